@@ -1,0 +1,61 @@
+# pru_cases: `make run` for a local demo, `make test` for the whole suite. See README.md.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV := .venv
+PY := $(VENV)/bin/python
+export DATABASE_URL ?= postgres://postgres:postgres@127.0.0.1:5432/pru_cases
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# Development settings for `make run` (production reads the same names from its environment).
+RUN_ENV := DEBUG=True SECURE=False STATIC_MANIFEST=False \
+	MAIL_BACKEND=django.core.mail.backends.console.EmailBackend
+
+.PHONY: help run test services install install-test static migrate demo worker beat lint clean-venv
+
+help:
+	@echo "make run    install, migrate, load demo data, start web + worker + beat"
+	@echo "make test   install test tools, start Postgres and Redis if needed, run the whole suite"
+
+$(VENV)/bin/python:
+	@python=$$(scripts/find-python.sh) && "$$python" -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-test: requirements-test.txt $(VENV)/.installed
+	$(PY) -m pip install -q -r requirements-test.txt
+	@touch $@
+
+static/vendor/.installed: package-lock.json
+	scripts/vendor-static.sh
+
+services:
+	@scripts/ensure-services.sh
+
+install: $(VENV)/.installed static/vendor/.installed
+
+install-test: $(VENV)/.installed-test static/vendor/.installed
+
+static: static/vendor/.installed
+
+migrate: services install
+	@scripts/ensure-database.sh
+	$(RUN_ENV) $(PY) manage.py migrate --no-input
+
+demo: migrate
+	$(RUN_ENV) $(PY) manage.py seed_demo --if-empty
+
+run: demo
+	@$(RUN_ENV) scripts/run-dev.sh
+
+test:
+	@scripts/ensure-services.sh --browser
+	@$(MAKE) --no-print-directory install-test
+	$(PY) -m pytest
+
+lint: install-test
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .

@@ -1,0 +1,153 @@
+"""The access policy, in one place.
+
+Who may see which pupil (`pupils_visible_to`), who may read or write which restricted field group
+(`can_read_field_group` / `can_write_field_group`) and what a role may do (`can`). Every view, list,
+search, export and admin changelist that shows pupil data takes its rows from here; a pupil outside
+a user's scope is a 404, so the page does not reveal that the pupil is known to us.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from accounts.models import User
+from pru_cases.models import AccessEvent
+
+if TYPE_CHECKING:
+    from pupils.models import Pupil
+
+Role = User.Role
+
+
+class FieldGroup(enum.StrEnum):
+    HEALTH = "health"
+
+
+class Action(enum.StrEnum):
+    """Things a role may do to a pupil it can already see."""
+
+    CREATE_PUPIL = "create_pupil"
+    EDIT_PUPIL = "edit_pupil"
+    SET_NEED_LEVEL = "set_need_level"
+    ARCHIVE_PUPIL = "archive_pupil"
+    ALLOCATE = "allocate"
+    VIEW_HISTORY = "view_history"
+    VIEW_ACCESS_LOG = "view_access_log"
+
+
+_ACTIONS: dict[Action, frozenset[str]] = {
+    Action.CREATE_PUPIL: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF}),
+    Action.EDIT_PUPIL: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF}),
+    Action.SET_NEED_LEVEL: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF}),
+    Action.ARCHIVE_PUPIL: frozenset({Role.DSL, Role.SENIOR_LEADER}),
+    Action.ALLOCATE: frozenset({Role.DSL, Role.SENIOR_LEADER}),
+    Action.VIEW_HISTORY: frozenset({Role.DSL}),
+    Action.VIEW_ACCESS_LOG: frozenset({Role.DSL, Role.SENIOR_LEADER}),
+}
+
+
+def can(user: User, action: Action) -> bool:
+    return bool(user.is_authenticated and user.is_active and user.role in _ACTIONS[action])
+
+
+def require(user: User, action: Action) -> None:
+    """A visible record with the wrong role: 403."""
+    if not can(user, action):
+        raise PermissionDenied
+
+
+def pupils_visible_to(user: User) -> QuerySet[Pupil]:
+    from pupils.models import Allocation, Pupil
+
+    pupils = Pupil.objects.all()
+    if not (user.is_authenticated and user.is_active):
+        return pupils.none()
+    if user.sees_all_pupils:
+        return pupils
+    mine = Q(key_worker_id=user.pk)
+    if user.role == Role.STAFF:
+        return pupils.filter(mine | Q(site_id=user.site_id)) if user.site_id else pupils.filter(mine)
+    if user.role in (Role.SPECIALIST, Role.FAMILY_WORKER):
+        allocated = Allocation.objects.filter(pupil_id=OuterRef("pk"), user_id=user.pk, ended_on__isnull=True)
+        return pupils.filter(mine | Q(Exists(allocated)))
+    return pupils.none()  # administrators manage accounts, not cases
+
+
+def can_read_field_group(user: User, group: FieldGroup) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if group == FieldGroup.HEALTH:
+        if user.role == Role.DSL:
+            return True
+        return user.agency_id is not None and user.agency.is_health
+    return False
+
+
+def can_write_field_group(user: User, group: FieldGroup) -> bool:
+    return can_read_field_group(user, group)
+
+
+def readable_field_groups(user: User) -> frozenset[FieldGroup]:
+    return frozenset(group for group in FieldGroup if can_read_field_group(user, group))
+
+
+def record_access(
+    request: HttpRequest,
+    *,
+    pupil_id: int | None,
+    pupil_ref: int | None,
+    outcome: str,
+    field_groups: frozenset[FieldGroup] = frozenset(),
+) -> AccessEvent:
+    user = request.user
+    return AccessEvent.objects.create(
+        user=user,
+        role=user.role,
+        agency_id=user.agency_id,
+        pupil_id=pupil_id,
+        pupil_ref=pupil_ref,
+        method=request.method[:8],
+        path=request.path[:300],
+        outcome=outcome,
+        field_groups=",".join(sorted(field_groups)),
+    )
+
+
+def get_pupil_for_user(
+    request: HttpRequest,
+    pk: int,
+    *,
+    action: Action | None = None,
+    field_groups: frozenset[FieldGroup] = frozenset(),
+    queryset: QuerySet[Pupil] | None = None,
+) -> Pupil:
+    """The pupil if `request.user` may see it, audited either way.
+
+    404 outside the user's scope; 403 when the user may see the pupil but not do `action` or read
+    every restricted field group in `field_groups` (the groups this page shows).
+    """
+    user = request.user
+    scoped = pupils_visible_to(user)
+    if queryset is not None:
+        scoped = scoped & queryset
+    pupil = scoped.filter(pk=pk).first()
+    if pupil is None:
+        from pupils.models import Pupil
+
+        exists = Pupil.objects.filter(pk=pk).exists()
+        record_access(request, pupil_id=pk if exists else None, pupil_ref=pk, outcome=AccessEvent.Outcome.DENIED)
+        raise Http404("No such pupil.")
+    if (action is not None and not can(user, action)) or not all(
+        can_read_field_group(user, group) for group in field_groups
+    ):
+        record_access(request, pupil_id=pupil.pk, pupil_ref=pk, outcome=AccessEvent.Outcome.FORBIDDEN)
+        raise PermissionDenied
+    record_access(
+        request, pupil_id=pupil.pk, pupil_ref=pk, outcome=AccessEvent.Outcome.ALLOWED, field_groups=field_groups
+    )
+    return pupil

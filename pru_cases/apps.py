@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class PruCasesConfig(AppConfig):
+    name = "pru_cases"
+    verbose_name = "Audit"

@@ -1,0 +1,62 @@
+import pytest
+from django.db import ProgrammingError, transaction
+
+from pru_cases.access import FieldGroup, can_read_field_group, pupils_visible_to
+from pru_cases.models import AccessEvent
+from pupils.models import Allocation
+
+
+def test_it_gives_the_dsl_and_leaders_every_pupil(dsl, leader, pupil, other_pupil):
+    assert set(pupils_visible_to(dsl)) == {pupil, other_pupil}
+    assert set(pupils_visible_to(leader)) == {pupil, other_pupil}
+
+
+def test_it_gives_pru_staff_their_centre(staff, other_staff, pupil, other_pupil):
+    assert list(pupils_visible_to(staff)) == [pupil]
+    assert list(pupils_visible_to(other_staff)) == [other_pupil]
+
+
+def test_it_gives_staff_their_key_pupils_at_another_centre(staff, other_pupil, pupil):
+    other_pupil.key_worker = staff
+    other_pupil.save()
+    assert set(pupils_visible_to(staff)) == {pupil, other_pupil}
+
+
+def test_it_gives_specialists_only_their_open_allocations(specialist, outsider, pupil, other_pupil):
+    assert list(pupils_visible_to(specialist)) == [pupil]
+    assert list(pupils_visible_to(outsider)) == []
+    Allocation.objects.filter(user=specialist).update(ended_on="2026-02-01")
+    assert list(pupils_visible_to(specialist)) == []
+
+
+def test_it_gives_administrators_and_inactive_users_nobody(admin_user, dsl, pupil):
+    assert list(pupils_visible_to(admin_user)) == []
+    dsl.is_active = False
+    dsl.save()
+    assert list(pupils_visible_to(dsl)) == []
+
+
+def test_only_health_staff_and_the_dsl_read_health_detail(dsl, leader, staff, specialist, health_specialist, family_worker):
+    readers = {u.username for u in (dsl, leader, staff, specialist, health_specialist, family_worker) if can_read_field_group(u, FieldGroup.HEALTH)}
+    assert readers == {"dsl", "camhs"}
+
+
+def test_access_events_are_append_only(client, dsl, pupil):
+    client.force_login(dsl)
+    client.get(f"/pupils/{pupil.pk}/")
+    event = AccessEvent.objects.get()
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        AccessEvent.objects.filter(pk=event.pk).update(outcome="denied")
+    with pytest.raises(ProgrammingError), transaction.atomic():
+        AccessEvent.objects.filter(pk=event.pk).delete()
+    assert AccessEvent.objects.get().outcome == AccessEvent.Outcome.ALLOWED
+
+
+def test_it_records_who_looked_and_which_restricted_groups_they_saw(client, health_specialist, pupil):
+    client.force_login(health_specialist)
+    client.get(f"/pupils/{pupil.pk}/")
+    event = AccessEvent.objects.get()
+    assert (event.user, event.role, event.agency, event.pupil, event.method) == (
+        health_specialist, "specialist", health_specialist.agency, pupil, "GET"
+    )
+    assert event.field_groups == "health"

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from pru_cases import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("account/", include("accounts.urls")),
+    path("pupils/", include("pupils.urls")),
+    path("admin/", admin.site.urls),
+]

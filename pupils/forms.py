@@ -1,0 +1,90 @@
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import User
+from pupils.models import HealthRecord, Pupil
+from pupils.services import HEALTH_EDITABLE_FIELDS, PUPIL_EDITABLE_FIELDS
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PupilForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Pupil
+        fields = PUPIL_EDITABLE_FIELDS
+        widgets = {"date_of_birth": DATE_INPUT, "entry_date": DATE_INPUT, "exit_date": DATE_INPUT}
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["key_worker"].queryset = User.objects.filter(is_active=True).exclude(role=User.Role.ADMIN)
+        self.fields["upn"].help_text = "Optional: 13 characters, as on the school's records."
+        if user.role == User.Role.STAFF and user.site_id:
+            # PRU staff add pupils to their own centre; leaders move pupils between centres.
+            self.fields["site"].queryset = self.fields["site"].queryset.filter(pk=user.site_id)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+    def clean_upn(self) -> str:
+        return self.cleaned_data["upn"].strip().upper()
+
+    def clean_date_of_birth(self) -> datetime.date:
+        dob = self.cleaned_data["date_of_birth"]
+        today = timezone.localdate()
+        if dob >= today:
+            raise forms.ValidationError("The date of birth must be in the past.")
+        if today.year - dob.year > 25:
+            raise forms.ValidationError("This date of birth makes the pupil older than 25: check the year.")
+        return dob
+
+    def clean_entry_date(self) -> datetime.date:
+        entry = self.cleaned_data["entry_date"]
+        if entry > timezone.localdate() + datetime.timedelta(days=366):
+            raise forms.ValidationError("The entry date is more than a year away: check the year.")
+        return entry
+
+    def clean(self):
+        data = super().clean()
+        if data.get("exit_date") and data.get("entry_date") and data["exit_date"] < data["entry_date"]:
+            self.add_error("exit_date", "The exit date cannot be before the entry date.")
+        if data.get("exit_destination") and not data.get("exit_date"):
+            self.add_error("exit_date", "Give the exit date with the destination.")
+        return data
+
+
+class NeedLevelForm(forms.Form):
+    level = forms.TypedChoiceField(coerce=int, choices=())
+    reason = forms.CharField(max_length=300, widget=forms.TextInput, help_text="What changed, in a line.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [
+            (level, f"{level}: {label}") for level, label in settings.LEVEL_OF_NEED_LABELS.items()
+        ]
+
+
+class ArchiveForm(forms.Form):
+    reason = forms.CharField(max_length=200, help_text="For example: left the area, record opened in error.")
+
+
+class AllocationForm(forms.Form):
+    user = forms.ModelChoiceField(
+        queryset=User.objects.filter(
+            is_active=True, role__in=[User.Role.SPECIALIST, User.Role.FAMILY_WORKER, User.Role.STAFF]
+        ).select_related("agency"),
+        label="Professional",
+    )
+    reason = forms.CharField(max_length=200, required=False)
+
+
+class HealthRecordForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = HealthRecord
+        fields = HEALTH_EDITABLE_FIELDS
+        widgets = {name: forms.Textarea(attrs={"rows": 3}) for name in HEALTH_EDITABLE_FIELDS}

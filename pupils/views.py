@@ -1,0 +1,247 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from pghistory.models import Events
+
+from accounts.models import User
+from pru_cases.access import (
+    Action,
+    FieldGroup,
+    can,
+    can_read_field_group,
+    get_pupil_for_user,
+    pupils_visible_to,
+    readable_field_groups,
+    require,
+)
+from pupils import services
+from pupils.filters import PupilFilter
+from pupils.forms import AllocationForm, ArchiveForm, HealthRecordForm, NeedLevelForm, PupilForm
+from pupils.models import Allocation, HealthRecord, Pupil
+
+PAGE_SIZE = 25
+
+
+@require_GET
+def pupil_list(request: HttpRequest) -> HttpResponse:
+    data = request.GET.copy()
+    data.setdefault("status", Pupil.Status.ACTIVE)
+    pupils = pupils_visible_to(request.user).select_related("site", "key_worker")
+    filterset = PupilFilter(data, queryset=pupils, request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = data.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "pupils/list.html",
+        {"filter": filterset, "page": page, "query": query.urlencode(), "can_create": can(request.user, Action.CREATE_PUPIL)},
+        status=200 if filterset.is_valid() else 400,
+    )
+
+
+def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
+    user = request.user
+    show_health = can_read_field_group(user, FieldGroup.HEALTH)
+    return {
+        "pupil": pupil,
+        "need_level_changes": pupil.need_level_changes.select_related("changed_by")[:10],
+        "allocations": pupil.allocations.select_related("user__agency").filter(ended_on__isnull=True),
+        "health": HealthRecord.objects.filter(pupil=pupil).first() if show_health else None,
+        "show_health": show_health,
+        "can_edit": can(user, Action.EDIT_PUPIL),
+        "can_archive": can(user, Action.ARCHIVE_PUPIL),
+        "can_allocate": can(user, Action.ALLOCATE),
+        "can_view_history": can(user, Action.VIEW_HISTORY),
+        "need_level_form": NeedLevelForm(initial={"level": pupil.level_of_need}) if can(user, Action.SET_NEED_LEVEL) else None,
+        "allocation_form": AllocationForm() if can(user, Action.ALLOCATE) else None,
+        "archive_form": ArchiveForm() if can(user, Action.ARCHIVE_PUPIL) else None,
+    }
+
+
+@require_GET
+def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request, pk, field_groups=readable_field_groups(request.user))
+    return render(request, "pupils/detail.html", _detail_context(request, pupil))
+
+
+@require_http_methods(["GET", "POST"])
+def pupil_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.CREATE_PUPIL)
+    form = PupilForm(request.POST or None, user=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                pupil = services.pupil_create(by=request.user, data=form.cleaned_data)
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, f"{pupil.full_name} has been added.")
+                return redirect("pupils:detail", pk=pupil.pk)
+        return render(request, "pupils/form.html", {"form": form}, status=400)
+    return render(request, "pupils/form.html", {"form": form})
+
+
+@require_http_methods(["GET", "POST"])
+def pupil_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request, pk, action=Action.EDIT_PUPIL)
+    if request.method == "GET":
+        return render(request, "pupils/form.html", {"form": PupilForm(instance=pupil, user=request.user), "pupil": pupil})
+    form = PupilForm(request.POST, instance=Pupil.objects.get(pk=pupil.pk), user=request.user)
+    if form.is_valid():
+        try:
+            services.pupil_update(
+                pupil=pupil, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0
+            )
+        except services.EditConflict as conflict:
+            latest = Pupil.objects.select_related("site", "key_worker", "referring_school").get(pk=pupil.pk)
+            form.add_error(None, conflict.message)
+            form.data = form.data.copy()
+            form.data["version"] = latest.version  # saving again applies this edit on top of the latest
+            return render(request, "pupils/form.html", {"form": form, "pupil": pupil, "latest": latest}, status=409)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Changes saved.")
+            return redirect("pupils:detail", pk=pupil.pk)
+    return render(request, "pupils/form.html", {"form": form, "pupil": pupil}, status=400)
+
+
+@require_POST
+def pupil_need_level(request: HttpRequest, pk: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request, pk, action=Action.SET_NEED_LEVEL)
+    form = NeedLevelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pupil_set_need_level(pupil=pupil, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Level of need set to {pupil.level_of_need}.")
+            return redirect("pupils:detail", pk=pupil.pk)
+    context = _detail_context(request, pupil) | {"need_level_form": form}
+    return render(request, "pupils/detail.html", context, status=400)
+
+
+@require_POST
+def pupil_archive(request: HttpRequest, pk: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request, pk, action=Action.ARCHIVE_PUPIL)
+    form = ArchiveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.pupil_archive(pupil=pupil, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{pupil.full_name} has been archived. The record is kept and can be restored.")
+            return redirect("pupils:detail", pk=pupil.pk)
+    context = _detail_context(request, pupil) | {"archive_form": form}
+    return render(request, "pupils/detail.html", context, status=400)
+
+
+@require_POST
+def pupil_restore(request: HttpRequest, pk: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request, pk, action=Action.ARCHIVE_PUPIL)
+    try:
+        services.pupil_restore(pupil=pupil, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("pupils:detail", pk=pupil.pk)
+    messages.success(request, f"{pupil.full_name} is back on roll.")
+    return redirect("pupils:detail", pk=pupil.pk)
+
+
+@require_POST
+def allocation_add(request: HttpRequest, pk: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request, pk, action=Action.ALLOCATE)
+    form = AllocationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.allocation_add(pupil=pupil, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['user']} now works with {pupil.full_name}.")
+            return redirect("pupils:detail", pk=pupil.pk)
+    context = _detail_context(request, pupil) | {"allocation_form": form}
+    return render(request, "pupils/detail.html", context, status=400)
+
+
+@require_POST
+def allocation_end(request: HttpRequest, pk: int, allocation_pk: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request, pk, action=Action.ALLOCATE)
+    allocation = get_object_or_404(Allocation.objects.select_related("user"), pk=allocation_pk, pupil=pupil)
+    try:
+        services.allocation_end(allocation=allocation, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{allocation.user}'s allocation has ended.")
+    return redirect("pupils:detail", pk=pupil.pk)
+
+
+@require_http_methods(["GET", "POST"])
+def pupil_health(request: HttpRequest, pk: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request, pk, field_groups=frozenset({FieldGroup.HEALTH}))
+    record = HealthRecord.objects.filter(pupil=pupil).first() or HealthRecord(pupil=pupil, version=0)
+    if request.method == "GET":
+        form = HealthRecordForm(instance=record, initial={"version": record.version})
+        return render(request, "pupils/health.html", {"pupil": pupil, "form": form, "record": record})
+    form = HealthRecordForm(request.POST, instance=record)
+    if form.is_valid():
+        try:
+            services.health_record_update(
+                pupil=pupil, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"]
+            )
+        except services.EditConflict as conflict:
+            latest = HealthRecord.objects.get(pupil=pupil)
+            form.add_error(None, conflict.message)
+            form.data = form.data.copy()
+            form.data["version"] = latest.version
+            return render(
+                request, "pupils/health.html", {"pupil": pupil, "form": form, "record": record, "latest": latest}, status=409
+            )
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Health detail saved.")
+            return redirect("pupils:detail", pk=pupil.pk)
+    return render(request, "pupils/health.html", {"pupil": pupil, "form": form, "record": record}, status=400)
+
+
+HISTORY_PAGE_SIZE = 50
+
+
+@require_GET
+def pupil_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every recorded change to this pupil's records, newest first (from the pghistory event tables)."""
+    pupil = get_pupil_for_user(request, pk, action=Action.VIEW_HISTORY)
+    events = Events.objects.references(pupil).order_by("-pgh_created_at", "-pgh_id")
+    if not can_read_field_group(request.user, FieldGroup.HEALTH):
+        events = events.exclude(pgh_model="pupils.HealthRecordEvent")
+    page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    user_ids = {
+        event.pgh_context.get("user") for event in page if isinstance(event.pgh_context, dict)
+    } - {None}
+    names = {user.pk: str(user) for user in User.objects.filter(pk__in=user_ids)}
+    rows = [
+        {
+            "event": event,
+            "what": event.pgh_model.split(".")[-1].removesuffix("Event"),
+            "who": names.get((event.pgh_context or {}).get("user"), "System"),
+            "url": (event.pgh_context or {}).get("url", ""),
+            "diff": event.pgh_diff or {},
+        }
+        for event in page
+    ]
+    return render(request, "pupils/history.html", {"pupil": pupil, "page": page, "rows": rows})
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
