@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "pru_cases",
     "accounts",
     "pupils",
+    "referrals",
+    "families",
 ]
 
 MIDDLEWARE = [

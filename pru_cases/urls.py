@@ -8,5 +8,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("account/", include("accounts.urls")),
     path("pupils/", include("pupils.urls")),
+    path("referrals/", include("referrals.urls")),
+    path("families/", include("families.urls")),
     path("admin/", admin.site.urls),
 ]
