@@ -15,7 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Agency, AgencyService, Site, User
+from families import demo as families_demo
 from pupils.models import Allocation, HealthRecord, NeedLevelChange, Pupil, School
+from referrals import demo as referrals_demo
 
 DEMO_PASSWORD = "demo-pru-2026"
 
@@ -236,4 +238,6 @@ def seed(*, pupils: int = 120, seed_value: int = 2026) -> DemoSummary:
         ],
         batch_size=2000,
     )
+    for module in (referrals_demo, families_demo):
+        module.seed(rng=rng, pupils=created, users=users)
     return DemoSummary(sites=len(site_list), staff=len(users), pupils=len(created))

@@ -17,12 +17,16 @@ from pru_cases.access import (
     readable_field_groups,
     require,
 )
+from families import panels as families_panels
 from pupils import services
 from pupils.filters import PupilFilter
 from pupils.forms import AllocationForm, ArchiveForm, HealthRecordForm, NeedLevelForm, PupilForm
 from pupils.models import Allocation, HealthRecord, Pupil
+from referrals import panels as referrals_panels
 
 PAGE_SIZE = 25
+# Apps that add a panel to the pupil page and badges to the pupil list (see <app>/panels.py).
+PANELS = (referrals_panels, families_panels)
 
 
 @require_GET
@@ -30,6 +34,8 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("status", Pupil.Status.ACTIVE)
     pupils = pupils_visible_to(request.user).select_related("site", "key_worker")
+    for panel in PANELS:
+        pupils = panel.annotate_pupil_list(pupils)
     filterset = PupilFilter(data, queryset=pupils, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = data.copy()
@@ -45,7 +51,10 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
     user = request.user
     show_health = can_read_field_group(user, FieldGroup.HEALTH)
-    return {
+    panels = {}
+    for panel in PANELS:
+        panels |= panel.pupil_panel(request, pupil)
+    return panels | {
         "pupil": pupil,
         "need_level_changes": pupil.need_level_changes.select_related("changed_by")[:10],
         "allocations": pupil.allocations.select_related("user__agency").filter(ended_on__isnull=True),
