@@ -1,0 +1,30 @@
+def test_every_page_sends_a_strict_content_security_policy(client, dsl, pupil):
+    client.force_login(dsl)
+    for url in ("/", "/pupils/", f"/pupils/{pupil.pk}/", "/account/agencies/"):
+        policy = client.get(url)["Content-Security-Policy"]
+        assert "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        assert "frame-ancestors 'none'" in policy
+
+
+def test_signed_in_pages_are_never_cached(client, dsl, pupil):
+    client.force_login(dsl)
+    response = client.get(f"/pupils/{pupil.pk}/")
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+
+
+def test_pages_need_login_and_the_health_check_does_not(client, db):
+    assert client.get("/").status_code == 302
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_the_404_page_reveals_nothing(client, dsl):
+    client.force_login(dsl)
+    response = client.get("/pupils/424242/")
+    body = response.content.decode()
+    assert response.status_code == 404
+    assert "Page not found" in body
+    assert "Traceback" not in body and "424242" not in body.split("<main")[1]

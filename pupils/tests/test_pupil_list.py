@@ -1,0 +1,99 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from conftest import make_pupil
+from pupils.models import Allocation, Pupil
+
+
+def _list_queries(client, url="/pupils/?status=") -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def _make_many(site, count: int, start: int = 0) -> None:
+    Pupil.objects.bulk_create(
+        [
+            Pupil(
+                first_name=f"Pupil{n}",
+                last_name=f"Bulk{n:04d}",
+                date_of_birth=datetime.date(2011, 1, 1),
+                year_group=10,
+                site=site,
+                home_local_authority="Millbrook",
+                school_local_authority="Millbrook",
+                entry_date=datetime.date(2026, 1, 1),
+                entry_route=Pupil.EntryRoute.OTHER,
+            )
+            for n in range(start, start + count)
+        ]
+    )
+
+
+def test_it_keeps_the_query_count_constant_from_10_to_200_pupils(client, dsl, site, staff):
+    client.force_login(dsl)
+    _make_many(site, 10)
+    Pupil.objects.update(key_worker=staff)
+    small = _list_queries(client)
+    _make_many(site, 190, start=10)
+    Pupil.objects.update(key_worker=staff)
+    large = _list_queries(client)
+    assert small == large
+    assert large <= 12
+
+
+def test_it_pages_the_list(client, dsl, site):
+    client.force_login(dsl)
+    _make_many(site, 30)
+    first = client.get("/pupils/")
+    assert "Page 1 of 2" in first.content.decode()
+    second = client.get("/pupils/?page=2")
+    assert second.context["page"].number == 2
+    assert len(second.context["page"].object_list) == 5
+    assert client.get("/pupils/?page=abc").status_code == 200  # a bad page number shows the first page
+
+
+def test_it_finds_pupils_by_name_or_upn(client, dsl, site):
+    client.force_login(dsl)
+    wanted = make_pupil(site, first_name="Tyrese", last_name="Okonjo", upn="A123456789012")
+    make_pupil(site, first_name="Molly", last_name="Hart")
+    for query in ("tyr", "Okonjo", "tyr oko", "a123456789012"):
+        page = client.get("/pupils/", {"q": query}).context["page"]
+        assert list(page.object_list) == [wanted], query
+    assert list(client.get("/pupils/", {"q": "tyr hart"}).context["page"].object_list) == []
+
+
+def test_it_shows_only_pupils_in_scope_even_when_searching(client, staff, pupil, other_pupil):
+    client.force_login(staff)
+    page = client.get("/pupils/", {"q": "Casey"}).context["page"]
+    assert list(page.object_list) == []
+    page = client.get("/pupils/").context["page"]
+    assert list(page.object_list) == [pupil]
+
+
+def test_it_hides_archived_pupils_unless_asked(client, dsl, site):
+    client.force_login(dsl)
+    archived = make_pupil(site, last_name="Gone", status=Pupil.Status.ARCHIVED)
+    current = make_pupil(site, last_name="Here")
+    assert list(client.get("/pupils/").context["page"].object_list) == [current]
+    assert archived in client.get("/pupils/?status=archived").context["page"].object_list
+
+
+def test_it_filters_to_my_pupils(client, specialist, site, dsl):
+    client.force_login(specialist)
+    mine = make_pupil(site, last_name="Mine")
+    Allocation.objects.create(pupil=mine, user=specialist, created_by=dsl)
+    keyworked = make_pupil(site, last_name="Keyworked", key_worker=specialist)
+    assert set(client.get("/pupils/?mine=on").context["page"].object_list) == {mine, keyworked}
+
+
+@pytest.mark.parametrize("query", ["year_group=abc", "site=99999", "level_of_need=9", "status=deleted"])
+def test_it_rejects_bad_filters_with_a_message(client, dsl, pupil, query):
+    client.force_login(dsl)
+    response = client.get(f"/pupils/?{query}")
+    assert response.status_code == 400
+    assert response.context["filter"].form.errors
