@@ -132,7 +132,7 @@ def health_record(pupil) -> HealthRecord:
     return HealthRecord.objects.create(pupil=pupil, conditions="SENTINEL-HEALTH-CONDITION-7Q2", notes="SENTINEL-HEALTH-NOTE-3X9")
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Playwright drives the OS's Chromium: it cannot download browsers of its own here."""
     return {
