@@ -116,10 +116,16 @@ def academic_year_start(today: datetime.date) -> int:
 
 
 def year_group_for(date_of_birth: datetime.date, today: datetime.date) -> int:
-    """England: a pupil's year group follows their age on 1 September of the school year."""
-    september = datetime.date(academic_year_start(today), 9, 1)
-    age = september.year - date_of_birth.year - ((9, 1) < (date_of_birth.month, date_of_birth.day))
+    """England: a pupil's year group follows their age on 31 August before the school year starts."""
+    august = datetime.date(academic_year_start(today), 8, 31)
+    age = august.year - date_of_birth.year - ((8, 31) < (date_of_birth.month, date_of_birth.day))
     return min(max(age - 4, 1), 13)
+
+
+def date_of_birth_for(year_group: int, today: datetime.date, rng: random.Random) -> datetime.date:
+    """A birthday that puts a pupil in `year_group` this school year (born September to August)."""
+    first = datetime.date(academic_year_start(today) - year_group - 5, 9, 1)
+    return first + datetime.timedelta(days=rng.randrange(0, 365))
 
 
 def demo_logins() -> list[tuple[str, str, str]]:
@@ -187,8 +193,8 @@ def seed(*, pupils: int = 120, seed_value: int = 2026) -> DemoSummary:
     start_index = Pupil.objects.count()
     batch: list[Pupil] = []
     for index in range(start_index, start_index + pupils):
-        age = rng.choices([11, 12, 13, 14, 15, 16], weights=[1, 2, 3, 4, 6, 4])[0]
-        dob = today - datetime.timedelta(days=age * 365 + rng.randrange(0, 365))
+        year_group = rng.choices([7, 8, 9, 10, 11], weights=[1, 2, 4, 6, 7])[0]
+        dob = date_of_birth_for(year_group, today, rng)
         site_code = rng.choice(list(sites))
         la = rng.choices(LOCAL_AUTHORITIES, weights=[6, 3, 1])[0]
         entry = today - datetime.timedelta(days=rng.randrange(5, 700))
@@ -201,7 +207,7 @@ def seed(*, pupils: int = 120, seed_value: int = 2026) -> DemoSummary:
                 preferred_name="",
                 date_of_birth=dob,
                 upn=f"{'ABCDEFGHJKLMNPQRTUVWXYZ'[index % 23]}{(830000000000 + index * 7919) % 10**12:012d}"[:13],
-                year_group=year_group_for(dob, today),
+                year_group=year_group,
                 site=sites[site_code],
                 key_worker=rng.choice(staff_by_site[site_code]) if staff_by_site[site_code] else None,
                 home_local_authority=la,
@@ -220,7 +226,16 @@ def seed(*, pupils: int = 120, seed_value: int = 2026) -> DemoSummary:
     created = Pupil.objects.bulk_create(batch, batch_size=2000)
     dsl = users["dsl"]
     NeedLevelChange.objects.bulk_create(
-        [NeedLevelChange(pupil=p, level=p.level_of_need, reason="Level at entry.", changed_by=dsl, changed_at=timezone.now()) for p in created],
+        [
+            NeedLevelChange(
+                pupil=p,
+                level=p.level_of_need,
+                reason="Level at entry.",
+                changed_by=dsl,
+                changed_at=datetime.datetime.combine(p.entry_date, datetime.time(9, 30), tzinfo=datetime.UTC),
+            )
+            for p in created
+        ],
         batch_size=2000,
     )
     specialists = [u for u in users.values() if u.role in (User.Role.SPECIALIST, User.Role.FAMILY_WORKER)]

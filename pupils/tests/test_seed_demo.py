@@ -31,3 +31,16 @@ def test_it_prints_the_demo_logins(db, capsys):
     call_command("seed_demo", "--logins")
     out = capsys.readouterr().out
     assert "dsl" in out and "Designated safeguarding lead" in out and "password" in out
+
+
+def test_demo_birthdays_match_their_year_groups():
+    import datetime
+    import random
+
+    from pupils.demo import date_of_birth_for, year_group_for
+
+    rng = random.Random(1)
+    for today in (datetime.date(2026, 11, 23), datetime.date(2027, 7, 1)):
+        for year in range(7, 12):
+            for _ in range(50):
+                assert year_group_for(date_of_birth_for(year, today, rng), today) == year
