@@ -1,9 +1,16 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
 
+from accounts.forms import BreakGlassForm
 from accounts.models import Agency, AgencyService, User
+from pru_cases import security
+from pru_cases.access import Action, pupils_visible_to, record_access, require
+from pru_cases.models import AccessEvent
 
 
 @require_GET
@@ -16,4 +23,59 @@ def agency_list(request: HttpRequest) -> HttpResponse:
     kind = request.GET.get("kind", "")
     if kind in Agency.Kind.values:
         agencies = agencies.filter(kind=kind)
-    return render(request, "accounts/agency_list.html", {"agencies": agencies, "kinds": Agency.Kind.choices, "kind": kind})
+    return render(
+        request,
+        "accounts/agency_list.html",
+        {"agencies": agencies, "kinds": Agency.Kind.choices, "kind": kind},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """Open a pupil outside one's usual scope for a few hours, in an emergency, with a reason the DSL sees."""
+    require(request.user, Action.BREAK_GLASS)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "GET":
+        return render(request, "accounts/break_glass.html", {"form": form})
+    if form.is_valid():
+        pupil = security.break_glass_find_pupil(
+            upn=form.cleaned_data["upn"],
+            last_name=form.cleaned_data["last_name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+        )
+        if pupil is None:
+            # Audited like any other refusal; the message does not say whether the pupil exists.
+            record_access(
+                request,
+                pupil_id=None,
+                pupil_ref=None,
+                outcome=AccessEvent.Outcome.DENIED,
+            )
+            form.add_error(
+                None,
+                "No single pupil matches these details. Check them, or ask the DSL.",
+            )
+        elif pupils_visible_to(request.user).filter(pk=pupil.pk).exists():
+            messages.info(
+                request,
+                "You can already see this pupil: no break-glass access was needed.",
+            )
+            return redirect("pupils:detail", pk=pupil.pk)
+        else:
+            try:
+                grant = security.break_glass_grant(
+                    request=request,
+                    user=request.user,
+                    pupil=pupil,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.warning(
+                    request,
+                    f"Break-glass access granted until {timezone.localtime(grant.expires_at):%H:%M}. The DSL has been told.",
+                )
+                return redirect("pupils:detail", pk=pupil.pk)
+    return render(request, "accounts/break_glass.html", {"form": form}, status=400)

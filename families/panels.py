@@ -1,16 +1,88 @@
 """What the families app adds to the pupil pages: a panel on the pupil page and badges on the pupil list."""
 
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, OuterRef, QuerySet, Subquery, Value, When
 from django.http import HttpRequest
+from django.utils import timezone
 
+from families.consent import decide, problem_message
+from families.models import (
+    AGENCY_KIND_CHOICES,
+    ANY_AGENCY,
+    Consent,
+    FreshStartInterview,
+    HouseholdPupil,
+    ReintegrationPlan,
+)
+from pru_cases.access import Action, can
 from pupils.models import Pupil
+
+# Badge colours for the plan's state on the pupil list.
+PLAN_BADGE = {
+    ReintegrationPlan.Status.CONSIDERING: "secondary",
+    ReintegrationPlan.Status.NOT_READY: "secondary",
+    ReintegrationPlan.Status.PREFERENCES: "info",
+    ReintegrationPlan.Status.SHORTLIST: "info",
+    ReintegrationPlan.Status.PREFERENCE_SENT: "primary",
+    ReintegrationPlan.Status.ALLOCATED: "success",
+}
 
 
 def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
     """Context for templates/families/_pupil_panel.html on the pupil page (pupil already access-checked)."""
-    return {}
+    link = HouseholdPupil.objects.select_related("household").filter(pupil=pupil).first()
+    household = link.household if link else None
+    carers = list(household.carers.filter(is_active=True)) if household else []
+    consents = list(Consent.objects.filter(pupil=pupil))
+    # One line per agency kind with a decision on record: the decision in force for it.
+    labels = dict(AGENCY_KIND_CHOICES)
+    today = timezone.localdate()
+    consent_lines = []
+    for kind in sorted({row.agency_kind for row in consents}, key=lambda k: (k != ANY_AGENCY, str(labels.get(k, k)))):
+        if kind == ANY_AGENCY:
+            rows = [row for row in consents if row.agency_kind == ANY_AGENCY]
+        else:
+            rows = consents
+        row = decide(rows, kind=kind, today=today)
+        if row is not None:
+            consent_lines.append({"label": labels.get(kind, kind), "row": row})
+    # Staff of an outside agency see at once when the family has said no to sharing with their agency.
+    agency = request.user.agency
+    own_agency_problem = None
+    if agency is not None and agency.kind != agency.Kind.PRU:
+        own_agency_problem = problem_message(decide(consents, kind=agency.kind, today=today), agency.kind)
+    plan = (
+        ReintegrationPlan.objects.select_related("allocated_school")
+        .filter(pupil=pupil)
+        .order_by("-started_on", "-pk")
+        .first()
+    )
+    return {
+        "families_household": household,
+        "families_carers": carers,
+        "families_consents": consent_lines,
+        "families_interview": FreshStartInterview.objects.filter(pupil=pupil).first(),
+        "families_plan": plan,
+        "families_can_edit": can(request.user, Action.EDIT_FAMILY),
+        "families_own_agency_problem": own_agency_problem,
+    }
 
 
 def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
     """Annotations the list badges in templates/families/_pupil_list_badges.html read (set-based, no per-row queries)."""
-    return pupils
+    latest_open = ReintegrationPlan.objects.filter(
+        pupil_id=OuterRef("pk"), status__in=ReintegrationPlan.OPEN_STATUSES
+    ).order_by("-started_on", "-pk")
+    label = Case(
+        *[When(status=value, then=Value(str(title))) for value, title in ReintegrationPlan.Status.choices],
+        output_field=CharField(),
+    )
+    colour = Case(
+        *[When(status=value, then=Value(badge)) for value, badge in PLAN_BADGE.items()],
+        default=Value("secondary"),
+        output_field=CharField(),
+    )
+    return pupils.annotate(
+        reintegration_status=Subquery(latest_open.values("status")[:1]),
+        reintegration_label=Subquery(latest_open.annotate(label=label).values("label")[:1]),
+        reintegration_badge=Subquery(latest_open.annotate(badge=colour).values("badge")[:1]),
+    )

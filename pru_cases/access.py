@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 
 from accounts.models import User
-from pru_cases.models import AccessEvent
+from pru_cases.models import AccessEvent, BreakGlass
 
 if TYPE_CHECKING:
     from pupils.models import Pupil
@@ -38,6 +39,31 @@ class Action(enum.StrEnum):
     ALLOCATE = "allocate"
     VIEW_HISTORY = "view_history"
     VIEW_ACCESS_LOG = "view_access_log"
+    BREAK_GLASS = "break_glass"  # open a pupil outside one's scope for a few hours (pru_cases.security)
+    LOG_CONCERN = "log_concern"
+    REVIEW_SAFEGUARDING = "review_safeguarding"
+    RAISE_REFERRAL = "raise_referral"
+    TRIAGE_REFERRAL = "triage_referral"
+    RECORD_INTERVENTION = "record_intervention"
+    REQUEST_INFORMATION = "request_information"
+    # families: household, consent, family support, Fresh Start, reintegration
+    EDIT_FAMILY = "edit_family"
+    RECORD_CONSENT = "record_consent"
+    RECORD_SHARING = "record_sharing"
+    FAMILY_SUPPORT = "family_support"
+    HOME_VISIT = "home_visit"
+    FRESH_START = "fresh_start"
+    MARK_MDT_DISCUSSED = "mark_mdt_discussed"
+    MANAGE_REINTEGRATION = "manage_reintegration"
+    # outcomes: SDQ and other measures, attendance import, the oversight dashboard
+    RECORD_OUTCOMES = "record_outcomes"
+    IMPORT_ATTENDANCE = "import_attendance"
+    VIEW_OVERSIGHT = "view_oversight"
+    RECORD_FAMILY_FEEDBACK = "record_family_feedback"
+    # meetings: scheduling the MDT/TAC, running it (the chair or the DSL), updating actions
+    SCHEDULE_MEETING = "schedule_meeting"
+    RUN_MEETING = "run_meeting"
+    UPDATE_ACTION = "update_action"
 
 
 _ACTIONS: dict[Action, frozenset[str]] = {
@@ -48,6 +74,30 @@ _ACTIONS: dict[Action, frozenset[str]] = {
     Action.ALLOCATE: frozenset({Role.DSL, Role.SENIOR_LEADER}),
     Action.VIEW_HISTORY: frozenset({Role.DSL}),
     Action.VIEW_ACCESS_LOG: frozenset({Role.DSL, Role.SENIOR_LEADER}),
+    Action.BREAK_GLASS: frozenset({Role.STAFF}),  # leaders and the DSL already see every pupil
+    Action.LOG_CONCERN: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF, Role.SPECIALIST, Role.FAMILY_WORKER}),
+    Action.REVIEW_SAFEGUARDING: frozenset({Role.DSL}),
+    Action.RAISE_REFERRAL: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF, Role.SPECIALIST, Role.FAMILY_WORKER}),
+    Action.TRIAGE_REFERRAL: frozenset({Role.DSL, Role.SENIOR_LEADER}),
+    # The allocated specialist (checked per record) or the DSL.
+    Action.RECORD_INTERVENTION: frozenset({Role.DSL, Role.SPECIALIST, Role.FAMILY_WORKER}),
+    Action.REQUEST_INFORMATION: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF, Role.FAMILY_WORKER}),
+    Action.EDIT_FAMILY: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF, Role.FAMILY_WORKER}),
+    Action.RECORD_CONSENT: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF, Role.FAMILY_WORKER}),
+    Action.RECORD_SHARING: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.FAMILY_WORKER, Role.SPECIALIST}),
+    Action.FAMILY_SUPPORT: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.FAMILY_WORKER}),
+    Action.HOME_VISIT: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF, Role.FAMILY_WORKER}),
+    Action.FRESH_START: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF, Role.FAMILY_WORKER, Role.SPECIALIST}),
+    Action.MARK_MDT_DISCUSSED: frozenset({Role.DSL, Role.SENIOR_LEADER}),
+    Action.MANAGE_REINTEGRATION: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.FAMILY_WORKER}),
+    Action.RECORD_OUTCOMES: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF, Role.SPECIALIST}),
+    Action.IMPORT_ATTENDANCE: frozenset({Role.DSL, Role.SENIOR_LEADER}),
+    Action.VIEW_OVERSIGHT: frozenset({Role.SENIOR_LEADER}),
+    Action.RECORD_FAMILY_FEEDBACK: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF, Role.FAMILY_WORKER}),
+    Action.SCHEDULE_MEETING: frozenset({Role.DSL, Role.SENIOR_LEADER}),
+    # Chairing needs this role; the minute-taker named on the meeting may also record (checked per meeting).
+    Action.RUN_MEETING: frozenset({Role.DSL, Role.SENIOR_LEADER}),
+    Action.UPDATE_ACTION: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF, Role.SPECIALIST, Role.FAMILY_WORKER}),
 }
 
 
@@ -69,13 +119,19 @@ def pupils_visible_to(user: User) -> QuerySet[Pupil]:
         return pupils.none()
     if user.sees_all_pupils:
         return pupils
-    mine = Q(key_worker_id=user.pk)
+    mine = Q(key_worker_id=user.pk) | Q(_break_glass(user))
     if user.role == Role.STAFF:
         return pupils.filter(mine | Q(site_id=user.site_id)) if user.site_id else pupils.filter(mine)
     if user.role in (Role.SPECIALIST, Role.FAMILY_WORKER):
         allocated = Allocation.objects.filter(pupil_id=OuterRef("pk"), user_id=user.pk, ended_on__isnull=True)
         return pupils.filter(mine | Q(Exists(allocated)))
     return pupils.none()  # administrators manage accounts, not cases
+
+
+def _break_glass(user: User) -> Exists:
+    """An unexpired break-glass grant for this user and the pupil (see pru_cases.security.break_glass_grant)."""
+    grants = BreakGlass.objects.filter(pupil_id=OuterRef("pk"), user_id=user.pk, expires_at__gt=timezone.now())
+    return Exists(grants)
 
 
 def can_read_field_group(user: User, group: FieldGroup) -> bool:
@@ -135,6 +191,8 @@ def get_pupil_for_user(
     scoped = pupils_visible_to(user)
     if queryset is not None:
         scoped = scoped & queryset
+    if user.is_authenticated and not user.sees_all_pupils:
+        scoped = scoped.annotate(_via_break_glass=_break_glass(user))
     pupil = scoped.filter(pk=pk).first()
     if pupil is None:
         from pupils.models import Pupil
@@ -147,7 +205,6 @@ def get_pupil_for_user(
     ):
         record_access(request, pupil_id=pupil.pk, pupil_ref=pk, outcome=AccessEvent.Outcome.FORBIDDEN)
         raise PermissionDenied
-    record_access(
-        request, pupil_id=pupil.pk, pupil_ref=pk, outcome=AccessEvent.Outcome.ALLOWED, field_groups=field_groups
-    )
+    outcome = AccessEvent.Outcome.BREAK_GLASS if getattr(pupil, "_via_break_glass", False) else AccessEvent.Outcome.ALLOWED
+    record_access(request, pupil_id=pupil.pk, pupil_ref=pk, outcome=outcome, field_groups=field_groups)
     return pupil

@@ -1,7 +1,14 @@
 from collections.abc import Callable
 
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import Resolver404, resolve, reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
+
+from pru_cases import security
 
 
 class NoStoreMiddleware:
@@ -16,3 +23,90 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+def _to_login(request: HttpRequest, message: str) -> HttpResponse:
+    login_url = reverse("login")
+    if request.headers.get("HX-Request") == "true":
+        # An htmx request would swap the login page into a fragment: ask htmx to load it as a page instead.
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = login_url
+        return response
+    messages.info(request, message)
+    return redirect(login_url)
+
+
+class SessionPolicyMiddleware:
+    """Ends a session after SESSION_IDLE_TIMEOUT without activity, or SESSION_ABSOLUTE_LIFETIME after sign-in.
+
+    Background requests (the X-Background header, sent by polling elements) are checked but never count
+    as activity, so a page left open on a shared computer still signs itself out. A disabled account
+    (is_active=False) has no session at all: Django's backend no longer loads it, so the request is anonymous.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            now = timezone.now()
+            reason = security.session_expiry_reason(request.session, now)
+            if reason is not None:
+                logout(request)
+                if reason == "idle":
+                    message = "You were signed out after a period of inactivity. Please sign in again."
+                else:
+                    message = "Your session reached its maximum length. Please sign in again."
+                return _to_login(request, message)
+            if not security.is_background_request(request):
+                security.session_touch(request.session, now)
+        return self.get_response(request)
+
+
+# Pages a person who must set up a second factor may still reach: the set-up pages themselves,
+# re-entering the password they ask for, and signing out.
+MFA_SETUP_ALLOWED = frozenset(
+    {
+        "logout",
+        "account_logout",
+        "account_reauthenticate",
+        "mfa_reauthenticate",
+    }
+)
+
+
+class MfaRequiredMiddleware:
+    """Sends DSLs, senior leaders and administrators (MFA_REQUIRED_ROLES) to set up a second factor before
+    any other page. Signing in with the factor is allauth's own login stage."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and security.mfa_required_for(user)
+            and not self._allowed(request)
+            and not security.has_second_factor(user)
+        ):
+            if request.headers.get("HX-Request") == "true":
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = reverse("mfa_index")
+                return response
+            messages.warning(
+                request,
+                "Your role needs two-factor authentication. Set it up to continue.",
+            )
+            return redirect("mfa_index")
+        return self.get_response(request)
+
+    @staticmethod
+    def _allowed(request: HttpRequest) -> bool:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return False
+        name = match.url_name or ""
+        return name in MFA_SETUP_ALLOWED or name.startswith("mfa_")

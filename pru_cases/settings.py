@@ -1,5 +1,6 @@
 """pru_cases settings: one module, every value from the environment (see .env.example)."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -13,6 +14,8 @@ DEBUG = envbool("DEBUG")
 # SECURE=True means "served over HTTPS": redirects, HSTS, Secure and __Host- cookies.
 SECURE = envbool("SECURE", "True")
 SECRET_KEY = envstr("SECRET_KEY", "django-insecure-dev-only")  # `check --deploy` flags this default
+# Old keys still accepted while a rotation settles (docs/security.md); comma-separated.
+SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = envlist("CSRF_TRUSTED_ORIGINS")
 SITE_URL = envstr("SITE_URL", "http://127.0.0.1:8000")
@@ -31,11 +34,16 @@ INSTALLED_APPS = [
     "django_htmx",
     "pgtrigger",
     "pghistory",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "axes",
     "pru_cases",
     "accounts",
     "pupils",
     "referrals",
     "families",
+    "meetings",
 ]
 
 MIDDLEWARE = [
@@ -48,10 +56,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "pru_cases.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "pru_cases.middleware.NoStoreMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "pru_cases.middleware.MfaRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: it turns a locked-out login into the lockout page
 ]
 
 ROOT_URLCONF = "pru_cases.urls"
@@ -84,6 +96,10 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username + IP before the password is checked
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -135,6 +151,38 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(10 * 60 * 60))  # absolute lifetime: one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Enforced by pru_cases.middleware.SessionPolicyMiddleware: SESSION_COOKIE_AGE alone slides with every save.
+SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", str(30 * 60))
+SESSION_ABSOLUTE_LIFETIME = envint("SESSION_ABSOLUTE_LIFETIME", str(SESSION_COOKIE_AGE))
+
+# Sign-in: django-allauth (username + password, then a second factor), no self sign-up.
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "none"
+ACCOUNT_SESSION_REMEMBER = False
+ACCOUNT_LOGOUT_REDIRECT_URL = "login"
+ACCOUNT_RATE_LIMITS = {
+    "login_failed": None,  # django-axes handles failed logins, keyed on username + IP
+    "login": "300/m/ip",  # a whole school signs in from one address at 9am
+}
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_PASSKEY_LOGIN_ENABLED = False  # passkeys are a second factor here, after the password
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
+MFA_TOTP_ISSUER = envstr("MFA_TOTP_ISSUER", "pru_cases")
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+# Roles that must have a second factor before they see any page; MFA_REQUIRED_FOR_EVERYONE extends it to all.
+MFA_REQUIRED_ROLES = envlist("MFA_REQUIRED_ROLES", "dsl,senior_leader,admin")
+MFA_REQUIRED_FOR_EVERYONE = envbool("MFA_REQUIRED_FOR_EVERYONE")
+
+# Failed logins (django-axes): lock a username from one address, never a whole school's shared address.
+AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
+AXES_COOLOFF_TIME = timedelta(minutes=envint("AXES_COOLOFF_MINUTES", "15"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "pru_cases.security.lockout_response"
+AXES_USERNAME_CALLABLE = "pru_cases.security.login_username"
+AXES_CLIENT_IP_CALLABLE = "pru_cases.security.client_ip"
 
 SECURE_CSP = {
     "default-src": [CSP.SELF],
@@ -189,6 +237,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "max_retries": 1,
 }
 CELERY_TASK_PUBLISH_RETRY = False
+
+# Break-glass access to a pupil outside one's scope (pru_cases.security): how long a grant lasts.
+BREAK_GLASS_HOURS = envint("BREAK_GLASS_HOURS", "4")
+# Told whenever break-glass access is used, besides every active DSL with an email address.
+SAFEGUARDING_ALERT_EMAILS = envlist("SAFEGUARDING_ALERT_EMAILS")
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

@@ -1,14 +1,21 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from pru_cases import views
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
+    path("ping/", views.ping, name="ping"),
     path("account/", include("accounts.urls")),
     path("pupils/", include("pupils.urls")),
     path("referrals/", include("referrals.urls")),
     path("families/", include("families.urls")),
+    path("oversight/", include("pupils.oversight_urls")),
+    path("meetings/", include("meetings.urls")),
+    # The admin's own login form would skip the second factor: everyone signs in through allauth.
+    path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="login", query_string=True))),
     path("admin/", admin.site.urls),
 ]

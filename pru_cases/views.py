@@ -18,6 +18,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html", {"my_pupils": my_pupils, "on_roll": visible.count()})
 
 
+@require_GET
+def ping(request: HttpRequest) -> HttpResponse:
+    """The smallest signed-in page: the baseline the load benchmark compares every page with."""
+    return render(request, "pru_cases/ping.html")
+
+
 @login_not_required
 @require_GET
 def healthz(request: HttpRequest) -> HttpResponse:

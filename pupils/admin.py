@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from pru_cases.access import FieldGroup, can_read_field_group, pupils_visible_to
 from pru_cases.admin import LeaderAdmin
 from pupils import services
-from pupils.models import Allocation, HealthRecord, NeedLevelChange, Pupil, School
+from pupils.models import Allocation, AttendanceCode, HealthRecord, NeedLevelChange, Pupil, School
 
 
 @admin.register(School)
@@ -107,3 +107,12 @@ class HealthRecordAdmin(LeaderAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).filter(pupil__in=pupils_visible_to(request.user))
+
+
+@admin.register(AttendanceCode)
+class AttendanceCodeAdmin(LeaderAdmin):
+    """The register codes are data: leaders update them when the DfE revises the list."""
+
+    list_display = ["code", "meaning", "category", "counts_as_possible", "counts_as_attended", "is_active"]
+    list_filter = ["category", "counts_as_possible", "counts_as_attended", "is_active"]
+    search_fields = ["code", "meaning"]

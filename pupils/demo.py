@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, AgencyService, Site, User
 from families import demo as families_demo
+from pupils import demo_outcomes
 from pupils.models import Allocation, HealthRecord, NeedLevelChange, Pupil, School
 from referrals import demo as referrals_demo
 
@@ -253,6 +254,6 @@ def seed(*, pupils: int = 120, seed_value: int = 2026) -> DemoSummary:
         ],
         batch_size=2000,
     )
-    for module in (referrals_demo, families_demo):
+    for module in (referrals_demo, families_demo, demo_outcomes):
         module.seed(rng=rng, pupils=created, users=users)
     return DemoSummary(sites=len(site_list), staff=len(users), pupils=len(created))

@@ -18,6 +18,7 @@ from pru_cases.access import (
     require,
 )
 from families import panels as families_panels
+from meetings import panels as meetings_panels
 from pupils import services
 from pupils.filters import PupilFilter
 from pupils.forms import AllocationForm, ArchiveForm, HealthRecordForm, NeedLevelForm, PupilForm
@@ -26,7 +27,7 @@ from referrals import panels as referrals_panels
 
 PAGE_SIZE = 25
 # Apps that add a panel to the pupil page and badges to the pupil list (see <app>/panels.py).
-PANELS = (referrals_panels, families_panels)
+PANELS = (referrals_panels, families_panels, meetings_panels)
 
 
 @require_GET

@@ -1,0 +1,39 @@
+"""What the meetings app adds to the pupil pages: the action plan panel and an overdue-actions badge."""
+
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest
+from django.utils import timezone
+
+from meetings.models import Action
+from meetings.selectors import meetings_visible_to
+from pru_cases.access import Action as Perm
+from pru_cases.access import can
+from pupils.models import Pupil
+
+RECENT = 5
+
+
+def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
+    """Context for templates/meetings/_pupil_panel.html on the pupil page (pupil already access-checked)."""
+    actions = list(
+        Action.objects.filter(plan__pupil=pupil, status=Action.Status.OPEN).select_related("owner_user", "owner_agency")
+    )
+    return {
+        "mt_actions": actions,
+        "mt_overdue": sum(1 for action in actions if action.is_overdue),
+        "mt_meetings": list(meetings_visible_to(request.user).filter(pupil=pupil)[:RECENT]),
+        "mt_can_schedule": can(request.user, Perm.SCHEDULE_MEETING),
+    }
+
+
+def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
+    """`overdue_action_count` for templates/meetings/_pupil_list_badges.html: one subquery for the page."""
+    overdue = (
+        Action.objects.filter(plan__pupil_id=OuterRef("pk"), status=Action.Status.OPEN, due_on__lt=timezone.localdate())
+        .order_by()
+        .values("plan__pupil_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    return pupils.annotate(overdue_action_count=Coalesce(Subquery(overdue, output_field=IntegerField()), 0))

@@ -1,0 +1,154 @@
+"""The permission matrix for every meetings route: logged out 302 to login, outside the meeting's scope 404,
+wrong role 403, allowed 200 or a redirect after a write."""
+
+import pytest
+from django.urls import reverse
+
+from meetings import services
+from meetings.models import Action, ActionPlan, Invitee, PdfJob
+from meetings.tests.conftest import mark_present
+
+ROLES = ("dsl", "leader", "staff", "specialist", "health_specialist", "family_worker", "other_staff", "outsider", "admin_user")
+INVITED = ("dsl", "leader", "staff", "specialist", "health_specialist", "family_worker")  # dsl and leader see every meeting
+RUNS = ("dsl", "leader")  # the DSL, and the leader who chairs
+RECORDS = ("dsl", "leader", "staff")  # ... and the minute-taker
+IN_SCOPE = INVITED  # the pupil's own team
+UPDATES = ("dsl", "leader", "staff", "specialist", "health_specialist", "family_worker")
+
+
+@pytest.fixture
+def cast(dsl, leader, staff, other_staff, specialist, health_specialist, family_worker, outsider, admin_user):
+    return {"dsl": dsl, "leader": leader, "staff": staff, "other_staff": other_staff, "specialist": specialist,
+            "health_specialist": health_specialist, "family_worker": family_worker, "outsider": outsider,
+            "admin_user": admin_user}
+
+
+@pytest.fixture
+def world(mdt, item, other_pupil, leader, staff, today):
+    second = services.agenda_add_pupil(meeting=mdt, by=leader, pupil=other_pupil)
+    plan = ActionPlan.objects.create(pupil=item.pupil, created_by=leader)
+    action = Action.objects.create(
+        plan=plan, description="Call home", owner_kind="staff", owner_user=staff, due_on=today,
+        success_criteria="Called", created_by=leader,
+    )
+    invitee = mdt.invitees.get(user=staff)
+    return {"meeting": mdt, "item": item, "second": second, "action": action, "invitee": invitee, "other_pupil": other_pupil}
+
+
+def _routes(w, today):
+    m, i = w["meeting"].pk, w["item"].pk
+    action_data = {"description": "Visit", "owner_kind": "family", "owner_name": "Sam", "due_on": today.isoformat(), "success_criteria": "Seen"}
+    return {
+        "detail": ("get", reverse("meetings:detail", args=[m]), None, INVITED, 200),
+        "screen": ("get", reverse("meetings:screen", args=[m]), None, INVITED, 200),
+        "case": ("get", reverse("meetings:case", args=[m, i]), None, INVITED, 200),
+        "invitee_add": ("post", reverse("meetings:invitee_add", args=[m]), {"name": "A guest"}, RUNS, 302),
+        "attendance": ("post", reverse("meetings:attendance", args=[m]), {"invitee": w["invitee"].pk, "attendance": "present"}, RUNS, 302),
+        "agenda_build": ("post", reverse("meetings:agenda_build", args=[m]), {}, RUNS, 302),
+        "agenda_add": ("post", reverse("meetings:agenda_add", args=[m]), {"pupil": "1"}, RUNS, 302),
+        "agenda_move": ("post", reverse("meetings:agenda_move", args=[m, w["second"].pk]), {"direction": "up"}, RUNS, 302),
+        "agenda_carry_over": ("post", reverse("meetings:agenda_carry_over", args=[m, i]), {}, RUNS, 302),
+        "schedule_next": ("post", reverse("meetings:schedule_next", args=[m]), {}, RUNS, 302),
+        "discussion": ("post", reverse("meetings:discussion", args=[m, i]), {"text": "Noted"}, RECORDS, 302),
+        "decision": ("post", reverse("meetings:decision", args=[m, i]), {"text": "Agreed"}, RECORDS, 302),
+        "action_add": ("post", reverse("meetings:action_add", args=[m, i]), action_data, RECORDS, 302),
+        "close": ("post", reverse("meetings:close", args=[m]), {"version": w["meeting"].version}, RUNS, 302),
+    }
+
+
+MEETING_ROUTES = ["detail", "screen", "case", "invitee_add", "attendance", "agenda_build", "agenda_add", "agenda_move",
+                  "agenda_carry_over", "schedule_next", "discussion", "decision", "action_add", "close"]
+
+
+@pytest.mark.parametrize("name", MEETING_ROUTES)
+def test_it_sends_logged_out_users_to_login(client, world, today, name):
+    method, url, data, _, _ = _routes(world, today)[name]
+    response = getattr(client, method)(url, data or {})
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", MEETING_ROUTES)
+def test_it_applies_the_policy_to_every_meeting_route(client, cast, world, today, role, name):
+    method, url, data, allowed, ok = _routes(world, today)[name]
+    if name == "agenda_add":
+        data = {"pupil": _new_pupil(world).pk}
+    client.force_login(cast[role])
+    response = getattr(client, method)(url, data or {})
+    expected = 404 if role not in INVITED else ok if role in allowed else 403
+    assert response.status_code == expected, response.content[:300]
+
+
+def _new_pupil(world):
+    from conftest import make_pupil
+
+    return make_pupil(world["other_pupil"].site, first_name="Riley", last_name="Added")
+
+
+@pytest.fixture
+def closed(world, leader, specialist):
+    mark_present(world["meeting"], specialist)
+    meeting = services.meeting_close(meeting=world["meeting"], by=leader)
+    job = PdfJob.objects.get(meeting=meeting)
+    services.pdf_job_render(job_id=job.pk)
+    return {"meeting": meeting, "job": job}
+
+
+PRESENT_OR_RECORDING = ("dsl", "leader", "staff", "specialist")
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "name,allowed,ok",
+    [("pdf_request", RUNS, 302), ("pdf_status", INVITED, 200), ("pdf_download", PRESENT_OR_RECORDING, 200)],
+)
+def test_it_applies_the_policy_to_pdfs(client, cast, closed, role, name, allowed, ok):
+    urls = {
+        "pdf_request": ("post", reverse("meetings:pdf_request", args=[closed["meeting"].pk]), {"kind": "minutes"}),
+        "pdf_status": ("get", reverse("meetings:pdf_status", args=[closed["job"].pk]), None),
+        "pdf_download": ("get", reverse("meetings:pdf_download", args=[closed["job"].pk]), None),
+    }
+    method, url, data = urls[name]
+    assert getattr(client, method)(url, data or {}).status_code == 302  # logged out
+    client.force_login(cast[role])
+    response = getattr(client, method)(url, data or {})
+    expected = 404 if role not in INVITED else ok if role in allowed else 403
+    assert response.status_code == expected
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(
+    "name,method,data,allowed,ok",
+    [
+        ("action", "get", None, IN_SCOPE, 200),
+        ("action_progress", "post", {"text": "Left a message"}, UPDATES, 302),
+        ("action_status", "post", {"status": "done", "version": 1}, UPDATES, 302),
+    ],
+)
+def test_it_applies_the_policy_to_actions(client, cast, world, role, name, method, data, allowed, ok):
+    from pru_cases.models import AccessEvent
+
+    url = reverse(f"meetings:{name}", args=[world["action"].pk])
+    assert getattr(client, method)(url, data or {}).status_code == 302  # logged out
+    client.force_login(cast[role])
+    response = getattr(client, method)(url, data or {})
+    expected = 404 if role not in IN_SCOPE else ok if role in allowed else 403
+    assert response.status_code == expected
+    if expected != 404:
+        assert AccessEvent.objects.filter(user=cast[role], pupil=world["item"].pupil, path=url).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("url,allowed", [("/meetings/", ROLES), ("/meetings/new/", RUNS), ("/meetings/actions/", ROLES)])
+def test_it_guards_the_pages_that_are_not_about_one_meeting(client, cast, world, role, url, allowed):
+    assert client.get(url).status_code == 302
+    client.force_login(cast[role])
+    assert client.get(url).status_code == (200 if role in allowed else 403)
+
+
+def test_a_tac_meeting_is_hidden_from_people_who_cannot_see_its_pupil(client, tac, other_staff, dsl):
+    # Invited, but the pupil is outside their scope: the meeting does not exist for them.
+    services.invitee_add(meeting=tac, by=dsl, user=other_staff)
+    client.force_login(other_staff)
+    assert client.get(reverse("meetings:detail", args=[tac.pk])).status_code == 404
+    assert tac.invitees.filter(user=other_staff, attendance=Invitee.Attendance.INVITED).exists()

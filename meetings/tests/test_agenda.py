@@ -1,0 +1,133 @@
+"""The agenda builds itself from the case records; the chair reorders, adds pupils and carries items over."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import Agency
+from conftest import make_pupil
+from families.models import FreshStartInterview
+from meetings import services
+from meetings.models import Action, ActionPlan, AgendaItem, Meeting
+from pupils.models import Concern
+from referrals.models import InformationRequest, Intervention, Referral
+
+R = AgendaItem.Reason
+
+
+def _kinds(meeting, pupil):
+    item = meeting.items.get(pupil=pupil)
+    return {reason["kind"] for reason in item.reasons}
+
+
+@pytest.fixture
+def sources(db, site, staff, dsl, specialist, family_worker, today):
+    """One pupil for each source the agenda draws on, and one pupil who should not appear."""
+    old = datetime.date(2025, 9, 1)
+    pupils = {name: make_pupil(site, first_name=name.title(), last_name="Source", entry_date=old) for name in (
+        "referral", "review", "overdue", "pattern", "info", "fresh", "plan", "quiet")}
+    pupils["new"] = make_pupil(site, first_name="New", last_name="Source", entry_date=today - datetime.timedelta(days=3))
+    Referral.objects.create(pupil=pupils["referral"], specialism="salt", reasons="Speech unclear.", raised_by=staff)
+    done = Referral.objects.create(
+        pupil=pupils["review"], specialism="youth_justice", reasons="Court order.", raised_by=staff,
+        status=Referral.Status.ALLOCATED, allocated_to=specialist,
+    )
+    Intervention.objects.create(
+        pupil=pupils["review"], referral=done, specialism="youth_justice", specialist=specialist,
+        review_date=today - datetime.timedelta(days=1),
+    )
+    plan = ActionPlan.objects.create(pupil=pupils["overdue"], created_by=dsl)
+    Action.objects.create(
+        plan=plan, description="Phone home", owner_kind=Action.Owner.STAFF, owner_user=staff,
+        due_on=today - datetime.timedelta(days=2), success_criteria="Parent called back", created_by=dsl,
+    )
+    ActionPlan.objects.create(pupil=pupils["plan"], created_by=dsl, review_on=today)
+    for hours in (1, 2, 3):
+        Concern.objects.create(
+            pupil=pupils["pattern"], category=Concern.Category.BEHAVIOUR, seen="Shouting in class.",
+            logged_by=staff, occurred_at=timezone.now() - datetime.timedelta(hours=hours),
+        )
+    Concern.objects.create(pupil=pupils["quiet"], category=Concern.Category.OTHER, seen="Late once.", logged_by=staff)
+    police = Agency.objects.create(name="Police", kind=Agency.Kind.POLICE)
+    InformationRequest.objects.create(
+        pupil=pupils["info"], agency=police, question="Any incidents?", asked_by=staff,
+        asked_on=today - datetime.timedelta(days=20), due_by=today - datetime.timedelta(days=6),
+    )
+    FreshStartInterview.objects.create(
+        pupil=pupils["fresh"], held_on=today - datetime.timedelta(days=5), school_staff=staff,
+        agency_member=family_worker, positives="PE", negatives="Maths", goals="GCSEs", needs="Help", recorded_by=staff,
+    )
+    return pupils
+
+
+def test_it_builds_the_agenda_from_every_source(mdt, leader, sources):
+    added = services.agenda_build(meeting=mdt, by=leader)
+    assert added == 8
+    assert _kinds(mdt, sources["new"]) == {R.NEW_PUPIL}
+    assert _kinds(mdt, sources["referral"]) == {R.REFERRAL}
+    assert _kinds(mdt, sources["review"]) == {R.REVIEW_DUE}
+    assert _kinds(mdt, sources["overdue"]) == {R.OVERDUE_ACTION}
+    assert _kinds(mdt, sources["pattern"]) == {R.CONCERN_PATTERN}
+    assert _kinds(mdt, sources["info"]) == {R.INFORMATION_OVERDUE}
+    assert _kinds(mdt, sources["fresh"]) == {R.FRESH_START}
+    assert _kinds(mdt, sources["plan"]) == {R.REVIEW_DUE}
+    assert not mdt.items.filter(pupil=sources["quiet"]).exists()
+    # Referrals to triage come first.
+    assert mdt.items.order_by("position").first().pupil == sources["referral"]
+
+
+def test_it_does_not_duplicate_when_built_again(mdt, leader, sources, staff):
+    services.agenda_build(meeting=mdt, by=leader)
+    Referral.objects.create(pupil=sources["new"], specialism="careers", reasons="Post-16 plans.", raised_by=staff)
+    assert services.agenda_build(meeting=mdt, by=leader) == 0
+    assert mdt.items.count() == 8
+    assert _kinds(mdt, sources["new"]) == {R.NEW_PUPIL, R.REFERRAL}
+
+
+def test_it_limits_an_mdt_for_one_centre_to_that_centre(mdt, leader, sources, other_site):
+    make_pupil(other_site, first_name="Far", last_name="Away", entry_date=timezone.localdate())
+    Meeting.objects.filter(pk=mdt.pk).update(site=sources["new"].site)
+    mdt.refresh_from_db()
+    services.agenda_build(meeting=mdt, by=leader)
+    assert not mdt.items.filter(pupil__last_name="Away").exists()
+
+
+def test_it_builds_through_the_page_for_the_chair_only(client, mdt, leader, staff, sources):
+    client.force_login(staff)
+    assert client.post(f"/meetings/{mdt.pk}/agenda/build/").status_code == 403
+    client.force_login(leader)
+    response = client.post(f"/meetings/{mdt.pk}/agenda/build/")
+    assert response.status_code == 302
+    assert mdt.items.count() == 8
+    assert mdt.items.first().events.filter(pgh_label="insert").exists()
+
+
+def test_it_reorders_and_adds_a_pupil(client, mdt, leader, pupil, other_pupil):
+    client.force_login(leader)
+    first = services.agenda_add_pupil(meeting=mdt, by=leader, pupil=pupil)
+    response = client.post(f"/meetings/{mdt.pk}/agenda/add/", {"pupil": other_pupil.pk, "note": "Exclusion risk"})
+    assert response.status_code == 302
+    second = mdt.items.get(pupil=other_pupil)
+    assert second.position > first.position
+    assert client.post(f"/meetings/{mdt.pk}/agenda/{second.pk}/move/", {"direction": "up"}).status_code == 302
+    assert list(mdt.items.order_by("position").values_list("pupil", flat=True)) == [other_pupil.pk, pupil.pk]
+    # Adding the same pupil again is refused with the input kept.
+    response = client.post(f"/meetings/{mdt.pk}/agenda/add/", {"pupil": other_pupil.pk, "note": "Again"})
+    assert response.status_code == 400
+    assert b"already on this agenda" in response.content
+
+
+def test_it_carries_an_item_over_to_the_next_weekly_meeting(client, mdt, leader, item):
+    client.force_login(leader)
+    assert client.post(f"/meetings/{mdt.pk}/agenda/{item.pk}/carry-over/").status_code == 302
+    response = client.post(f"/meetings/{mdt.pk}/next/")
+    assert response.status_code == 302
+    following = Meeting.objects.get(previous=mdt)
+    assert following.held_on == mdt.held_on + datetime.timedelta(days=7)
+    carried = following.items.get(pupil=item.pupil)
+    assert carried.carried_from == item
+    assert R.CARRIED_OVER in carried.reason_kinds
+    assert following.invitees.count() == mdt.invitees.count()
+    # Only one next meeting.
+    assert client.post(f"/meetings/{mdt.pk}/next/").status_code == 409

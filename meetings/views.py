@@ -1,0 +1,649 @@
+"""Meeting pages. Each view: access check, form, one service call, render or redirect.
+
+Scope: a meeting outside the user's scope is a 404 (meetings.selectors.meetings_visible_to); a visible meeting
+the user may not run is a 403. Anything recorded on a closed meeting is refused with 409.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from meetings import services
+from meetings.filters import ActionFilter, MeetingFilter
+from meetings.forms import (
+    ActionForm,
+    ActionStatusForm,
+    AddPupilForm,
+    AttendanceForm,
+    CloseForm,
+    DecisionForm,
+    DiscussionForm,
+    InviteeForm,
+    MeetingForm,
+    MoveForm,
+    PdfForm,
+    ProgressForm,
+)
+from meetings.models import Action, AgendaItem, Invitee, Meeting, PdfJob
+from meetings.selectors import (
+    Room,
+    actions_visible_to,
+    audit_meeting_pupil,
+    get_meeting_for_user,
+    may_download,
+    may_record,
+    may_run,
+    meetings_visible_to,
+    pdf_jobs_visible_to,
+    room_for,
+    shared_records,
+)
+from pru_cases.access import Action as Perm
+from pru_cases.access import (
+    FieldGroup,
+    can,
+    get_pupil_for_user,
+    pupils_visible_to,
+    record_access,
+    require,
+)
+from pru_cases.models import AccessEvent
+
+PAGE_SIZE = 25
+RECENT_CONCERNS = 5
+ATTENDANCE_WEEKS = 6
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _closed_response(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    if request.htmx:
+        return render(request, "meetings/_closed.html", {"meeting": meeting}, status=409)
+    messages.error(request, services.CLOSED_MESSAGE)
+    return render(request, "meetings/closed.html", {"meeting": meeting}, status=409)
+
+
+def _require_run(request: HttpRequest, meeting: Meeting) -> None:
+    if not may_run(request.user, meeting):
+        raise PermissionDenied
+
+
+def _require_record(request: HttpRequest, meeting: Meeting) -> None:
+    if not may_record(request.user, meeting):
+        raise PermissionDenied
+
+
+# Lists and scheduling ---------------------------------------------------------------------------------------
+
+
+@require_GET
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    meetings = meetings_visible_to(request.user).annotate(item_count=Count("items", distinct=True)).order_by(
+        "-held_on", "-starts_at", "-pk"
+    )
+    filterset = MeetingFilter(request.GET, queryset=meetings)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "meetings/list.html",
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "can_schedule": can(request.user, Perm.SCHEDULE_MEETING),
+        },
+        status=200 if filterset.is_valid() else 400,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.SCHEDULE_MEETING)
+    initial = {"kind": Meeting.Kind.MDT, "recurrence": Meeting.Recurrence.WEEKLY, "chair": request.user.pk}
+    pupil = None
+    pupil_id = request.POST.get("pupil") or request.GET.get("pupil")
+    if pupil_id and str(pupil_id).isdigit():
+        pupil = get_pupil_for_user(request, int(pupil_id))
+        initial |= {"kind": Meeting.Kind.TAC, "recurrence": Meeting.Recurrence.NONE, "pupil": pupil.pk}
+        initial["title"] = f"Team Around the Child: {pupil.full_name}"
+    form = MeetingForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                meeting = services.meeting_create(
+                    by=request.user,
+                    kind=data["kind"],
+                    title=data["title"],
+                    held_on=data["held_on"],
+                    starts_at=data["starts_at"],
+                    location=data["location"],
+                    site=data["site"],
+                    pupil=pupil,
+                    recurrence=data["recurrence"],
+                    chair=data["chair"],
+                    minute_taker=data["minute_taker"],
+                    invite=list(data["invite"]),
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, "Meeting scheduled.")
+                return redirect("meetings:detail", pk=meeting.pk)
+        return render(request, "meetings/form.html", {"form": form, "pupil": pupil}, status=400)
+    return render(request, "meetings/form.html", {"form": form, "pupil": pupil})
+
+
+def _detail_context(request: HttpRequest, meeting: Meeting, **forms) -> dict:
+    user = request.user
+    items = list(meeting.items.select_related("pupil").annotate(n_discussions=Count("discussions")))
+    pupil_ids = {item.pupil_id for item in items if item.pupil_id}
+    mine = set(pupils_visible_to(user).filter(pk__in=pupil_ids).values_list("pk", flat=True)) if pupil_ids else set()
+    runs = may_run(user, meeting) and meeting.is_open
+    return {
+        "meeting": meeting,
+        "items": [{"item": item, "named": item.pupil_id is None or item.pupil_id in mine} for item in items],
+        "invitees": list(meeting.invitees.select_related("user", "agency")),
+        "jobs": list(meeting.pdf_jobs.select_related("requested_by")[:12]),
+        "runs": runs,
+        "may_run": may_run(user, meeting),
+        "may_record": may_record(user, meeting),
+        "may_download": may_download(user, meeting),
+        "invitee_form": forms.get("invitee_form") or (InviteeForm() if runs else None),
+        "add_pupil_form": forms.get("add_pupil_form") or (AddPupilForm() if runs else None),
+        "close_form": forms.get("close_form") or (CloseForm(initial={"version": meeting.version}) if runs else None),
+        "pdf_form": PdfForm(kinds=services.PDF_KINDS_FOR[meeting.kind]) if meeting.is_closed and may_run(user, meeting) else None,
+        "attendance_choices": Invitee.Attendance.choices,
+        "has_next": Meeting.objects.filter(previous=meeting).exists(),
+    }
+
+
+@require_GET
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    audit_meeting_pupil(request, meeting)
+    return render(request, "meetings/detail.html", _detail_context(request, meeting))
+
+
+def _detail_redirect(meeting: Meeting) -> HttpResponse:
+    return redirect("meetings:detail", pk=meeting.pk)
+
+
+@require_POST
+def invitee_add(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    _require_run(request, meeting)
+    form = InviteeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.invitee_add(meeting=meeting, by=request.user, **form.cleaned_data)
+        except services.MeetingClosed:
+            return _closed_response(request, meeting)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Invitation added.")
+            return _detail_redirect(meeting)
+    return render(request, "meetings/detail.html", _detail_context(request, meeting, invitee_form=form), status=400)
+
+
+@require_POST
+def attendance_set(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    _require_run(request, meeting)
+    form = AttendanceForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choose an attendance for that person.")
+        return render(request, "meetings/detail.html", _detail_context(request, meeting), status=400)
+    invitee = get_object_or_404(meeting.invitees.select_related("meeting"), pk=form.cleaned_data["invitee"])
+    try:
+        services.attendance_set(invitee=invitee, by=request.user, attendance=form.cleaned_data["attendance"])
+    except services.MeetingClosed:
+        return _closed_response(request, meeting)
+    return _back_to(request, meeting)
+
+
+def _back_to(request: HttpRequest, meeting: Meeting) -> HttpResponse:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return _detail_redirect(meeting)
+
+
+# The agenda ----------------------------------------------------------------------------------------------
+
+
+@require_POST
+def agenda_build(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    _require_run(request, meeting)
+    try:
+        added = services.agenda_build(meeting=meeting, by=request.user)
+    except services.MeetingClosed:
+        return _closed_response(request, meeting)
+    messages.success(request, f"Agenda updated: {added} new case{'s' if added != 1 else ''}.")
+    return _detail_redirect(meeting)
+
+
+@require_POST
+def agenda_add_pupil(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    _require_run(request, meeting)
+    form = AddPupilForm(request.POST)
+    if form.is_valid():
+        # The chair can only add a pupil they may see (404 otherwise, audited).
+        pupil = get_pupil_for_user(request, form.cleaned_data["pupil"])
+        try:
+            services.agenda_add_pupil(meeting=meeting, by=request.user, pupil=pupil, note=form.cleaned_data["note"])
+        except services.MeetingClosed:
+            return _closed_response(request, meeting)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"{pupil.full_name} added to the agenda.")
+            return _detail_redirect(meeting)
+    return render(request, "meetings/detail.html", _detail_context(request, meeting, add_pupil_form=form), status=400)
+
+
+def _get_item(meeting: Meeting, item_pk: int) -> AgendaItem:
+    return get_object_or_404(AgendaItem.objects.select_related("meeting", "pupil"), pk=item_pk, meeting=meeting)
+
+
+@require_POST
+def agenda_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    _require_run(request, meeting)
+    item = _get_item(meeting, item_pk)
+    form = MoveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Move the item up or down.")
+        return render(request, "meetings/detail.html", _detail_context(request, meeting), status=400)
+    try:
+        services.agenda_move(item=item, by=request.user, direction=form.cleaned_data["direction"])
+    except services.MeetingClosed:
+        return _closed_response(request, meeting)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return render(request, "meetings/detail.html", _detail_context(request, meeting), status=400)
+    return _detail_redirect(meeting)
+
+
+@require_POST
+def agenda_carry_over(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    _require_run(request, meeting)
+    item = _get_item(meeting, item_pk)
+    try:
+        services.agenda_carry_over(item=item, by=request.user)
+    except services.MeetingClosed:
+        return _closed_response(request, meeting)
+    messages.success(request, "Carried over to the next meeting.")
+    return _back_to(request, meeting)
+
+
+@require_POST
+def meeting_schedule_next(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    _require_run(request, meeting)
+    try:
+        following = services.meeting_schedule_next(meeting=meeting, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return render(request, "meetings/detail.html", _detail_context(request, meeting), status=409)
+    messages.success(request, "The next meeting is scheduled, with carried-over items on its agenda.")
+    return redirect("meetings:detail", pk=following.pk)
+
+
+# The meeting screen ------------------------------------------------------------------------------------------
+
+
+def _case_context(request: HttpRequest, meeting: Meeting, item: AgendaItem, room, **forms) -> dict:
+    """One case, showing only what everyone in the room may see (see meetings.selectors)."""
+    from pupils.models import AttendanceWeek, Concern, HealthRecord
+    from referrals.models import Intervention, Referral
+    from referrals.selectors import interventions_visible_to, referrals_visible_to
+
+    user = request.user
+    context = {"meeting": meeting, "item": item, "shown": room.shows(item), "room": room}
+    recording = may_record(user, meeting) and meeting.is_open
+    context["recording"] = recording
+    if not context["shown"]:
+        return context
+    minutes = {
+        "discussions": list(item.discussions.select_related("recorded_by")),
+        "decisions": list(item.decisions.select_related("recorded_by")),
+        "agreed": list(item.actions.select_related("owner_user", "owner_agency")),
+    }
+    context |= minutes
+    if item.pupil_id is None:
+        return context
+    pupil = item.pupil
+    groups = frozenset({FieldGroup.HEALTH}) if room.health else frozenset()
+    record_access(request, pupil_id=pupil.pk, pupil_ref=pupil.pk, outcome=AccessEvent.Outcome.ALLOWED, field_groups=groups)
+    referral_ids = shared_records(room, referrals_visible_to, pupil.pk)
+    intervention_ids = shared_records(room, interventions_visible_to, pupil.pk)
+    referrals = list(
+        Referral.objects.filter(pk__in=referral_ids, status__in=Referral.OPEN).select_related("allocated_to")
+    )
+    context |= {
+        "pupil": pupil,
+        "concerns": list(Concern.objects.filter(pupil=pupil).exclude(status=Concern.Status.WITHDRAWN).select_related("logged_by")[:RECENT_CONCERNS]),
+        "referrals": referrals,
+        "interventions": list(
+            Intervention.objects.filter(pk__in=intervention_ids, status=Intervention.Status.OPEN).select_related("specialist")
+        ),
+        "actions": list(
+            Action.objects.filter(plan__pupil=pupil, status=Action.Status.OPEN).select_related("owner_user", "owner_agency")
+        ),
+        "attendance": list(reversed(AttendanceWeek.objects.filter(pupil=pupil).order_by("-week_starting")[:ATTENDANCE_WEEKS])),
+        "health": HealthRecord.objects.filter(pupil=pupil).first() if room.health else None,
+    }
+    if recording:
+        triage = [r for r in referrals if r.status == Referral.Status.SUBMITTED] if can(user, Perm.TRIAGE_REFERRAL) else []
+        context |= {
+            "discussion_form": forms.get("discussion_form") or DiscussionForm(),
+            "decision_form": forms.get("decision_form")
+            or DecisionForm(referrals=Referral.objects.filter(pk__in=[r.pk for r in triage])),
+            "action_form": forms.get("action_form") or ActionForm(),
+            "can_triage": bool(triage),
+        }
+    return context
+
+
+def _screen_items(meeting: Meeting) -> list[AgendaItem]:
+    return list(meeting.items.select_related("pupil"))
+
+
+@require_GET
+def meeting_screen(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    items = _screen_items(meeting)
+    room = room_for(meeting, request.user, {item.pupil_id for item in items if item.pupil_id})
+    current = None
+    wanted = request.GET.get("item", "")
+    if wanted.isdigit():
+        current = next((item for item in items if item.pk == int(wanted)), None)
+    if current is None and items:
+        current = next((item for item in items if item.status == AgendaItem.Status.PENDING), items[0])
+    context = {
+        "meeting": meeting,
+        "entries": [{"item": item, "shown": room.shows(item), "number": n} for n, item in enumerate(items, start=1)],
+        "room": room,
+        "current": current,
+        "may_run": may_run(request.user, meeting),
+    }
+    if current is not None:
+        context["case"] = _case_context(request, meeting, current, room)
+    return render(request, "meetings/screen.html", context)
+
+
+def _case_response(request: HttpRequest, meeting: Meeting, item: AgendaItem, status: int = 200, **forms) -> HttpResponse:
+    room = room_for(meeting, request.user, {item.pupil_id} if item.pupil_id else set())
+    return render(request, "meetings/_case.html", {"case": _case_context(request, meeting, item, room, **forms)}, status=status)
+
+
+@require_GET
+def meeting_case(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    item = _get_item(meeting, item_pk)
+    return _case_response(request, meeting, item)
+
+
+def _recordable_item(request: HttpRequest, pk: int, item_pk: int) -> tuple[Meeting, AgendaItem, Room]:
+    meeting = get_meeting_for_user(request.user, pk)
+    _require_record(request, meeting)
+    item = _get_item(meeting, item_pk)
+    room = room_for(meeting, request.user, {item.pupil_id} if item.pupil_id else set())
+    if not room.shows(item):
+        raise PermissionDenied("This case is held back from the shared screen.")
+    return meeting, item, room
+
+
+def _after_record(request: HttpRequest, meeting: Meeting, item: AgendaItem, message: str) -> HttpResponse:
+    if request.htmx:
+        return _case_response(request, meeting, item)
+    messages.success(request, message)
+    return redirect(f"{meeting_screen_url(meeting)}?item={item.pk}")
+
+
+def meeting_screen_url(meeting: Meeting) -> str:
+    from django.urls import reverse
+
+    return reverse("meetings:screen", args=[meeting.pk])
+
+
+@require_POST
+def discussion_record(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting, item, _ = _recordable_item(request, pk, item_pk)
+    form = DiscussionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.discussion_record(item=item, by=request.user, text=form.cleaned_data["text"])
+        except services.MeetingClosed:
+            return _closed_response(request, meeting)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return _after_record(request, meeting, item, "Discussion recorded.")
+    return _case_response(request, meeting, item, status=400, discussion_form=form)
+
+
+@require_POST
+def decision_record(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    from referrals.models import Referral
+    from referrals.selectors import referrals_visible_to
+
+    meeting, item, room = _recordable_item(request, pk, item_pk)
+    # Only a referral everyone present may see can be triaged on the shared screen.
+    shared = shared_records(room, referrals_visible_to, item.pupil_id) if item.pupil_id else []
+    candidates = Referral.objects.filter(pk__in=shared, status=Referral.Status.SUBMITTED)
+    form = DecisionForm(request.POST, referrals=candidates)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.decision_record(
+                item=item,
+                by=request.user,
+                text=data["text"],
+                referral=data["referral"],
+                outcome=data["outcome"],
+                specialist=data["specialist"],
+                duplication_reason=data["duplication_reason"],
+                offer=data["offer"],
+                reason=data["reason"],
+                escalation=data["escalation"],
+            )
+        except services.MeetingClosed:
+            return _closed_response(request, meeting)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return _after_record(request, meeting, item, "Decision recorded.")
+    return _case_response(request, meeting, item, status=400, decision_form=form)
+
+
+@require_POST
+def action_add(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
+    meeting, item, _ = _recordable_item(request, pk, item_pk)
+    form = ActionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.action_add(item=item, by=request.user, **form.cleaned_data)
+        except services.MeetingClosed:
+            return _closed_response(request, meeting)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            return _after_record(request, meeting, item, "Action added.")
+    return _case_response(request, meeting, item, status=400, action_form=form)
+
+
+@require_POST
+def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    _require_run(request, meeting)
+    form = CloseForm(request.POST)
+    if not form.is_valid():
+        return render(request, "meetings/detail.html", _detail_context(request, meeting, close_form=form), status=400)
+    try:
+        services.meeting_close(meeting=meeting, by=request.user, **form.cleaned_data)
+    except services.MeetingClosed:
+        return _closed_response(request, meeting)
+    except services.EditConflict as conflict:
+        form.add_error(None, conflict.message)
+        return render(request, "meetings/detail.html", _detail_context(request, meeting, close_form=form), status=409)
+    messages.success(request, "Meeting closed: the minutes are final. The PDFs will appear below shortly.")
+    return _detail_redirect(meeting)
+
+
+# PDFs ---------------------------------------------------------------------------------------------------------
+
+
+@require_POST
+def pdf_request(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = get_meeting_for_user(request.user, pk)
+    _require_run(request, meeting)
+    form = PdfForm(request.POST, kinds=services.PDF_KINDS_FOR[meeting.kind])
+    if form.is_valid():
+        try:
+            services.pdf_request(meeting=meeting, by=request.user, kind=form.cleaned_data["kind"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return render(request, "meetings/detail.html", _detail_context(request, meeting), status=409)
+        messages.success(request, "The PDF is being made: it will appear below.")
+        return _detail_redirect(meeting)
+    messages.error(request, "Choose which document to make.")
+    return render(request, "meetings/detail.html", _detail_context(request, meeting), status=400)
+
+
+def _get_job(request: HttpRequest, job_pk: int) -> PdfJob:
+    job = pdf_jobs_visible_to(request.user).filter(pk=job_pk).first()
+    if job is None:
+        raise Http404("No such document.")
+    return job
+
+
+@require_GET
+def pdf_status(request: HttpRequest, job_pk: int) -> HttpResponse:
+    job = _get_job(request, job_pk)
+    return render(request, "meetings/_pdf_job.html", {"job": job, "meeting": job.meeting, "may_download": may_download(request.user, job.meeting)})
+
+
+@require_GET
+def pdf_download(request: HttpRequest, job_pk: int) -> HttpResponse:
+    job = _get_job(request, job_pk)
+    meeting = job.meeting
+    if meeting.pupil_id:
+        get_pupil_for_user(request, meeting.pupil_id)  # audited like any read of the pupil's record
+    if not may_download(request.user, meeting):
+        raise PermissionDenied
+    if job.status != PdfJob.Status.DONE or not job.file:
+        raise Http404("This document is not ready.")
+    name = f"{meeting.get_kind_display().split(' ')[0].lower()}-{meeting.held_on:%Y-%m-%d}-{job.kind}.pdf"
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+
+
+# Actions -------------------------------------------------------------------------------------------------------
+
+
+@require_GET
+def action_list(request: HttpRequest) -> HttpResponse:
+    data = request.GET.copy()
+    data.setdefault("status", Action.Status.OPEN)
+    actions = actions_visible_to(request.user).prefetch_related(
+        Prefetch("progress_notes")
+    )
+    filterset = ActionFilter(data, queryset=actions, request=request)
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = data.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "meetings/actions.html",
+        {"filter": filterset, "page": page, "query": query.urlencode(), "today": timezone.localdate(),
+         "can_update": can(request.user, Perm.UPDATE_ACTION)},
+        status=200 if filterset.is_valid() else 400,
+    )
+
+
+def _get_action(request: HttpRequest, pk: int) -> Action:
+    action = actions_visible_to(request.user).filter(pk=pk).first()
+    if action is None:
+        raise Http404("No such action.")
+    record_access(request, pupil_id=action.plan.pupil_id, pupil_ref=action.plan.pupil_id, outcome=AccessEvent.Outcome.ALLOWED)
+    require(request.user, Perm.UPDATE_ACTION)
+    return action
+
+
+@require_POST
+def action_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _get_action(request, pk)
+    form = ProgressForm(request.POST)
+    if form.is_valid():
+        try:
+            services.action_progress_add(action=action, by=request.user, text=form.cleaned_data["text"])
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+            return _action_page(request, action, status=409)
+        messages.success(request, "Progress recorded.")
+        return redirect("meetings:action", pk=action.pk)
+    return _action_page(request, action, progress_form=form, status=400)
+
+
+@require_POST
+def action_status(request: HttpRequest, pk: int) -> HttpResponse:
+    action = _get_action(request, pk)
+    form = ActionStatusForm(request.POST)
+    if form.is_valid():
+        try:
+            services.action_set_status(action=action, by=request.user, **form.cleaned_data)
+        except services.EditConflict as conflict:
+            form.add_error(None, conflict.message)
+            return _action_page(request, action, status_form=form, status=409)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Action updated.")
+            return redirect("meetings:action", pk=action.pk)
+    return _action_page(request, action, status_form=form, status=400)
+
+
+def _action_page(request: HttpRequest, action: Action, status: int = 200, **forms) -> HttpResponse:
+    action.refresh_from_db()
+    can_update = can(request.user, Perm.UPDATE_ACTION) and action.status == Action.Status.OPEN
+    return render(
+        request,
+        "meetings/action.html",
+        {
+            "action": action,
+            "notes": list(action.progress_notes.select_related("recorded_by")),
+            "progress_form": forms.get("progress_form") or (ProgressForm() if can_update else None),
+            "status_form": forms.get("status_form") or (ActionStatusForm(initial={"version": action.version}) if can_update else None),
+        },
+        status=status,
+    )
+
+
+@require_GET
+def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    action = actions_visible_to(request.user).filter(pk=pk).first()
+    if action is None:
+        raise Http404("No such action.")
+    record_access(request, pupil_id=action.plan.pupil_id, pupil_ref=action.plan.pupil_id, outcome=AccessEvent.Outcome.ALLOWED)
+    return _action_page(request, action)

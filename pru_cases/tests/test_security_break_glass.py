@@ -1,0 +1,144 @@
+"""Break-glass: PRU staff may open a pupil outside their centre in an emergency, with a reason, for a few
+hours; every use is audited and the DSL is emailed (with no pupil name in the subject)."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core import mail
+from django.db import InternalError, ProgrammingError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from pru_cases.access import pupils_visible_to
+from pru_cases.models import AccessEvent, BreakGlass
+
+REASON = "Police called about Casey; the usual key worker is off sick and the DSL is in a conference."
+
+
+@pytest.fixture
+def alerting_dsl(dsl):
+    dsl.email = "dsl@example-pru.org.uk"
+    dsl.save()
+    return dsl
+
+
+def _break(client, **data):
+    return client.post(reverse("break_glass"), {"reason": REASON} | data)
+
+
+def test_it_opens_a_pupil_outside_scope_for_four_hours(
+    client, staff, other_pupil, alerting_dsl, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    detail = reverse("pupils:detail", args=[other_pupil.pk])
+    assert client.get(detail).status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = _break(client, last_name="elsewhere", date_of_birth="2012-03-04")
+    assert response.status_code == 302
+    assert response["Location"] == detail
+
+    grant = BreakGlass.objects.get(user=staff, pupil=other_pupil)
+    assert grant.reason == REASON
+    assert grant.expires_at - grant.granted_at == datetime.timedelta(hours=4)
+    assert AccessEvent.objects.filter(user=staff, pupil=other_pupil, outcome="break_glass", method="POST").exists()
+    assert grant.events.filter(pgh_label="insert").exists()
+
+    page = client.get(detail)
+    assert page.status_code == 200
+    assert AccessEvent.objects.filter(user=staff, pupil=other_pupil, path=detail, outcome="break_glass").exists()
+
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=4, minutes=1)):
+        client.force_login(staff)  # the old session has long timed out
+        assert client.get(detail).status_code == 404
+        assert other_pupil not in pupils_visible_to(staff)
+
+
+def test_it_emails_the_dsl_without_naming_the_pupil_in_the_subject(
+    client, staff, other_pupil, alerting_dsl, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        _break(client, last_name="Elsewhere", date_of_birth="2012-03-04")
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["dsl@example-pru.org.uk"]
+    assert other_pupil.first_name not in message.subject and other_pupil.last_name not in message.subject
+    assert f"/pupils/{other_pupil.pk}/" in message.body
+    grant = BreakGlass.objects.get()
+    assert grant.notified_at is not None
+    assert grant.notified_to == "dsl@example-pru.org.uk"
+
+
+def test_it_also_finds_a_pupil_by_upn(client, staff, other_pupil, alerting_dsl):
+    other_pupil.upn = "A123456789012"
+    other_pupil.save()
+    client.force_login(staff)
+    assert _break(client, upn="a123456789012").status_code == 302
+    assert BreakGlass.objects.filter(user=staff, pupil=other_pupil).exists()
+
+
+def test_it_opens_only_that_pupil(client, staff, other_pupil, alerting_dsl, other_site):
+    from conftest import make_pupil
+
+    third = make_pupil(other_site, first_name="Robin", last_name="Third")
+    client.force_login(staff)
+    _break(client, last_name="Elsewhere", date_of_birth="2012-03-04")
+    visible = set(pupils_visible_to(staff))
+    assert other_pupil in visible and third not in visible
+
+
+def test_a_reason_is_required(client, staff, other_pupil):
+    client.force_login(staff)
+    response = _break(client, last_name="Elsewhere", date_of_birth="2012-03-04", reason="need it")
+    assert response.status_code == 400
+    assert "reason" in response.context["form"].errors
+    assert response.context["form"]["last_name"].value() == "Elsewhere"  # what was typed is kept
+    assert not BreakGlass.objects.exists()
+
+
+def test_no_match_is_refused_and_audited_without_saying_why(client, staff, other_pupil):
+    client.force_login(staff)
+    response = _break(client, last_name="Nobody", date_of_birth="2012-03-04")
+    assert response.status_code == 400
+    assert "No single pupil matches" in response.content.decode()
+    assert not BreakGlass.objects.exists()
+    assert AccessEvent.objects.filter(user=staff, outcome="denied", path=reverse("break_glass")).exists()
+
+
+def test_a_pupil_already_in_scope_needs_no_grant(client, staff, pupil):
+    client.force_login(staff)
+    response = _break(client, last_name="Example", date_of_birth="2012-03-04")
+    assert response.status_code == 302
+    assert not BreakGlass.objects.exists()
+
+
+@pytest.mark.parametrize("role", ["specialist", "family_worker", "leader", "dsl", "admin_user"])
+def test_only_pru_staff_may_break_glass(client, request, role, other_pupil):
+    client.force_login(request.getfixturevalue(role))
+    assert client.get(reverse("break_glass")).status_code == 403
+    assert _break(client, last_name="Elsewhere", date_of_birth="2012-03-04").status_code == 403
+    assert not BreakGlass.objects.exists()
+
+
+def test_the_page_needs_login(client, db):
+    response = client.get(reverse("break_glass"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_a_grant_cannot_be_deleted(client, staff, other_pupil):
+    client.force_login(staff)
+    _break(client, last_name="Elsewhere", date_of_birth="2012-03-04")
+    with pytest.raises((InternalError, ProgrammingError)), transaction.atomic():
+        BreakGlass.objects.all().delete()
+    assert BreakGlass.objects.count() == 1
+
+
+def test_staff_see_the_way_to_emergency_access_on_a_404(client, staff, other_pupil, specialist):
+    client.force_login(staff)
+    body = client.get(reverse("pupils:detail", args=[other_pupil.pk])).content.decode()
+    assert reverse("break_glass") in body
+    client.force_login(specialist)
+    assert reverse("break_glass") not in client.get(reverse("pupils:detail", args=[other_pupil.pk])).content.decode()

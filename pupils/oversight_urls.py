@@ -1,0 +1,9 @@
+from django.urls import path
+
+from pupils import oversight_views
+
+app_name = "oversight"
+urlpatterns = [
+    path("", oversight_views.dashboard, name="dashboard"),
+    path("export/<slug:slug>.csv", oversight_views.export, name="export"),
+]

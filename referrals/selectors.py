@@ -1,0 +1,139 @@
+"""Scoped querysets for referrals, interventions and information requests (shared by views, panels and the admin).
+
+Everything starts from `pupils_visible_to(user)`: a specialist sees referrals only for pupils on their caseload, and
+within those, the referrals for their own specialism, the ones they raised and the ones allocated to them.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import (
+    Aggregate,
+    Count,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    Q,
+    QuerySet,
+)
+from django.utils import timezone
+
+from accounts.models import Agency, User
+from pru_cases.access import pupils_visible_to
+from referrals.models import InformationRequest, Intervention, Referral, Specialism
+
+# Which agency's staff take which specialism. The last three are PRU-employed roles, told apart by job title.
+SPECIALISM_AGENCY_KINDS: dict[str, str] = {
+    Specialism.SALT: Agency.Kind.HEALTH,
+    Specialism.CAMHS: Agency.Kind.CAMHS,
+    Specialism.YOUTH_JUSTICE: Agency.Kind.YOUTH_JUSTICE,
+    Specialism.EARLY_HELP: Agency.Kind.EARLY_HELP,
+    Specialism.COMPLEX_SAFEGUARDING: Agency.Kind.COMPLEX_SAFEGUARDING,
+    Specialism.RESTORATIVE_JUSTICE: Agency.Kind.RESTORATIVE_JUSTICE,
+    Specialism.EDUCATIONAL_PSYCHOLOGY: Agency.Kind.EDUCATIONAL_PSYCHOLOGY,
+    Specialism.CAREERS: Agency.Kind.CAREERS,
+}
+SPECIALISM_JOB_TITLES: dict[str, str] = {
+    Specialism.SPORTS_MENTOR: "sports mentor",
+    Specialism.ENGAGEMENT_WORKER: "engagement",
+    Specialism.COUNSELLOR: "counsellor",
+}
+HANDS_ON_ROLES = (User.Role.SPECIALIST, User.Role.FAMILY_WORKER)
+
+
+def specialisms_for(user: User) -> frozenset[str]:
+    if user.role == User.Role.FAMILY_WORKER:
+        return frozenset({Specialism.FAMILY_WORKER})
+    if user.role != User.Role.SPECIALIST:
+        return frozenset()
+    kind = user.agency.kind if user.agency_id else None
+    found = {specialism for specialism, agency_kind in SPECIALISM_AGENCY_KINDS.items() if agency_kind == kind}
+    title = user.job_title.lower()
+    found |= {specialism for specialism, words in SPECIALISM_JOB_TITLES.items() if words in title}
+    return frozenset(found)
+
+
+def specialists_for(specialism: str) -> QuerySet[User]:
+    """People who may be allocated a referral for `specialism`."""
+    people = User.objects.filter(is_active=True).select_related("agency")
+    if specialism == Specialism.FAMILY_WORKER:
+        return people.filter(role=User.Role.FAMILY_WORKER)
+    people = people.filter(role=User.Role.SPECIALIST)
+    if specialism in SPECIALISM_AGENCY_KINDS:
+        return people.filter(agency__kind=SPECIALISM_AGENCY_KINDS[specialism])
+    return people.filter(job_title__icontains=SPECIALISM_JOB_TITLES[specialism])
+
+
+def referrals_visible_to(user: User) -> QuerySet[Referral]:
+    referrals = Referral.objects.filter(pupil__in=pupils_visible_to(user)).select_related(
+        "pupil", "pupil__site", "raised_by", "allocated_to"
+    )
+    if user.is_authenticated and user.role in HANDS_ON_ROLES:
+        referrals = referrals.filter(
+            Q(specialism__in=specialisms_for(user)) | Q(raised_by_id=user.pk) | Q(allocated_to_id=user.pk)
+        )
+    return referrals
+
+
+def interventions_visible_to(user: User) -> QuerySet[Intervention]:
+    interventions = Intervention.objects.filter(pupil__in=pupils_visible_to(user)).select_related(
+        "pupil", "pupil__site", "specialist", "specialist__agency", "referral"
+    )
+    if user.is_authenticated and user.role in HANDS_ON_ROLES:
+        interventions = interventions.filter(Q(specialist_id=user.pk) | Q(specialism__in=specialisms_for(user)))
+    return interventions
+
+
+def information_requests_visible_to(user: User) -> QuerySet[InformationRequest]:
+    return InformationRequest.objects.filter(pupil__in=pupils_visible_to(user)).select_related(
+        "pupil", "agency", "asked_by"
+    )
+
+
+class Median(Aggregate):
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def _days_to_answer() -> Func:
+    # date - date in Postgres is a whole number of days
+    return Func(F("answered_on"), F("asked_on"), template="(%(expressions)s)", arg_joiner=" - ", output_field=IntegerField())
+
+
+def agency_response_medians(requests: QuerySet[InformationRequest]) -> list[dict]:
+    """Per agency: median days to answer, answered and waiting counts (one grouped query)."""
+    rows = (
+        requests.order_by()
+        .values("agency_id", "agency__name")
+        .annotate(
+            median_days=Median(_days_to_answer()),  # unanswered rows have no answered_on: NULL, ignored
+            answered=Count("pk", filter=Q(status=InformationRequest.Status.ANSWERED)),
+            waiting=Count("pk", filter=Q(status=InformationRequest.Status.OPEN)),
+            overdue=Count(
+                "pk", filter=Q(status=InformationRequest.Status.OPEN, due_by__lt=timezone.localdate())
+            ),
+        )
+        .order_by("agency__name")
+    )
+    return list(rows)
+
+
+AGE_BANDS = ((0, 7, "Up to a week"), (8, 14, "1-2 weeks"), (15, 28, "2-4 weeks"), (29, None, "Over 4 weeks"))
+
+
+def triage_counts(referrals: QuerySet[Referral]) -> dict:
+    """Counts by state, and open referrals by age band: two grouped queries."""
+    by_state = dict(referrals.order_by().values_list("status").annotate(n=Count("pk")))
+    now = timezone.now()
+    band_counts = {}
+    for index, (low, high, _label) in enumerate(AGE_BANDS):
+        condition = Q(raised_at__lte=now - datetime.timedelta(days=low))
+        if high is not None:
+            condition &= Q(raised_at__gt=now - datetime.timedelta(days=high + 1))
+        band_counts[f"band{index}"] = Count("pk", filter=condition)
+    ages = referrals.filter(status__in=Referral.OPEN).order_by().aggregate(**band_counts)
+    states = [(value, label, by_state.get(value, 0)) for value, label in Referral.Status.choices]
+    return {"states": states, "ages": [(label, ages[f"band{i}"]) for i, (_l, _h, label) in enumerate(AGE_BANDS)]}

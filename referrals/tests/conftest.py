@@ -1,0 +1,64 @@
+import pytest
+
+from accounts.models import Agency
+from conftest import make_user
+from pupils.models import Concern
+from referrals import services
+from referrals.models import InformationRequest, Referral, Specialism
+
+
+@pytest.fixture
+def camhs_referral(pupil, staff) -> Referral:
+    """A submitted CAMHS referral: the CAMHS practitioner (health_specialist) may see it, the YJS worker may not."""
+    return Referral.objects.create(
+        pupil=pupil, raised_by=staff, specialism=Specialism.CAMHS, reasons="Low mood for weeks.", tried="Mentoring."
+    )
+
+
+@pytest.fixture
+def allocated_referral(camhs_referral, dsl, health_specialist) -> Referral:
+    return services.referral_triage(
+        referral=camhs_referral, by=dsl, outcome=Referral.Status.ALLOCATED, specialist=health_specialist
+    )
+
+
+@pytest.fixture
+def intervention(allocated_referral):
+    return allocated_referral.intervention
+
+
+@pytest.fixture
+def second_camhs_worker(health_agency):
+    return make_user("camhs2", "specialist", agency=health_agency)
+
+
+@pytest.fixture
+def police(db) -> Agency:
+    return Agency.objects.create(name="Test Police", kind=Agency.Kind.POLICE)
+
+
+@pytest.fixture
+def info_request(pupil, staff, police) -> InformationRequest:
+    return services.information_request_create(pupil=pupil, by=staff, agency=police, question="Any missing episodes?")
+
+
+@pytest.fixture
+def safeguarding_concern(pupil, staff) -> Concern:
+    return Concern.objects.create(
+        pupil=pupil, logged_by=staff, category=Concern.Category.SAFEGUARDING, seen="Picked up by an unknown adult."
+    )
+
+
+@pytest.fixture
+def cast(dsl, leader, staff, other_staff, specialist, health_specialist, family_worker, outsider, admin_user):
+    return {
+        "dsl": dsl,
+        "leader": leader,
+        "staff": staff,
+        "other_staff": other_staff,
+        "specialist": specialist,
+        "health_specialist": health_specialist,
+        "family_worker": family_worker,
+        "outsider": outsider,
+        "admin_user": admin_user,
+    }

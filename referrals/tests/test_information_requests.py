@@ -1,0 +1,75 @@
+import datetime
+
+from django.urls import reverse
+from django.utils import timezone
+
+from referrals import services
+from referrals.models import InformationRequest
+from referrals.selectors import agency_response_medians
+
+
+def test_it_records_a_request_due_in_two_weeks_by_default(client, staff, pupil, police):
+    client.force_login(staff)
+    today = timezone.localdate()
+    response = client.post(
+        reverse("referrals:information_request_new", args=[pupil.pk]),
+        {"agency": police.pk, "contact": "Neighbourhood team", "question": "Any missing episodes?", "asked_on": today.isoformat()},
+    )
+    assert response.status_code == 302
+    request = InformationRequest.objects.get()
+    assert request.due_by == today + datetime.timedelta(days=14)
+    assert request.asked_by == staff and request.contact == "Neighbourhood team"
+
+
+def test_it_refuses_a_due_date_before_asking(client, staff, pupil, police):
+    client.force_login(staff)
+    today = timezone.localdate()
+    response = client.post(
+        reverse("referrals:information_request_new", args=[pupil.pk]),
+        {"agency": police.pk, "question": "Typed question", "asked_on": today.isoformat(), "due_by": (today - datetime.timedelta(days=1)).isoformat()},
+    )
+    assert response.status_code == 400
+    assert b"cannot be due before" in response.content
+    assert b"Typed question" in response.content
+
+
+def test_it_lists_overdue_requests_with_days_waiting(client, staff, pupil, police):
+    today = timezone.localdate()
+    old = services.information_request_create(
+        pupil=pupil, by=staff, agency=police, question="Overdue one", asked_on=today - datetime.timedelta(days=20)
+    )
+    services.information_request_create(pupil=pupil, by=staff, agency=police, question="Recent one")
+    client.force_login(staff)
+    response = client.get(reverse("referrals:information_requests"), {"overdue": "on"})
+    assert response.status_code == 200
+    rows = list(response.context["page"])
+    assert rows == [old]
+    assert old.is_overdue and old.days_waiting == 20
+    assert b"overdue" in response.content
+    assert b"How quickly agencies answer" in response.content
+
+
+def test_it_records_an_answer_once(client, staff, info_request):
+    client.force_login(staff)
+    url = reverse("referrals:information_request_answer", args=[info_request.pk])
+    today = timezone.localdate().isoformat()
+    assert client.post(url, {"answered_on": today, "answer": "Nothing known."}).status_code == 302
+    info_request.refresh_from_db()
+    assert info_request.status == "answered" and info_request.recorded_by == staff
+    again = client.post(url, {"answered_on": today, "answer": "Again"})
+    assert again.status_code == 409
+    assert b"already been answered" in again.content
+
+
+def test_the_median_response_time_is_per_agency(staff, pupil, police):
+    today = timezone.localdate()
+    for days in (2, 10, 30):
+        request = services.information_request_create(
+            pupil=pupil, by=staff, agency=police, question="Q", asked_on=today - datetime.timedelta(days=40)
+        )
+        services.information_request_answer(request=request, by=staff, answered_on=request.asked_on + datetime.timedelta(days=days), answer="")
+    services.information_request_create(pupil=pupil, by=staff, agency=police, question="Waiting")
+    [row] = agency_response_medians(InformationRequest.objects.all())
+    assert row["agency__name"] == "Test Police"
+    assert row["median_days"] == 10
+    assert (row["answered"], row["waiting"]) == (3, 1)

@@ -1,0 +1,384 @@
+"""Referrals, triage, interventions and information requests. Each view: access, form, one service call, response."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Model, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from accounts.models import User
+from pru_cases.access import (
+    Action,
+    FieldGroup,
+    can,
+    can_read_field_group,
+    get_pupil_for_user,
+    record_access,
+    require,
+)
+from pru_cases.models import AccessEvent
+from pupils.concerns_selectors import safeguarding_queue
+from pupils.models import Concern
+from referrals import forms, services
+from referrals.filters import (
+    InformationRequestFilter,
+    InterventionFilter,
+    ReferralFilter,
+)
+from referrals.models import (
+    InformationRequest,
+    Intervention,
+    InterventionSession,
+    Referral,
+)
+from referrals.selectors import (
+    HANDS_ON_ROLES,
+    agency_response_medians,
+    information_requests_visible_to,
+    interventions_visible_to,
+    referrals_visible_to,
+    triage_counts,
+)
+
+PAGE_SIZE = 25
+SAFEGUARDING_SHOWN = 10  # oldest first; the concern log lists the rest
+
+
+def _get_for_user(
+    request: HttpRequest,
+    queryset: QuerySet,
+    pk: int,
+    *,
+    action: Action | None = None,
+    field_groups: frozenset[FieldGroup] = frozenset(),
+    check: Callable[[User, Model], bool] | None = None,
+) -> Model:
+    """A pupil-scoped record, audited either way: 404 out of scope, 403 for the wrong role (`action`) or when
+    `check(user, record)` says this person may not act on this record."""
+    record = queryset.filter(pk=pk).first()
+    if record is None:
+        # 404 not 403: don't reveal that the record (or the pupil) is known to us
+        pupil_id = queryset.model.objects.filter(pk=pk).values_list("pupil_id", flat=True).first()
+        record_access(request, pupil_id=pupil_id, pupil_ref=pupil_id, outcome=AccessEvent.Outcome.DENIED)
+        raise Http404("Not found.")
+    if (action is not None and not can(request.user, action)) or (check is not None and not check(request.user, record)):
+        record_access(request, pupil_id=record.pupil_id, pupil_ref=record.pupil_id, outcome=AccessEvent.Outcome.FORBIDDEN)
+        raise PermissionDenied
+    record_access(
+        request, pupil_id=record.pupil_id, pupil_ref=record.pupil_id, outcome=AccessEvent.Outcome.ALLOWED, field_groups=field_groups
+    )
+    return record
+
+
+def _health(user: User) -> frozenset[FieldGroup]:
+    return frozenset({FieldGroup.HEALTH}) if can_read_field_group(user, FieldGroup.HEALTH) else frozenset()
+
+
+def get_referral_for_user(request: HttpRequest, pk: int, *, action: Action | None = None, check=None) -> Referral:
+    return _get_for_user(
+        request, referrals_visible_to(request.user), pk, action=action, field_groups=_health(request.user), check=check
+    )
+
+
+def get_intervention_for_user(request: HttpRequest, pk: int) -> Intervention:
+    """Only the allocated specialist or the DSL works on an intervention."""
+    return _get_for_user(
+        request,
+        interventions_visible_to(request.user),
+        pk,
+        action=Action.RECORD_INTERVENTION,
+        check=lambda user, intervention: user.role == User.Role.DSL or intervention.specialist_id == user.pk,
+    )
+
+
+def _may_close(user: User, referral: Referral) -> bool:
+    return can(user, Action.TRIAGE_REFERRAL) or services.may_work_on(user, referral)
+
+
+def get_information_request_for_user(request: HttpRequest, pk: int, *, action: Action | None = None) -> InformationRequest:
+    return _get_for_user(request, information_requests_visible_to(request.user), pk, action=action)
+
+
+def _add_errors(form, error: ValidationError) -> None:
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _page(request: HttpRequest, filterset) -> tuple:
+    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return page, query.urlencode()
+
+
+# Referrals ------------------------------------------------------------------------------------------------------
+
+
+@require_GET
+def referral_list(request: HttpRequest) -> HttpResponse:
+    filterset = ReferralFilter(request.GET, queryset=referrals_visible_to(request.user))
+    page, query = _page(request, filterset)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": query,
+        "can_triage": can(request.user, Action.TRIAGE_REFERRAL),
+        "can_raise": can(request.user, Action.RAISE_REFERRAL),
+    }
+    return render(request, "referrals/list.html", context, status=200 if filterset.is_valid() else 400)
+
+
+@require_http_methods(["GET", "POST"])
+def referral_new(request: HttpRequest, pupil_pk: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request, pupil_pk, action=Action.RAISE_REFERRAL)
+    source = request.POST if request.method == "POST" else request.GET
+    concern_id = source.get("concern", "")
+    concern = Concern.objects.filter(pk=concern_id, pupil=pupil).first() if concern_id.isdigit() else None
+    context = {"pupil": pupil, "concern": concern}
+    if request.method == "GET":
+        return render(request, "referrals/new.html", context | {"form": forms.ReferralForm()})
+    form = forms.ReferralForm(request.POST)
+    if form.is_valid():
+        try:
+            referral = services.referral_create(pupil=pupil, by=request.user, concern=concern, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, f"Referral to {referral.get_specialism_display()} raised for {pupil.full_name}. It will be triaged at the MDT.")
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/new.html", context | {"form": form}, status=400)
+
+
+def _detail_context(request: HttpRequest, referral: Referral, **forms_override) -> dict:
+    user = request.user
+    show_health = can_read_field_group(user, FieldGroup.HEALTH)
+    intervention = Intervention.objects.filter(referral=referral).select_related("specialist").first()
+    sessions = []
+    if intervention is not None:
+        sessions = list(InterventionSession.objects.filter(intervention=intervention).select_related("recorded_by"))
+    works_on = services.may_work_on(user, referral)
+    context = {
+        "referral": referral,
+        "intervention": intervention,
+        "sessions": sessions,
+        "show_health": show_health,
+        "triage_form": None,
+        "close_form": None,
+        "session_form": None,
+        "intervention_form": None,
+        "can_start": referral.status == Referral.Status.ALLOCATED and works_on,
+    }
+    if referral.status == Referral.Status.SUBMITTED and can(user, Action.TRIAGE_REFERRAL):
+        context["triage_form"] = forms.TriageForm(referral=referral)
+        context["duplicate"] = services.open_duplicate(pupil=referral.pupil, specialism=referral.specialism)
+    if referral.status in Referral.CLOSABLE and _may_close(user, referral):
+        context["close_form"] = forms.CloseForm(initial={"version": referral.version})
+    if intervention is not None and intervention.is_open and (works_on or user.role == User.Role.DSL):
+        context["session_form"] = forms.SessionForm(show_health=show_health)
+        context["intervention_form"] = forms.InterventionForm(
+            initial={"review_date": intervention.review_date, "goals": intervention.goals, "version": intervention.version}
+        )
+    return context | forms_override
+
+
+@require_GET
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request, pk)
+    return render(request, "referrals/detail.html", _detail_context(request, referral))
+
+
+@require_POST
+def referral_triage(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request, pk, action=Action.TRIAGE_REFERRAL)
+    form = forms.TriageForm(request.POST, referral=referral)
+    status = 400
+    if form.is_valid():
+        try:
+            services.referral_triage(referral=referral, by=request.user, **form.cleaned_data)
+        except services.EditConflict as error:
+            _add_errors(form, error)
+            status = 409
+        except ValidationError as error:
+            _add_errors(form, error)
+            status = 409 if not hasattr(error, "error_dict") else 400
+        else:
+            messages.success(request, f"Referral triaged: {referral.get_status_display().lower()}.")
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/detail.html", _detail_context(request, referral, triage_form=form), status=status)
+
+
+@require_POST
+def referral_start(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request, pk, action=Action.RECORD_INTERVENTION, check=services.may_work_on)
+    try:
+        services.referral_start(referral=referral, by=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return render(request, "referrals/detail.html", _detail_context(request, referral), status=409)
+    messages.success(request, "Work has started.")
+    return redirect("referrals:detail", pk=referral.pk)
+
+
+@require_POST
+def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = get_referral_for_user(request, pk, check=_may_close)
+    form = forms.CloseForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.referral_close(referral=referral, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+            status = 400 if hasattr(error, "error_dict") else 409
+        else:
+            messages.success(request, "Referral closed with its outcome.")
+            return redirect("referrals:detail", pk=referral.pk)
+    return render(request, "referrals/detail.html", _detail_context(request, referral, close_form=form), status=status)
+
+
+# Triage queue -----------------------------------------------------------------------------------------------------
+
+
+@require_GET
+def triage_queue(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.TRIAGE_REFERRAL)
+    scoped = referrals_visible_to(request.user)
+    data = request.GET.copy()
+    data.setdefault("status", Referral.Status.SUBMITTED)
+    filterset = ReferralFilter(data, queryset=scoped.order_by("raised_at", "pk"))
+    page, query = _page(request, filterset)
+    context = {"filter": filterset, "page": page, "query": query, "counts": triage_counts(scoped)}
+    if can(request.user, Action.REVIEW_SAFEGUARDING):
+        queue = safeguarding_queue(request.user).order_by("occurred_at")
+        context["safeguarding"] = list(queue[:SAFEGUARDING_SHOWN])
+        context["safeguarding_total"] = queue.count()
+    return render(request, "referrals/triage.html", context, status=200 if filterset.is_valid() else 400)
+
+
+# Interventions ----------------------------------------------------------------------------------------------------
+
+
+@require_GET
+def caseload(request: HttpRequest) -> HttpResponse:
+    """A specialist's own interventions; the DSL and leaders may look at anyone's (?specialist=)."""
+    user = request.user
+    if not (user.sees_all_pupils or user.role in HANDS_ON_ROLES):
+        raise PermissionDenied
+    interventions = interventions_visible_to(user)
+    person = user if not user.sees_all_pupils else None
+    if user.sees_all_pupils and request.GET.get("specialist", "").isdigit():
+        person = User.objects.filter(pk=request.GET["specialist"], role__in=HANDS_ON_ROLES).first()
+    if person is not None:
+        interventions = interventions.filter(specialist=person)
+    data = request.GET.copy()
+    data.setdefault("status", Intervention.Status.OPEN)
+    filterset = InterventionFilter(data, queryset=interventions.order_by("review_date", "pk"))
+    page, query = _page(request, filterset)
+    people = User.objects.filter(role__in=HANDS_ON_ROLES, is_active=True) if user.sees_all_pupils else []
+    context = {"filter": filterset, "page": page, "query": query, "person": person, "people": people}
+    return render(request, "referrals/caseload.html", context, status=200 if filterset.is_valid() else 400)
+
+
+@require_POST
+def session_add(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = get_intervention_for_user(request, pk)
+    form = forms.SessionForm(request.POST, show_health=can_read_field_group(request.user, FieldGroup.HEALTH))
+    status = 400
+    if form.is_valid():
+        try:
+            services.intervention_session_add(intervention=intervention, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+            status = 400 if hasattr(error, "error_dict") else 409
+        else:
+            messages.success(request, "Session recorded.")
+            return redirect("referrals:detail", pk=intervention.referral_id)
+    referral = referrals_visible_to(request.user).filter(pk=intervention.referral_id).first() or intervention.referral
+    return render(request, "referrals/detail.html", _detail_context(request, referral, session_form=form), status=status)
+
+
+@require_POST
+def intervention_update(request: HttpRequest, pk: int) -> HttpResponse:
+    intervention = get_intervention_for_user(request, pk)
+    form = forms.InterventionForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.intervention_update(intervention=intervention, by=request.user, **form.cleaned_data)
+        except services.EditConflict as error:
+            _add_errors(form, error)
+            form.data = form.data.copy()
+            form.data["version"] = Intervention.objects.get(pk=intervention.pk).version
+            status = 409
+        except ValidationError as error:
+            _add_errors(form, error)
+            status = 409
+        else:
+            messages.success(request, "Intervention updated.")
+            return redirect("referrals:detail", pk=intervention.referral_id)
+    referral = referrals_visible_to(request.user).filter(pk=intervention.referral_id).first() or intervention.referral
+    return render(request, "referrals/detail.html", _detail_context(request, referral, intervention_form=form), status=status)
+
+
+# Information requests ---------------------------------------------------------------------------------------------
+
+
+@require_GET
+def information_request_list(request: HttpRequest) -> HttpResponse:
+    require(request.user, Action.REQUEST_INFORMATION)
+    scoped = information_requests_visible_to(request.user)
+    data = request.GET.copy()
+    data.setdefault("status", InformationRequest.Status.OPEN)  # waiting ones first: overdue lead (ordered by due date)
+    filterset = InformationRequestFilter(data, queryset=scoped)
+    page, query = _page(request, filterset)
+    context = {
+        "filter": filterset,
+        "page": page,
+        "query": query,
+        "medians": agency_response_medians(scoped),
+        "answer_form": forms.AnswerForm(),
+    }
+    return render(request, "referrals/information_requests.html", context, status=200 if filterset.is_valid() else 400)
+
+
+@require_http_methods(["GET", "POST"])
+def information_request_new(request: HttpRequest, pupil_pk: int) -> HttpResponse:
+    pupil = get_pupil_for_user(request, pupil_pk, action=Action.REQUEST_INFORMATION)
+    if request.method == "GET":
+        return render(request, "referrals/information_request_new.html", {"pupil": pupil, "form": forms.InformationRequestForm()})
+    form = forms.InformationRequestForm(request.POST)
+    if form.is_valid():
+        try:
+            services.information_request_create(pupil=pupil, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, "Information request recorded.")
+            return redirect("referrals:information_requests")
+    return render(request, "referrals/information_request_new.html", {"pupil": pupil, "form": form}, status=400)
+
+
+@require_POST
+def information_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    info = get_information_request_for_user(request, pk, action=Action.REQUEST_INFORMATION)
+    form = forms.AnswerForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            services.information_request_answer(request=info, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+            status = 400 if hasattr(error, "error_dict") else 409
+        else:
+            messages.success(request, f"Answer from {info.agency} recorded.")
+            return redirect("referrals:information_requests")
+    return render(request, "referrals/information_request_answer.html", {"info": info, "form": form}, status=status)

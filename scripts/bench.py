@@ -1,0 +1,122 @@
+"""The load benchmark behind `make bench`.
+
+Loads a large fictional data set into its own database, serves the app with gunicorn, drives each page with
+wrk from a separate process at a fixed concurrency, and prints p50/p95 per page, each page's p95 as a multiple
+of the trivial signed-in page's p95, the queries each page makes, and its in-process server time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = str(ROOT / ".venv" / "bin" / "python")
+
+
+def manage(*args: str, env: dict[str, str], capture: bool = False) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args], cwd=ROOT, env=env, check=True, text=True, capture_output=capture
+    )
+    return result.stdout if capture else ""
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    sys.exit(f"bench: the server did not answer {url} within {seconds:.0f}s")
+
+
+def drive(url: str, *, cookie: str, seconds: int, connections: int) -> dict:
+    command = [
+        "wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s",
+        "-s", str(ROOT / "scripts" / "wrk_report.lua"), url,
+    ]
+    output = subprocess.run(command, env=os.environ | {"BENCH_COOKIE": cookie}, check=True, text=True, capture_output=True)
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--pupils", type=int, default=20000)
+    parser.add_argument("--seconds", type=int, default=15, help="how long wrk drives each page")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--port", type=int, default=8123)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 2) * 2)
+    parser.add_argument("--database", default="pru_bench")
+    parser.add_argument("--write", type=Path, help="also write the figures as Markdown to this file")
+    args = parser.parse_args()
+
+    env = os.environ | {
+        "DATABASE_URL": f"postgres://postgres:postgres@127.0.0.1:5432/{args.database}",
+        "DEBUG": "False",
+        "SECURE": "False",
+        "STATIC_MANIFEST": "False",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "MAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        "LOG_LEVEL": "WARNING",
+        "MFA_REQUIRED_ROLES": "",  # the benchmark signs in with force_login, without a second factor
+    }
+    subprocess.run([str(ROOT / "scripts" / "ensure-database.sh")], env=env, check=True)
+    manage("migrate", "--no-input", "-v0", env=env)
+    started = time.monotonic()
+    print(manage("seed_demo", "--pupils", str(args.pupils), "--if-empty", env=env, capture=True).strip())
+    seed_seconds = time.monotonic() - started
+
+    plan = json.loads(manage("bench_plan", "--user", "dsl", env=env, capture=True).strip().splitlines()[-1])
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "pru_cases.wsgi", "--bind", f"127.0.0.1:{args.port}",
+         "--workers", str(args.workers), "--log-level", "warning"],
+        cwd=ROOT, env=env,
+    )
+    rows = []
+    try:
+        base = f"http://127.0.0.1:{args.port}"
+        wait_for(f"{base}/healthz")
+        for page in plan["pages"]:
+            drive(base + page["path"], cookie=plan["cookie"], seconds=2, connections=args.connections)  # warm up
+            figures = drive(base + page["path"], cookie=plan["cookie"], seconds=args.seconds, connections=args.connections)
+            if figures["bad_status"] or figures["errors"]:
+                sys.exit(f"bench: {page['name']} had {figures['bad_status']} bad answers and {figures['errors']} errors")
+            rows.append(page | figures)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    baseline = rows[0]["p95_ms"]
+    lines = [
+        f"Data set: seed_demo --pupils {args.pupils} (seeded in {seed_seconds:.0f}s if it was empty); "
+        f"wrk {args.connections} connections for {args.seconds}s per page; gunicorn {args.workers} workers; "
+        f"{os.cpu_count()} cores. {datetime.now(UTC):%Y-%m-%d %H:%M} UTC.",
+        "",
+        "| page | p50 ms | p95 ms | p95 / baseline p95 | requests/s | queries | server ms (one request) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row['name']} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['p95_ms'] / baseline:.2f} | "
+            f"{row['requests'] / args.seconds:.0f} | {row['queries']} | {row['server_ms']:.1f} |"
+        )
+    if plan["missing"]:
+        lines += ["", "Not measured (no such page in this build): " + ", ".join(plan["missing"]) + "."]
+    report = "\n".join(lines)
+    print(report)
+    if args.write:
+        args.write.write_text("# Benchmarks\n\nMade by `make bench`.\n\n" + report + "\n")
+
+
+if __name__ == "__main__":
+    main()
