@@ -1,18 +1,16 @@
 """The outcome measures in the demo data set: consistent scores, valid rows, figures on the dashboard."""
 
 import datetime
-import random
 
-from pupils import demo, demo_outcomes, oversight, sdq
+from pupils import demo, oversight, sdq
 from pupils.models import AttendanceWeek, DestinationFollowUp, Pupil, ReadingTest, SDQResponse
 from pupils.models.outcomes import Occasion
 
 
 def test_it_seeds_outcomes_for_the_demo_pupils(db):
-    demo.seed(pupils=30)
+    demo.seed(pupils=30)  # seeds the outcome measures through demo_outcomes.seed
     pupils = list(Pupil.objects.all())
     users = {user.username: user for user in demo._people()[1].values()}
-    demo_outcomes.seed(rng=random.Random(7), pupils=pupils, users=users)
 
     baselines = SDQResponse.objects.filter(occasion=Occasion.BASELINE)
     assert baselines.count() >= 20  # most pupils
