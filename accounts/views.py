@@ -11,6 +11,7 @@ from accounts.models import Agency, AgencyService, User
 from pru_cases import security
 from pru_cases.access import Action, pupils_visible_to, record_access, require
 from pru_cases.models import AccessEvent
+from referrals.selectors import agency_response_medians, information_requests_visible_to
 
 
 @require_GET
@@ -26,7 +27,13 @@ def agency_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/agency_list.html",
-        {"agencies": agencies, "kinds": Agency.Kind.choices, "kind": kind},
+        {
+            "agencies": agencies,
+            "kinds": Agency.Kind.choices,
+            "kind": kind,
+            # Response times over the requests about pupils this person may see.
+            "medians": agency_response_medians(information_requests_visible_to(request.user)),
+        },
     )
 
 

@@ -73,3 +73,21 @@ def test_the_median_response_time_is_per_agency(staff, pupil, police):
     assert row["agency__name"] == "Test Police"
     assert row["median_days"] == 10
     assert (row["answered"], row["waiting"]) == (3, 1)
+
+
+
+def test_the_agencies_page_shows_each_agencys_median_response_time_in_scope(client, staff, other_staff, pupil, police):
+    today = timezone.localdate()
+    for days in (4, 6, 20):
+        request = services.information_request_create(
+            pupil=pupil, by=staff, agency=police, question="Q", asked_on=today - datetime.timedelta(days=30)
+        )
+        services.information_request_answer(request=request, by=staff, answered_on=request.asked_on + datetime.timedelta(days=days), answer="")
+    client.force_login(staff)
+    response = client.get("/account/agencies/")
+    assert response.status_code == 200
+    [row] = response.context["medians"]
+    assert (row["agency__name"], row["median_days"], row["answered"]) == ("Test Police", 6, 3)
+    assert "How quickly agencies answer" in response.content.decode()
+    client.force_login(other_staff)  # the pupil is at another centre: their requests are not counted
+    assert client.get("/account/agencies/").context["medians"] == []
