@@ -31,24 +31,11 @@ from families.selectors import (
     plans_visible_to,
 )
 from pru_cases.access import Action, can, get_pupil_for_user, pupils_visible_to
+from pru_cases.lib.forms import add_service_errors, show_edit_conflict
 from pupils.models import Pupil
 from pupils.services import EditConflict
 
 PAGE_SIZE = 25
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
-def _conflict(form, message: str, version: int) -> None:
-    form.add_error(None, message)
-    form.data = form.data.copy()
-    form.data["version"] = version  # saving again applies this edit on top of the latest
 
 
 # Lists ---------------------------------------------------------------------------------------------------
@@ -140,10 +127,10 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 household=household, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0
             )
         except EditConflict as conflict:
-            _conflict(form, conflict.message, Household.objects.get(pk=household.pk).version)
+            show_edit_conflict(form, conflict, latest_version=Household.objects.get(pk=household.pk).version)
             return render(request, "families/form.html", context | {"form": form}, status=409)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Household details saved.")
             return redirect("families:household", pk=household.pk)
@@ -158,7 +145,7 @@ def carer_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             carer = services.carer_add(household=household, by=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{carer.name} added.")
             return redirect("families:household", pk=household.pk)
@@ -177,10 +164,10 @@ def carer_edit(request: HttpRequest, pk: int, carer_pk: int) -> HttpResponse:
         try:
             services.carer_update(carer=carer, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0)
         except EditConflict as conflict:
-            _conflict(form, conflict.message, Carer.objects.get(pk=carer.pk).version)
+            show_edit_conflict(form, conflict, latest_version=Carer.objects.get(pk=carer.pk).version)
             return render(request, "families/form.html", context | {"form": form}, status=409)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{carer.name}'s details saved.")
             return redirect("families:household", pk=household.pk)
@@ -195,7 +182,7 @@ def sibling_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.sibling_add(household=household, by=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Sibling added.")
             return redirect("families:household", pk=household.pk)
@@ -210,7 +197,7 @@ def support_action_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.support_action_create(household=household, by=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Support action added.")
             return redirect("families:household", pk=household.pk)
@@ -230,7 +217,7 @@ def support_action_update(request: HttpRequest, pk: int, action_pk: int) -> Http
             form.add_error(None, conflict.message)
             status = 409
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Support action updated: {action.get_status_display().lower()}.")
             return redirect("families:household", pk=household.pk)
@@ -246,7 +233,7 @@ def home_visit_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.home_visit_record(household=household, by=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Home visit recorded.")
             return redirect("families:household", pk=household.pk)
@@ -320,7 +307,7 @@ def pupil_household_set(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 household = services.household_create(by=request.user, data=form.cleaned_data, pupil=pupil)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{pupil.full_name} is now in the {household} record.")
             return redirect("families:household", pk=household.pk)
@@ -337,7 +324,7 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.consent_record(pupil=pupil, by=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Consent decision recorded.")
             return redirect("families:pupil", pk=pupil.pk)
@@ -353,7 +340,7 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
         try:
             services.consent_withdraw(consent=consent, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Consent for {consent.get_agency_kind_display()} recorded as withdrawn.")
             return redirect("families:pupil", pk=pupil.pk)
@@ -369,7 +356,7 @@ def sharing_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.sharing_decision_record(pupil=pupil, by=request.user, data=form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Information-sharing decision recorded.")
             return redirect("families:pupil", pk=pupil.pk)
@@ -394,10 +381,10 @@ def fresh_start_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     interview=interview, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0
                 )
         except EditConflict as conflict:
-            _conflict(form, conflict.message, FreshStartInterview.objects.get(pk=interview.pk).version)
+            show_edit_conflict(form, conflict, latest_version=FreshStartInterview.objects.get(pk=interview.pk).version)
             return render(request, "families/form.html", context | {"form": form}, status=409)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Fresh Start interview saved. It will be on the next MDT agenda until discussed.")
             return redirect("families:pupil", pk=pupil.pk)
@@ -415,7 +402,7 @@ def fresh_start_discussed(request: HttpRequest, pk: int) -> HttpResponse:
                 interview=interview, by=request.user, discussed_on=form.cleaned_data["discussed_on"], note=form.cleaned_data["note"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Recorded as discussed at the MDT.")
             return redirect("families:pupil", pk=pupil.pk)
@@ -489,7 +476,7 @@ def _plan_post(request: HttpRequest, pk: int, *, form_name: str, build, act, don
             form.add_error(None, conflict.message)
             status = 409
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, done)
             return redirect("families:reintegration", pk=pupil.pk)

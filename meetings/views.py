@@ -55,19 +55,12 @@ from pru_cases.access import (
     record_access,
     require,
 )
+from pru_cases.lib.forms import add_service_errors
 from pru_cases.models import AccessEvent
 
 PAGE_SIZE = 25
 RECENT_CONCERNS = 5
 ATTENDANCE_WEEKS = 6
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _closed_response(request: HttpRequest, meeting: Meeting) -> HttpResponse:
@@ -142,7 +135,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
                     invite=list(data["invite"]),
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, "Meeting scheduled.")
                 return redirect("meetings:detail", pk=meeting.pk)
@@ -196,7 +189,7 @@ def invitee_add(request: HttpRequest, pk: int) -> HttpResponse:
         except services.MeetingClosed:
             return _closed_response(request, meeting)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Invitation added.")
             return _detail_redirect(meeting)
@@ -254,7 +247,7 @@ def agenda_add_pupil(request: HttpRequest, pk: int) -> HttpResponse:
         except services.MeetingClosed:
             return _closed_response(request, meeting)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{pupil.full_name} added to the agenda.")
             return _detail_redirect(meeting)
@@ -438,7 +431,7 @@ def discussion_record(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
         except services.MeetingClosed:
             return _closed_response(request, meeting)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _after_record(request, meeting, item, "Discussion recorded.")
     return _case_response(request, meeting, item, status=400, discussion_form=form)
@@ -472,7 +465,7 @@ def decision_record(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse
         except services.MeetingClosed:
             return _closed_response(request, meeting)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _after_record(request, meeting, item, "Decision recorded.")
     return _case_response(request, meeting, item, status=400, decision_form=form)
@@ -488,7 +481,7 @@ def action_add(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
         except services.MeetingClosed:
             return _closed_response(request, meeting)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             return _after_record(request, meeting, item, "Action added.")
     return _case_response(request, meeting, item, status=400, action_form=form)
@@ -617,7 +610,7 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, conflict.message)
             return _action_page(request, action, status_form=form, status=409)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Action updated.")
             return redirect("meetings:action", pk=action.pk)

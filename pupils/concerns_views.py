@@ -15,6 +15,7 @@ from pru_cases.access import (
     record_access,
     require,
 )
+from pru_cases.lib.forms import add_service_errors
 from pru_cases.models import AccessEvent
 from pupils import concerns_services as services
 from pupils.concerns_filters import ConcernFilter
@@ -52,7 +53,7 @@ def concern_new(request: HttpRequest) -> HttpResponse:
                 pupil=data["pupil"], by=request.user, category=data["category"], seen=data["seen"], occurred_at=data["occurred_at"]
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             note = " It has gone to the DSL's safeguarding queue." if concern.is_safeguarding else ""
             messages.success(request, f"Concern about {pupil.full_name} logged.{note}")
@@ -114,7 +115,7 @@ def concern_review(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.concern_review(concern=concern, by=request.user, note=form.cleaned_data["note"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             status = 409
         else:
             messages.success(request, f"Concern about {concern.pupil.full_name} marked as reviewed.")
@@ -122,11 +123,3 @@ def concern_review(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         status = 400
     return render(request, "pupils/concerns/review.html", {"concern": concern, "form": form}, status=status)
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pru_cases.access import Action, can, get_pupil_for_user, require
+from pru_cases.lib.forms import add_service_errors, show_edit_conflict
 from pupils import outcomes_services as services
 from pupils import sdq
 from pupils.charts import bar_chart
@@ -182,7 +183,7 @@ def sdq_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             response = services.sdq_record(pupil=pupil, by=request.user, **form.service_kwargs())
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             band = f" ({response.total_band})" if response.total_band else ""
             total = response.total_difficulties if response.total_difficulties is not None else "not scored (too many items missing)"
@@ -216,14 +217,6 @@ def attendance_import(request: HttpRequest) -> HttpResponse:
         request, f"Imported {batch.rows} marks for {batch.pupils} pupils ({batch.weeks} pupil-weeks updated) from {batch.filename}."
     )
     return redirect("pupils:attendance_import")
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @dataclass(frozen=True)
@@ -261,12 +254,10 @@ def measure_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             measure.record(pupil=pupil, by=request.user, **data)
         except services.EditConflict as conflict:
             latest = DestinationFollowUp.objects.get(pupil=pupil, checkpoint=form.cleaned_data["checkpoint"])
-            form.add_error(None, conflict.message)
-            form.data = form.data.copy()
-            form.data["version"] = latest.version  # saving again replaces the latest on purpose
+            show_edit_conflict(form, conflict, latest_version=latest.version)
             return render(request, "pupils/measure_form.html", context | {"form": form}, status=409)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{measure.title} recorded.")
             return redirect("pupils:outcomes", pk=pupil.pk)

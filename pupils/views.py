@@ -7,6 +7,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pghistory.models import Events
 
 from accounts.models import User
+from families import panels as families_panels
+from meetings import panels as meetings_panels
 from pru_cases.access import (
     Action,
     FieldGroup,
@@ -17,11 +19,16 @@ from pru_cases.access import (
     readable_field_groups,
     require,
 )
-from families import panels as families_panels
-from meetings import panels as meetings_panels
+from pru_cases.lib.forms import add_service_errors, show_edit_conflict
 from pupils import services
 from pupils.filters import PupilFilter
-from pupils.forms import AllocationForm, ArchiveForm, HealthRecordForm, NeedLevelForm, PupilForm
+from pupils.forms import (
+    AllocationForm,
+    ArchiveForm,
+    HealthRecordForm,
+    NeedLevelForm,
+    PupilForm,
+)
 from pupils.models import Allocation, HealthRecord, Pupil
 from referrals import panels as referrals_panels
 
@@ -86,7 +93,7 @@ def pupil_create(request: HttpRequest) -> HttpResponse:
             try:
                 pupil = services.pupil_create(by=request.user, data=form.cleaned_data)
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, f"{pupil.full_name} has been added.")
                 return redirect("pupils:detail", pk=pupil.pk)
@@ -107,12 +114,10 @@ def pupil_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except services.EditConflict as conflict:
             latest = Pupil.objects.select_related("site", "key_worker", "referring_school").get(pk=pupil.pk)
-            form.add_error(None, conflict.message)
-            form.data = form.data.copy()
-            form.data["version"] = latest.version  # saving again applies this edit on top of the latest
+            show_edit_conflict(form, conflict, latest_version=latest.version)
             return render(request, "pupils/form.html", {"form": form, "pupil": pupil, "latest": latest}, status=409)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Changes saved.")
             return redirect("pupils:detail", pk=pupil.pk)
@@ -127,7 +132,7 @@ def pupil_need_level(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.pupil_set_need_level(pupil=pupil, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Level of need set to {pupil.level_of_need}.")
             return redirect("pupils:detail", pk=pupil.pk)
@@ -143,7 +148,7 @@ def pupil_archive(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.pupil_archive(pupil=pupil, by=request.user, reason=form.cleaned_data["reason"])
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{pupil.full_name} has been archived. The record is kept and can be restored.")
             return redirect("pupils:detail", pk=pupil.pk)
@@ -171,7 +176,7 @@ def allocation_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.allocation_add(pupil=pupil, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{form.cleaned_data['user']} now works with {pupil.full_name}.")
             return redirect("pupils:detail", pk=pupil.pk)
@@ -207,14 +212,12 @@ def pupil_health(request: HttpRequest, pk: int) -> HttpResponse:
             )
         except services.EditConflict as conflict:
             latest = HealthRecord.objects.get(pupil=pupil)
-            form.add_error(None, conflict.message)
-            form.data = form.data.copy()
-            form.data["version"] = latest.version
+            show_edit_conflict(form, conflict, latest_version=latest.version)
             return render(
                 request, "pupils/health.html", {"pupil": pupil, "form": form, "record": record, "latest": latest}, status=409
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Health detail saved.")
             return redirect("pupils:detail", pk=pupil.pk)
@@ -247,11 +250,3 @@ def pupil_history(request: HttpRequest, pk: int) -> HttpResponse:
         for event in page
     ]
     return render(request, "pupils/history.html", {"pupil": pupil, "page": page, "rows": rows})
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)

@@ -22,6 +22,7 @@ from pru_cases.access import (
     record_access,
     require,
 )
+from pru_cases.lib.forms import add_service_errors, show_edit_conflict
 from pru_cases.models import AccessEvent
 from pupils.concerns_selectors import safeguarding_queue
 from pupils.models import Concern
@@ -105,14 +106,6 @@ def get_information_request_for_user(request: HttpRequest, pk: int, *, action: A
     return _get_for_user(request, information_requests_visible_to(request.user), pk, action=action)
 
 
-def _add_errors(form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
-
-
 def _page(request: HttpRequest, filterset) -> tuple:
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -151,7 +144,7 @@ def referral_new(request: HttpRequest, pupil_pk: int) -> HttpResponse:
         try:
             referral = services.referral_create(pupil=pupil, by=request.user, concern=concern, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Referral to {referral.get_specialism_display()} raised for {pupil.full_name}. It will be triaged at the MDT.")
             return redirect("referrals:detail", pk=referral.pk)
@@ -205,10 +198,10 @@ def referral_triage(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.referral_triage(referral=referral, by=request.user, **form.cleaned_data)
         except services.EditConflict as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             status = 409
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             status = 409 if not hasattr(error, "error_dict") else 400
         else:
             messages.success(request, f"Referral triaged: {referral.get_status_display().lower()}.")
@@ -237,7 +230,7 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.referral_close(referral=referral, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             status = 400 if hasattr(error, "error_dict") else 409
         else:
             messages.success(request, "Referral closed with its outcome.")
@@ -297,7 +290,7 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.intervention_session_add(intervention=intervention, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             status = 400 if hasattr(error, "error_dict") else 409
         else:
             messages.success(request, "Session recorded.")
@@ -315,12 +308,10 @@ def intervention_update(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.intervention_update(intervention=intervention, by=request.user, **form.cleaned_data)
         except services.EditConflict as error:
-            _add_errors(form, error)
-            form.data = form.data.copy()
-            form.data["version"] = Intervention.objects.get(pk=intervention.pk).version
+            show_edit_conflict(form, error, latest_version=Intervention.objects.get(pk=intervention.pk).version)
             status = 409
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             status = 409
         else:
             messages.success(request, "Intervention updated.")
@@ -360,7 +351,7 @@ def information_request_new(request: HttpRequest, pupil_pk: int) -> HttpResponse
         try:
             services.information_request_create(pupil=pupil, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Information request recorded.")
             return redirect("referrals:information_requests")
@@ -376,7 +367,7 @@ def information_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.information_request_answer(request=info, by=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
             status = 400 if hasattr(error, "error_dict") else 409
         else:
             messages.success(request, f"Answer from {info.agency} recorded.")
