@@ -111,8 +111,16 @@ def require(user: User, action: Action) -> None:
         raise PermissionDenied
 
 
+def works_with(user: User) -> Q:
+    """Pupils this person key-works or is allocated to (an open allocation): "my pupils"."""
+    from pupils.models import Allocation
+
+    allocated = Allocation.objects.filter(pupil_id=OuterRef("pk"), user_id=user.pk, ended_on__isnull=True)
+    return Q(key_worker_id=user.pk) | Q(Exists(allocated))
+
+
 def pupils_visible_to(user: User) -> QuerySet[Pupil]:
-    from pupils.models import Allocation, Pupil
+    from pupils.models import Pupil
 
     pupils = Pupil.objects.all()
     if not (user.is_authenticated and user.is_active):
@@ -123,8 +131,7 @@ def pupils_visible_to(user: User) -> QuerySet[Pupil]:
     if user.role == Role.STAFF:
         return pupils.filter(mine | Q(site_id=user.site_id)) if user.site_id else pupils.filter(mine)
     if user.role in (Role.SPECIALIST, Role.FAMILY_WORKER):
-        allocated = Allocation.objects.filter(pupil_id=OuterRef("pk"), user_id=user.pk, ended_on__isnull=True)
-        return pupils.filter(mine | Q(Exists(allocated)))
+        return pupils.filter(mine | works_with(user))
     return pupils.none()  # administrators manage accounts, not cases
 
 

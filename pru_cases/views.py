@@ -1,20 +1,18 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from pru_cases.access import pupils_visible_to
-from pupils.models import Allocation, Pupil
+from pru_cases.access import pupils_visible_to, works_with
+from pupils.models import Pupil
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
-    allocated = Allocation.objects.filter(pupil_id=OuterRef("pk"), user_id=user.pk, ended_on__isnull=True)
     visible = pupils_visible_to(user).filter(status=Pupil.Status.ACTIVE)
-    my_pupils = visible.filter(Q(key_worker_id=user.pk) | Q(Exists(allocated))).select_related("site")[:50]
+    my_pupils = visible.filter(works_with(user)).select_related("site")[:50]
     return render(request, "home.html", {"my_pupils": my_pupils, "on_roll": visible.count()})
 
 

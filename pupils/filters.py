@@ -1,9 +1,10 @@
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import Site
-from pupils.models import Allocation, Pupil
+from pru_cases.access import works_with
+from pupils.models import Pupil
 
 
 class PupilFilter(django_filters.FilterSet):
@@ -35,6 +36,4 @@ class PupilFilter(django_filters.FilterSet):
     def filter_mine(self, queryset: QuerySet[Pupil], name: str, value: bool) -> QuerySet[Pupil]:
         if not value:
             return queryset
-        user = self.request.user
-        allocated = Allocation.objects.filter(pupil_id=OuterRef("pk"), user_id=user.pk, ended_on__isnull=True)
-        return queryset.filter(Q(key_worker_id=user.pk) | Q(Exists(allocated)))
+        return queryset.filter(works_with(self.request.user))
