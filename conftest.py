@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from accounts.models import Agency, Site, User
+from pru_cases.testing import celery_worker, private_redis  # noqa: F401 (fixtures for every app)
 from pupils.models import Allocation, HealthRecord, Pupil
 
 PASSWORD = "correct-horse-battery-staple"
@@ -42,7 +43,13 @@ def yjs_agency(db) -> Agency:
 
 
 def make_user(username: str, role: str, **extra) -> User:
-    user = User(username=username, first_name=username.title(), last_name="Tester", role=role, **extra)
+    user = User(
+        username=username,
+        first_name=username.title(),
+        last_name="Tester",
+        role=role,
+        **extra,
+    )
     user.set_password(PASSWORD)
     user.save()
     return user
@@ -129,7 +136,11 @@ def other_pupil(other_site) -> Pupil:
 
 @pytest.fixture
 def health_record(pupil) -> HealthRecord:
-    return HealthRecord.objects.create(pupil=pupil, conditions="SENTINEL-HEALTH-CONDITION-7Q2", notes="SENTINEL-HEALTH-NOTE-3X9")
+    return HealthRecord.objects.create(
+        pupil=pupil,
+        conditions="SENTINEL-HEALTH-CONDITION-7Q2",
+        notes="SENTINEL-HEALTH-NOTE-3X9",
+    )
 
 
 @pytest.fixture(scope="session")

@@ -5,13 +5,8 @@ import base64
 import datetime
 import io
 import json
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
-import redis
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -46,8 +41,13 @@ def minuted(mdt, item, leader, staff, specialist, health_record, today):
     services.discussion_record(item=item, by=staff, text="Attendance has fallen to 70 percent.")
     services.decision_record(item=item, by=leader, text="Family worker to visit home.")
     services.action_add(
-        item=item, by=leader, description="Home visit", owner_kind=Action.Owner.STAFF, owner_user=staff,
-        due_on=today + datetime.timedelta(days=7), success_criteria="Family seen at home",
+        item=item,
+        by=leader,
+        description="Home visit",
+        owner_kind=Action.Owner.STAFF,
+        owner_user=staff,
+        due_on=today + datetime.timedelta(days=7),
+        success_criteria="Family seen at home",
     )
     return services.meeting_close(meeting=mdt, by=leader, summary="One case.")
 
@@ -83,13 +83,30 @@ def tac_closed(tac, dsl, family_worker, yjs_agency, health_record, today):
     item = tac.items.get()
     due = today + datetime.timedelta(days=14)
     for owner, extra, description in (
-        (Action.Owner.FAMILY, {"owner_name": "Sam Parent"}, "Bring Jordan to the centre by 8.45 each day"),
-        (Action.Owner.AGENCY, {"owner_agency": yjs_agency}, "Arrange a weekly mentoring session"),
-        (Action.Owner.STAFF, {"owner_user": family_worker}, "Help the family apply for a uniform grant"),
+        (
+            Action.Owner.FAMILY,
+            {"owner_name": "Sam Parent"},
+            "Bring Jordan to the centre by 8.45 each day",
+        ),
+        (
+            Action.Owner.AGENCY,
+            {"owner_agency": yjs_agency},
+            "Arrange a weekly mentoring session",
+        ),
+        (
+            Action.Owner.STAFF,
+            {"owner_user": family_worker},
+            "Help the family apply for a uniform grant",
+        ),
     ):
         services.action_add(
-            item=item, by=dsl, description=description, owner_kind=owner, due_on=due,
-            success_criteria="Agreed at the next review", **extra,
+            item=item,
+            by=dsl,
+            description=description,
+            owner_kind=owner,
+            due_on=due,
+            success_criteria="Agreed at the next review",
+            **extra,
         )
     return services.meeting_close(meeting=tac, by=dsl)
 
@@ -149,35 +166,6 @@ def test_the_sweeper_requeues_a_job_whose_worker_died(minuted, monkeypatch):
 # The broker is down when the meeting is closed --------------------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def private_redis():
-    """A redis-server of our own on a free port (the machine's shared Redis is never touched)."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        pytest.skip("redis-server is not installed")
-    port = _free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    client = redis.Redis(host="127.0.0.1", port=port)
-    for _ in range(50):
-        try:
-            client.ping()
-            break
-        except redis.ConnectionError:
-            time.sleep(0.1)
-    yield f"redis://127.0.0.1:{port}/0", client
-    process.terminate()
-    process.wait(timeout=10)
-
-
 def _queued_job_ids(client) -> list[int]:
     ids = []
     while (raw := client.rpop("celery")) is not None:
@@ -188,16 +176,27 @@ def _queued_job_ids(client) -> list[int]:
     return ids
 
 
-def test_it_survives_the_broker_being_down(client, settings, leader, mdt, item, private_redis, django_capture_on_commit_callbacks):
+def test_it_survives_the_broker_being_down(
+    client,
+    settings,
+    leader,
+    mdt,
+    item,
+    private_redis,
+    django_capture_on_commit_callbacks,
+):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"  # nothing listens there
     client.force_login(leader)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("meetings:close", args=[mdt.pk]), {"summary": "", "version": mdt.version})
+        response = client.post(
+            reverse("meetings:close", args=[mdt.pk]),
+            {"summary": "", "version": mdt.version},
+        )
     assert response.status_code == 302  # no 500: the failed enqueue is logged, the job row is kept
     job = PdfJob.objects.get(meeting=mdt)
     assert job.status == PdfJob.Status.PENDING and job.enqueued_at is None
     # The broker is back; the sweeper (beat, every two minutes) sends the job again.
-    url, redis_client = private_redis
+    url, redis_client = private_redis.url, private_redis.client
     settings.CELERY_BROKER_URL = url
     later = timezone.now() + services.PENDING_GRACE + datetime.timedelta(seconds=1)
     assert services.pdf_jobs_sweep(now=later) == 1
@@ -234,7 +233,9 @@ def test_a_remote_image_in_a_template_is_not_fetched(monkeypatch):
         raise AssertionError("the renderer tried to open a URL")
 
     monkeypatch.setattr(urllib.request.OpenerDirector, "open", refuse)
-    pdf = html_to_pdf('<p>Hello</p><img src="http://127.0.0.1:9/tracker.png"><link rel="stylesheet" href="https://example.com/x.css">')
+    pdf = html_to_pdf(
+        '<p>Hello</p><img src="http://127.0.0.1:9/tracker.png"><link rel="stylesheet" href="https://example.com/x.css">'
+    )
     assert pdf.startswith(b"%PDF")
 
 

@@ -3,12 +3,8 @@ private Redis stopped under the app, and two people saving the same pupil."""
 
 import datetime
 import io
-import shutil
-import socket
-import subprocess
 import sys
 import time
-from contextlib import closing
 
 import kombu.exceptions
 import pytest
@@ -165,46 +161,6 @@ def test_the_second_of_two_editors_gets_a_409_and_overwrites_nothing(client, dsl
 # --- Redis (the Celery broker) stopped while people work ---------------------------------------------
 
 
-def _free_port() -> int:
-    with closing(socket.socket()) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def private_redis(tmp_path):
-    """A redis-server of our own on a free port; the shared one on 6379 is never touched."""
-    if shutil.which("redis-server") is None:
-        pytest.skip("redis-server is not installed (the Makefile installs it)")
-    port = _free_port()
-    process = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(tmp_path),
-        ],
-        stdout=subprocess.DEVNULL,
-    )
-    url = f"redis://127.0.0.1:{port}/0"
-    for _ in range(50):
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                break
-        except OSError:
-            time.sleep(0.1)
-    yield {"url": url, "process": process, "port": port}
-    process.terminate()
-    process.wait(timeout=10)
-
-
 def _publish(url: str) -> None:
     from pru_cases.celery import app
 
@@ -215,11 +171,10 @@ def _publish(url: str) -> None:
 
 
 def test_saving_works_and_fails_fast_while_the_broker_is_down(client, staff, pupil, private_redis, settings):
-    settings.CELERY_BROKER_URL = private_redis["url"]
-    _publish(private_redis["url"])  # the broker is up
+    settings.CELERY_BROKER_URL = private_redis.url
+    _publish(private_redis.url)  # the broker is up
 
-    private_redis["process"].terminate()
-    private_redis["process"].wait(timeout=10)
+    private_redis.stop()
 
     client.force_login(staff)
     url = reverse("pupils:edit", args=[pupil.pk])
@@ -230,5 +185,5 @@ def test_saving_works_and_fails_fast_while_the_broker_is_down(client, staff, pup
 
     started = time.monotonic()
     with pytest.raises((OSError, kombu.exceptions.OperationalError)):
-        _publish(private_redis["url"])
+        _publish(private_redis.url)
     assert time.monotonic() - started < 10  # a publish to a dead broker fails fast, it never hangs a request
