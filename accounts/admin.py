@@ -5,8 +5,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
 from accounts import services
-from accounts.models import Agency, AgencyService, Site, User
-from pru_cases.admin import LeaderAdmin
+from accounts.models import Agency, AgencyService, Notification, Site, User
+from pru_cases.admin import LeaderAdmin, ReadOnlyLeaderAdmin
 
 
 class AgencyServiceInline(admin.TabularInline):
@@ -120,3 +120,14 @@ class AccessAttemptAdmin(LeaderAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.is_leader
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyLeaderAdmin):
+    """To answer "did I get the reminder?": who, what kind, when it was read and emailed (no pupil detail)."""
+
+    list_display = ["created_at", "recipient", "kind", "due_on", "read_at", "emailed_at"]
+    list_filter = ["kind", "created_at", "emailed_at"]
+    search_fields = ["recipient__username", "recipient__last_name"]
+    list_select_related = ["recipient"]
+    date_hierarchy = "created_at"

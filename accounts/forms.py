@@ -30,3 +30,18 @@ class BreakGlassForm(forms.Form):
         if not (has_upn or has_name) and not self.errors.get("date_of_birth"):
             raise forms.ValidationError("Give the pupil's UPN, or their surname and date of birth.")
         return data
+
+
+class EmailPreferenceForm(forms.Form):
+    email_preference = forms.ChoiceField(
+        label="Reminder emails",
+        choices=[],
+        widget=forms.RadioSelect,
+        help_text="Reminders always appear under Notifications. Emails never name a pupil: they link here.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import EmailPreference
+
+        self.fields["email_preference"].choices = EmailPreference.choices

@@ -1,6 +1,8 @@
 import pghistory
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 
 @pghistory.track()
@@ -78,6 +80,12 @@ class AgencyService(models.Model):
         return f"{self.agency}: {self.name}"
 
 
+class EmailPreference(models.TextChoices):
+    IMMEDIATE = "immediate", "Email each reminder as it comes"
+    DAILY = "daily", "One email a day listing the day's reminders"
+    NONE = "none", "No emails: I check Notifications here"
+
+
 @pghistory.track(exclude=["password", "last_login"])
 class User(AbstractUser):
     class Role(models.TextChoices):
@@ -95,6 +103,13 @@ class User(AbstractUser):
     )
     job_title = models.CharField(max_length=120, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    email_preference = models.CharField(
+        "Reminder emails",
+        max_length=12,
+        choices=EmailPreference.choices,
+        default=EmailPreference.IMMEDIATE,
+        help_text="Reminders always appear under Notifications; this only decides when the emails come.",
+    )
 
     class Meta:
         ordering = ["last_name", "first_name"]
@@ -110,3 +125,78 @@ class User(AbstractUser):
     def is_leader(self) -> bool:
         """Runs the admin site and the oversight pages."""
         return self.role in (self.Role.SENIOR_LEADER, self.Role.ADMIN)
+
+
+class Notification(models.Model):
+    """One reminder for one person: a row first (the in-app list), an email second.
+
+    The unique key (recipient, kind, object, occasion) makes every reminder pass idempotent: a pass inserts
+    with ON CONFLICT DO NOTHING, so a repeated or overlapping run adds nothing. `occasion` is what makes a
+    reminder new again (the due date, the meeting date, the ISO week of a digest). Rows carry no pupil
+    names or notes: the title is built from the kind and the date, and `path` links to the page, which
+    checks access again when opened.
+    """
+
+    class Kind(models.TextChoices):
+        ACTION_DUE_SOON = "action_due_soon", "An action you own is due soon"
+        ACTION_OVERDUE = "action_overdue", "An action you own is overdue"
+        OVERDUE_ACTIONS_DIGEST = "overdue_actions_digest", "Weekly summary of overdue actions"
+        INTERVENTION_REVIEW = "intervention_review", "An intervention review is due"
+        PLAN_REVIEW = "plan_review", "An action plan review is due"
+        INFORMATION_OVERDUE = "information_overdue", "An information request is past its due date"
+        SDQ_ENDLINE = "sdq_endline", "An exit SDQ is due"
+        FOLLOW_UP_DUE = "follow_up_due", "A reintegration follow-up check is due"
+        MEETING_AGENDA = "meeting_agenda", "Agenda for tomorrow's meeting"
+
+    recipient = models.ForeignKey(User, on_delete=models.PROTECT, related_name="notifications")
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    object_id = models.BigIntegerField(help_text="The action, review, request or meeting it is about (0: none).")
+    occasion = models.CharField(max_length=20)
+    due_on = models.DateField(null=True, blank=True, help_text="The date the reminder is about.")
+    count = models.PositiveIntegerField(null=True, blank=True, help_text="For summaries: how many.")
+    path = models.CharField(max_length=200, help_text="Site-relative link to the page.")
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+    # Email: claimed by a conditional UPDATE (claimed_at IS NULL) so that two workers never send it twice.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "object_id", "occasion"], name="notification_once_per_occasion"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["recipient", "-created_at"], condition=Q(read_at__isnull=True), name="notification_unread_idx"
+            ),
+            models.Index(fields=["recipient"], condition=Q(emailed_at__isnull=True), name="notification_unemailed_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.occasion})"
+
+    @property
+    def is_read(self) -> bool:
+        return self.read_at is not None
+
+    @property
+    def title(self) -> str:
+        """What the reminder says, without names: the kind, then the date or the number."""
+        if self.kind == self.Kind.OVERDUE_ACTIONS_DIGEST:
+            return f"Open actions past their due date this week: {self.count or 0}"
+        if self.due_on is None:
+            return self.get_kind_display()
+        when = f"{self.due_on:%-d %b %Y}"
+        return {
+            self.Kind.ACTION_DUE_SOON: f"An action you own is due on {when}",
+            self.Kind.ACTION_OVERDUE: f"An action you own was due on {when}",
+            self.Kind.INTERVENTION_REVIEW: f"An intervention review is due on {when}",
+            self.Kind.PLAN_REVIEW: f"An action plan review is due on {when}",
+            self.Kind.INFORMATION_OVERDUE: f"An information request was due back on {when}",
+            self.Kind.SDQ_ENDLINE: f"An exit SDQ is due: the pupil leaves on {when}",
+            self.Kind.FOLLOW_UP_DUE: f"A reintegration follow-up check is due on {when}",
+            self.Kind.MEETING_AGENDA: f"The agenda for the meeting on {when}",
+        }.get(self.kind, self.get_kind_display())

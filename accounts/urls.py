@@ -20,5 +20,9 @@ urlpatterns = [
     ),
     path("agencies/", views.agency_list, name="agencies"),
     path("break-glass/", views.break_glass, name="break_glass"),
+    path("notifications/", views.notification_list, name="notifications"),
+    path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("settings/", views.my_settings, name="my_settings"),
     path("", include("allauth.urls")),
 ]

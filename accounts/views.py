@@ -1,12 +1,15 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Prefetch
+from django.core.paginator import Paginator
+from django.db.models import F, Prefetch
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.forms import BreakGlassForm
+from accounts import notifications
+from accounts.forms import BreakGlassForm, EmailPreferenceForm
 from accounts.models import Agency, AgencyService, User
 from pru_cases import security
 from pru_cases.access import Action, pupils_visible_to, record_access, require
@@ -86,3 +89,50 @@ def break_glass(request: HttpRequest) -> HttpResponse:
                 )
                 return redirect("pupils:detail", pk=pupil.pk)
     return render(request, "accounts/break_glass.html", {"form": form}, status=400)
+
+
+NOTIFICATIONS_PAGE_SIZE = 50
+
+
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """Everything one has been reminded of, unread first; each opens the page it is about."""
+    unread_first = F("read_at").desc(nulls_first=True)
+    mine = notifications.notifications_for(request.user).order_by(unread_first, "-created_at", "-pk")
+    page = Paginator(mine, NOTIFICATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "accounts/notifications.html", {"page": page})
+
+
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark it read and go to its page, which checks access as usual (a lost allocation is a 404 there)."""
+    notification = get_object_or_404(notifications.notifications_for(request.user), pk=pk)
+    notifications.notification_mark_read(notification=notification, by=request.user)
+    if request.POST.get("stay"):
+        return redirect("notifications")
+    if not url_has_allowed_host_and_scheme(notification.path, allowed_hosts=None):  # our paths only, never a host
+        return redirect("notifications")
+    return redirect(notification.path)
+
+
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    count = notifications.notifications_mark_all_read(by=request.user)
+    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
+    return redirect("notifications")
+
+
+@require_http_methods(["GET", "POST"])
+def my_settings(request: HttpRequest) -> HttpResponse:
+    """Each person's own choices: for now, when reminder emails arrive."""
+    if request.method == "GET":
+        form = EmailPreferenceForm(initial={"email_preference": request.user.email_preference})
+        return render(request, "accounts/my_settings.html", {"form": form})
+    form = EmailPreferenceForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/my_settings.html", {"form": form}, status=400)
+    notifications.email_preference_set(
+        user=request.user, by=request.user, preference=form.cleaned_data["email_preference"]
+    )
+    messages.success(request, "Your settings are saved.")
+    return redirect("my_settings")

@@ -15,4 +15,57 @@ app.autodiscover_tasks()
 app.conf.beat_schedule = {
     # Re-enqueue meeting PDF jobs left pending (broker down at request time) or stuck: https://crontab.guru/#*/2_*_*_*_*
     "meetings-pdf-jobs-sweep": {"task": "meetings.tasks.pdf_jobs_sweep", "schedule": crontab(minute="*/2")},
+    # Reminders (accounts.notifications): each pass is idempotent, so a missed or repeated run is harmless.
+    # Actions due within three days, and overdue ones, to their owner, weekdays at 07:00: https://crontab.guru/#0_7_*_*_1-5
+    "reminders-actions": {
+        "task": "accounts.tasks.reminders_run",
+        "schedule": crontab(minute=0, hour=7, day_of_week="1-5"),
+        "kwargs": {"kinds": ["action_due_soon", "action_overdue"]},
+    },
+    # The weekly overdue-actions summary to the MDT chair, Mondays at 07:05: https://crontab.guru/#5_7_*_*_1
+    "reminders-chair-digest": {
+        "task": "accounts.tasks.reminders_run",
+        "schedule": crontab(minute=5, hour=7, day_of_week="1"),
+        "kwargs": {"kinds": ["overdue_actions_digest"]},
+    },
+    # Intervention and action plan reviews due within a week, daily at 07:10: https://crontab.guru/#10_7_*_*_*
+    "reminders-reviews": {
+        "task": "accounts.tasks.reminders_run",
+        "schedule": crontab(minute=10, hour=7),
+        "kwargs": {"kinds": ["intervention_review", "plan_review"]},
+    },
+    # Information requests past their due date, to whoever asked, daily at 07:15: https://crontab.guru/#15_7_*_*_*
+    "reminders-information-requests": {
+        "task": "accounts.tasks.reminders_run",
+        "schedule": crontab(minute=15, hour=7),
+        "kwargs": {"kinds": ["information_overdue"]},
+    },
+    # Exit SDQ due once an exit date is set, to the key worker, daily at 07:20: https://crontab.guru/#20_7_*_*_*
+    "reminders-sdq-endline": {
+        "task": "accounts.tasks.reminders_run",
+        "schedule": crontab(minute=20, hour=7),
+        "kwargs": {"kinds": ["sdq_endline"]},
+    },
+    # Reintegration follow-up checks due within three days, to the plan's lead, daily at 07:25: https://crontab.guru/#25_7_*_*_*
+    "reminders-follow-ups": {
+        "task": "accounts.tasks.reminders_run",
+        "schedule": crontab(minute=25, hour=7),
+        "kwargs": {"kinds": ["follow_up_due"]},
+    },
+    # Tomorrow's meeting agenda link to its invitees, daily at 12:00: https://crontab.guru/#0_12_*_*_*
+    "reminders-meeting-agenda": {
+        "task": "accounts.tasks.reminders_run",
+        "schedule": crontab(minute=0, hour=12),
+        "kwargs": {"kinds": ["meeting_agenda"]},
+    },
+    # The daily digest email for people who chose it, daily at 07:45: https://crontab.guru/#45_7_*_*_*
+    "notifications-daily-digest": {
+        "task": "accounts.tasks.notification_digests_send",
+        "schedule": crontab(minute=45, hour=7),
+    },
+    # Send notification emails still waiting (broker down at the time) or claimed by a dead worker: https://crontab.guru/#*/5_*_*_*_*
+    "notifications-emails-sweep": {
+        "task": "accounts.tasks.notification_emails_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
 }

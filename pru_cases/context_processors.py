@@ -1,4 +1,5 @@
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 from pru_cases.access import Action, can
 
@@ -10,4 +11,12 @@ def navigation(request: HttpRequest) -> dict:
     return {
         "nav_admin": user.is_leader,
         "nav_can_create_pupil": can(user, Action.CREATE_PUPIL),
+        # One COUNT on the partial unread index, run only if the page shows the badge.
+        "unread_notifications": SimpleLazyObject(lambda: _unread(user)),
     }
+
+
+def _unread(user) -> int:
+    from accounts.notifications import unread_count
+
+    return unread_count(user)
