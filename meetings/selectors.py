@@ -94,11 +94,10 @@ def room_for(meeting: Meeting, viewer: User | None, pupil_ids: set[int]) -> Room
     if guests:
         visible &= {meeting.pupil_id} if meeting.kind == Meeting.Kind.TAC else set()
     for user in room.users:
-        if not visible:
-            break
         if user.is_active and user.sees_all_pupils:
             continue
-        visible &= set(pupils_visible_to(user).filter(pk__in=visible).values_list("pk", flat=True))
+        # Asked about the whole agenda, not what is left, so the cost depends on who is present and not on the data.
+        visible &= set(pupils_visible_to(user).filter(pk__in=pupil_ids).values_list("pk", flat=True))
     room.visible_pupil_ids = visible
     room.health = not guests and all(can_read_field_group(user, FieldGroup.HEALTH) for user in room.users)
     return room

@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.postgres",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_filters",
@@ -210,6 +211,9 @@ MAILERS = {
             "use_tls": envbool("SMTP_TLS", "True"),
         }
         if MAIL_BACKEND.endswith("smtp.EmailBackend")
+        # The file backend (one file per email) lets a separate worker process's mail be read back.
+        else {"file_path": envstr("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))}
+        if MAIL_BACKEND.endswith("filebased.EmailBackend")
         else {},
     }
 }

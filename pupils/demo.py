@@ -11,12 +11,12 @@ import random
 from dataclasses import dataclass
 
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Agency, AgencyService, Site, User
 from families import demo as families_demo
-from pupils import demo_outcomes
+from pupils import demo_outcomes, demo_volume
 from pupils.models import Allocation, HealthRecord, NeedLevelChange, Pupil, School
 from referrals import demo as referrals_demo
 
@@ -110,6 +110,8 @@ class DemoSummary:
     sites: int
     staff: int
     pupils: int
+    volume: dict[str, int] | None = None
+    history_skipped: bool = False
 
 
 def academic_year_start(today: datetime.date) -> int:
@@ -181,8 +183,15 @@ def _schools() -> list[School]:
     return schools
 
 
+# From this many pupils up, seed_demo adds two years of case history and skips history capture (see demo_volume).
+VOLUME_FROM = 1000
+
+
 @transaction.atomic
-def seed(*, pupils: int = 120, seed_value: int = 2026) -> DemoSummary:
+def seed(*, pupils: int = 120, seed_value: int = 2026, volume: bool | None = None) -> DemoSummary:
+    """Load the demo; `volume` (default: from VOLUME_FROM pupils) adds bulk case history for load testing."""
+    volume = pupils >= VOLUME_FROM if volume is None else volume
+    history_skipped = demo_volume.suppress_history() if volume else False
     rng = random.Random(seed_value)
     today = timezone.localdate()
     sites, users = _people()
@@ -256,4 +265,13 @@ def seed(*, pupils: int = 120, seed_value: int = 2026) -> DemoSummary:
     )
     for module in (referrals_demo, families_demo, demo_outcomes):
         module.seed(rng=rng, pupils=created, users=users)
-    return DemoSummary(sites=len(site_list), staff=len(users), pupils=len(created))
+    written = None
+    if volume:
+        written = demo_volume.seed(rng=rng, pupils=created, users=users, sites=site_list)
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # fresh planner statistics, or the first queries plan for empty tables
+    if history_skipped:
+        demo_volume.restore_history()
+    return DemoSummary(
+        sites=len(site_list), staff=len(users), pupils=len(created), volume=written, history_skipped=history_skipped
+    )

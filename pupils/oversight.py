@@ -8,9 +8,10 @@ dashboard can be checked.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import (
     Avg,
     Case,
@@ -20,7 +21,6 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
-    FloatField,
     IntegerField,
     OuterRef,
     Q,
@@ -33,10 +33,8 @@ from django.db.models import (
 from django.db.models.functions import (
     Cast,
     Coalesce,
-    ExtractMonth,
     ExtractYear,
     Least,
-    NullIf,
     TruncMonth,
 )
 from django.utils import timezone
@@ -103,6 +101,29 @@ def filtered_pupils(user: User, filters: Filters) -> QuerySet[Pupil]:
     return pupils
 
 
+def _per_cohort(
+    pupils: QuerySet[Pupil], statement: str, params: Sequence = (), *, fields: Sequence[str] = (), **columns
+) -> list[dict]:
+    """Run `WITH p AS (<the pupils: id, cohort, `fields` and `columns`>) <statement>`; the rows as dicts.
+
+    The outcome tables need one or two rows per pupil from a large table (the baseline and the latest SDQ, the
+    first and latest reading test, two windows of attendance weeks). Picking them set-based (DISTINCT ON, one
+    grouped join) and aggregating by cohort in the same statement costs one pass; the ORM's form, a subquery per
+    value repeated inside every FILTER clause, ran about seventy subqueries per pupil (20 s at 20,000 pupils).
+    """
+    inner, inner_params = (
+        pupils.annotate(cohort=cohort_expression(), **columns).order_by().values("id", "cohort", *fields, *columns).query
+    ).sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH p AS MATERIALIZED ({inner}) {statement}", (*inner_params, *params))
+        names = [column.name for column in cursor.description]
+        return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def _local_midnight(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
 def _days(duration: datetime.timedelta | None) -> float | None:
     return None if duration is None else round(duration.total_seconds() / 86400, 1)
 
@@ -123,8 +144,9 @@ def _referrals(user: User, filters: Filters):
 
     return Referral.objects.filter(
         pupil__in=filtered_pupils(user, filters),
-        raised_at__date__gte=filters.start,
-        raised_at__date__lte=filters.end,
+        # Bounds on the column itself (local midnight to midnight), not on its date, so an index on it can serve.
+        raised_at__gte=_local_midnight(filters.start),
+        raised_at__lt=_local_midnight(filters.end + datetime.timedelta(days=1)),
     )
 
 
@@ -164,6 +186,20 @@ def referrals_by_month(user: User, filters: Filters) -> Table:
     )
 
 
+def _combined(groups: list[dict]) -> dict:
+    """The all-specialisms row from the per-specialism ones (counts add up; means weighted by their counts),
+    instead of a second pass over the referrals."""
+
+    def mean(key: str, weight: str) -> datetime.timedelta | None:
+        total = sum(g[weight] for g in groups if g[key] is not None)
+        if not total:
+            return None
+        return sum((g[key] * g[weight] for g in groups if g[key] is not None), datetime.timedelta()) / total
+
+    combined = {key: sum(g[key] for g in groups) for key in ("raised", "triaged", "intervened", "signposted")}
+    return combined | {"to_triage": mean("to_triage", "triaged"), "to_intervention": mean("to_intervention", "intervened")}
+
+
 def referral_timeliness(user: User, filters: Filters) -> Table:
     from referrals.models import Specialism
 
@@ -179,8 +215,8 @@ def referral_timeliness(user: User, filters: Filters) -> Table:
         "signposted": Count("pk", filter=Q(triaged_at__isnull=False) & ~Q(signpost_offer="")),
     }
     referrals = _referrals(user, filters)
-    per_specialism = referrals.values("specialism").annotate(**figures).order_by("specialism")
-    overall = referrals.aggregate(**figures)
+    per_specialism = list(referrals.values("specialism").annotate(**figures).order_by("specialism"))
+    overall = _combined(per_specialism)
     labels = dict(Specialism.choices)
 
     def row(label: str, f: dict) -> list:
@@ -221,29 +257,30 @@ def referral_timeliness(user: User, filters: Filters) -> Table:
 
 def sdq_change(user: User, filters: Filters) -> Table:
     """Pupils with a baseline and an endline from the same informant; the endline completed in the period."""
-    responses = SDQResponse.objects.filter(pupil=OuterRef("pk"), informant=filters.informant, withdrawn_at__isnull=True)
-    baseline = responses.filter(occasion=Occasion.BASELINE).order_by("completed_on", "pk")
-    endline = responses.filter(
-        occasion=Occasion.ENDLINE, completed_on__gte=filters.start, completed_on__lte=filters.end
-    ).order_by("-completed_on", "-pk")
-    annotations = {}
+    table = SDQResponse._meta.db_table
+    figures = []
     for scale in SDQ_SCALES:
-        annotations[f"b_{scale}"] = Subquery(baseline.values(scale)[:1])
-        annotations[f"e_{scale}"] = Subquery(endline.values(scale)[:1])
-    figures = {}
-    for scale in SDQ_SCALES:
-        both = Q(**{f"b_{scale}__isnull": False, f"e_{scale}__isnull": False})
-        better = Q(**{f"e_{scale}__gt": F(f"b_{scale}")}) if scale == "prosocial" else Q(**{f"e_{scale}__lt": F(f"b_{scale}")})
-        figures[f"n_{scale}"] = Count("pk", filter=both)
-        figures[f"mb_{scale}"] = Avg(f"b_{scale}", filter=both)
-        figures[f"me_{scale}"] = Avg(f"e_{scale}", filter=both)
-        figures[f"better_{scale}"] = Count("pk", filter=both & better)
-    by_cohort = (
-        filtered_pupils(user, filters)
-        .annotate(cohort=cohort_expression(), **annotations)
-        .values("cohort")
-        .annotate(**figures)
-        .order_by("cohort")
+        both = f"b.{scale} IS NOT NULL AND e.{scale} IS NOT NULL"
+        better = f"e.{scale} > b.{scale}" if scale == "prosocial" else f"e.{scale} < b.{scale}"
+        figures += [
+            f"COUNT(*) FILTER (WHERE {both}) AS n_{scale}",
+            f"(AVG(b.{scale}) FILTER (WHERE {both}))::float AS mb_{scale}",
+            f"(AVG(e.{scale}) FILTER (WHERE {both}))::float AS me_{scale}",
+            f"COUNT(*) FILTER (WHERE {both} AND {better}) AS better_{scale}",
+        ]
+    scales = ", ".join(f"r.{scale}" for scale in SDQ_SCALES)
+    responses = f"FROM {table} r JOIN p ON p.id = r.pupil_id WHERE r.informant = %s AND r.withdrawn_at IS NULL"
+    by_cohort = _per_cohort(
+        filtered_pupils(user, filters),
+        f"""
+        , b AS (SELECT DISTINCT ON (r.pupil_id) r.pupil_id, {scales} {responses} AND r.occasion = %s
+                ORDER BY r.pupil_id, r.completed_on, r.id)
+        , e AS (SELECT DISTINCT ON (r.pupil_id) r.pupil_id, {scales} {responses} AND r.occasion = %s
+                AND r.completed_on BETWEEN %s AND %s ORDER BY r.pupil_id, r.completed_on DESC, r.id DESC)
+        SELECT p.cohort, {", ".join(figures)}
+        FROM p JOIN b ON b.pupil_id = p.id JOIN e ON e.pupil_id = p.id GROUP BY p.cohort ORDER BY p.cohort
+        """,
+        [filters.informant, Occasion.BASELINE, filters.informant, Occasion.ENDLINE, filters.start, filters.end],
     )
     rows = []
     chart_values: list[tuple[str, float | None]] = []
@@ -292,46 +329,45 @@ def _week_sum(column: str, window: Q) -> Subquery:
 
 def attendance_change(user: User, filters: Filters) -> Table:
     """First six weeks at the PRU against the last six weeks of the period (or before leaving)."""
-    baseline_window = Q(
-        week_starting__gte=OuterRef("entry_date"),
-        week_starting__lt=ExpressionWrapper(OuterRef("entry_date") + ATTENDANCE_WINDOW, output_field=DateField()),
-    )
-    latest_window = Q(
-        week_starting__gt=ExpressionWrapper(OuterRef("window_end") - ATTENDANCE_WINDOW, output_field=DateField()),
-        week_starting__lte=OuterRef("window_end"),
-    )
     pupils = (
         filtered_pupils(user, filters)
         .filter(entry_date__lte=filters.end)
         .filter(Q(exit_date__isnull=True) | Q(exit_date__gte=filters.start))
-        .annotate(
-            cohort=cohort_expression(),
-            window_end=Least(F("exit_date"), Value(filters.end), output_field=DateField()),
-        )
-        .annotate(
-            b_possible=_week_sum("sessions_possible", baseline_window),
-            b_attended=_week_sum("sessions_attended", baseline_window),
-            l_possible=_week_sum("sessions_possible", latest_window),
-            l_attended=_week_sum("sessions_attended", latest_window),
-        )
-        .annotate(
-            b_pct=Cast("b_attended", FloatField()) * 100 / NullIf(F("b_possible"), 0),
-            l_pct=Cast("l_attended", FloatField()) * 100 / NullIf(F("l_possible"), 0),
-        )
     )
-    both = Q(b_pct__isnull=False, l_pct__isnull=False)
     threshold = AttendanceWeek.PERSISTENT_ABSENCE_BELOW
-    by_cohort = (
-        pupils.values("cohort")
-        .annotate(
-            n=Count("pk", filter=both),
-            before=Avg("b_pct", filter=both),
-            after=Avg("l_pct", filter=both),
-            better=Count("pk", filter=both & Q(l_pct__gt=F("b_pct"))),
-            pa_before=Count("pk", filter=both & Q(b_pct__lt=threshold)),
-            pa_after=Count("pk", filter=both & Q(l_pct__lt=threshold)),
-        )
-        .order_by("cohort")
+    days = ATTENDANCE_WINDOW.days
+    weeks = AttendanceWeek._meta.db_table
+    first = "a.week_starting >= p.entry_date AND a.week_starting < p.entry_date + %s"
+    latest = "a.week_starting > p.window_end - %s AND a.week_starting <= p.window_end"
+    both = "b_pct IS NOT NULL AND l_pct IS NOT NULL"
+    by_cohort = _per_cohort(
+        pupils,
+        f"""
+        , w AS (
+            SELECT p.cohort,
+                b.attended::float * 100 / NULLIF(b.possible, 0) AS b_pct,
+                l.attended::float * 100 / NULLIF(l.possible, 0) AS l_pct
+            FROM p
+            CROSS JOIN LATERAL (
+                SELECT SUM(a.sessions_attended) AS attended, SUM(a.sessions_possible) AS possible
+                FROM {weeks} a WHERE a.pupil_id = p.id AND {first}
+            ) b
+            CROSS JOIN LATERAL (
+                SELECT SUM(a.sessions_attended) AS attended, SUM(a.sessions_possible) AS possible
+                FROM {weeks} a WHERE a.pupil_id = p.id AND {latest}
+            ) l)
+        SELECT cohort,
+            COUNT(*) FILTER (WHERE {both}) AS n,
+            AVG(b_pct) FILTER (WHERE {both}) AS before,
+            AVG(l_pct) FILTER (WHERE {both}) AS after,
+            COUNT(*) FILTER (WHERE {both} AND l_pct > b_pct) AS better,
+            COUNT(*) FILTER (WHERE {both} AND b_pct < %s) AS pa_before,
+            COUNT(*) FILTER (WHERE {both} AND l_pct < %s) AS pa_after
+        FROM w GROUP BY cohort ORDER BY cohort
+        """,
+        [days, days, threshold, threshold],
+        fields=["entry_date"],
+        window_end=Least(F("exit_date"), Value(filters.end), output_field=DateField()),
     )
     rows = []
     chart_values: list[tuple[str, float | None]] = []
@@ -382,36 +418,30 @@ def attendance_change(user: User, filters: Filters) -> Table:
 
 def reading_change(user: User, filters: Filters) -> Table:
     """NGRT: reading age gained between the first test and the latest one taken in the period."""
-    tests = ReadingTest.objects.filter(pupil=OuterRef("pk"), withdrawn_at__isnull=True)
-    first = tests.order_by("tested_on", "pk")
-    latest = tests.filter(tested_on__gte=filters.start, tested_on__lte=filters.end).order_by("-tested_on", "-pk")
-    pupils = filtered_pupils(user, filters).annotate(
-        cohort=cohort_expression(),
-        first_id=Subquery(first.values("pk")[:1]),
-        latest_id=Subquery(latest.values("pk")[:1]),
-        first_age=Subquery(first.values("reading_age_months")[:1]),
-        latest_age=Subquery(latest.values("reading_age_months")[:1]),
-        first_on=Subquery(first.values("tested_on")[:1]),
-        latest_on=Subquery(latest.values("tested_on")[:1]),
-    )
-    both = Q(first_id__isnull=False, latest_id__isnull=False) & ~Q(first_id=F("latest_id"))
-    gain = ExpressionWrapper(F("latest_age") - F("first_age"), output_field=IntegerField())
+    tests = f"FROM {ReadingTest._meta.db_table} t JOIN p ON p.id = t.pupil_id WHERE t.withdrawn_at IS NULL"
     # Whole calendar months between the tests, as a reading report counts them.
-    elapsed = ExpressionWrapper(
-        (ExtractYear("latest_on") - ExtractYear("first_on")) * 12 + ExtractMonth("latest_on") - ExtractMonth("first_on"),
-        output_field=IntegerField(),
+    elapsed = (
+        "((EXTRACT(YEAR FROM l.tested_on) - EXTRACT(YEAR FROM f.tested_on)) * 12"
+        " + EXTRACT(MONTH FROM l.tested_on) - EXTRACT(MONTH FROM f.tested_on))"
     )
-    by_cohort = (
-        pupils.values("cohort")
-        .annotate(
-            n=Count("pk", filter=both),
-            before=Avg("first_age", filter=both),
-            after=Avg("latest_age", filter=both),
-            gain=Avg(gain, filter=both),
-            months=Avg(elapsed, filter=both),
-            faster=Count("pk", filter=both & Q(latest_age__gt=F("first_age") + elapsed)),
-        )
-        .order_by("cohort")
+    by_cohort = _per_cohort(
+        filtered_pupils(user, filters),
+        f"""
+        , f AS (SELECT DISTINCT ON (t.pupil_id) t.pupil_id, t.id, t.reading_age_months, t.tested_on {tests}
+                ORDER BY t.pupil_id, t.tested_on, t.id)
+        , l AS (SELECT DISTINCT ON (t.pupil_id) t.pupil_id, t.id, t.reading_age_months, t.tested_on {tests}
+                AND t.tested_on BETWEEN %s AND %s ORDER BY t.pupil_id, t.tested_on DESC, t.id DESC)
+        SELECT p.cohort,
+            COUNT(*) AS n,
+            AVG(f.reading_age_months)::float AS before,
+            AVG(l.reading_age_months)::float AS after,
+            AVG(l.reading_age_months - f.reading_age_months)::float AS gain,
+            AVG({elapsed})::float AS months,
+            COUNT(*) FILTER (WHERE l.reading_age_months > f.reading_age_months + {elapsed}) AS faster
+        FROM p JOIN f ON f.pupil_id = p.id JOIN l ON l.pupil_id = p.id AND l.id <> f.id
+        GROUP BY p.cohort ORDER BY p.cohort
+        """,
+        [filters.start, filters.end],
     )
     rows = [
         [

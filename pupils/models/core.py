@@ -3,9 +3,11 @@ import datetime
 import pghistory
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Upper
 from django.utils import timezone
 
 # A unique pupil number: a check letter, 11 digits, then a digit or a letter (temporary UPNs end in a letter).
@@ -122,6 +124,11 @@ class Pupil(models.Model):
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="pupil_name_idx"),
             models.Index(fields=["site", "status"], name="pupil_site_status_idx"),
+            # The pupil search matches the start of any name, case-blind (UPPER(name) LIKE 'JO%'), and a whole UPN.
+            GinIndex(OpClass(Upper("first_name"), name="gin_trgm_ops"), name="pupil_first_name_trgm_idx"),
+            GinIndex(OpClass(Upper("last_name"), name="gin_trgm_ops"), name="pupil_last_name_trgm_idx"),
+            GinIndex(OpClass(Upper("preferred_name"), name="gin_trgm_ops"), name="pupil_preferred_name_trgm_idx"),
+            models.Index(Upper("upn"), name="pupil_upn_upper_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,6 +1,8 @@
+import argparse
 import time
 
 from django.core.management.base import BaseCommand, CommandParser
+from django.db import connection
 
 from pupils import demo
 from pupils.models import Pupil
@@ -14,8 +16,16 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=2026, help="Random seed; the same seed gives the same data.")
         parser.add_argument("--if-empty", action="store_true", help="Do nothing if there are pupils already.")
         parser.add_argument("--logins", action="store_true", help="Only print the demo logins.")
+        parser.add_argument(
+            "--volume",
+            action=argparse.BooleanOptionalAction,
+            default=None,
+            help=f"Add two years of bulk case history (default: from {demo.VOLUME_FROM} pupils).",
+        )
 
-    def handle(self, *args, pupils: int, seed: int, if_empty: bool, logins: bool, **options) -> None:
+    def handle(
+        self, *args, pupils: int, seed: int, if_empty: bool, logins: bool, volume: bool | None, **options
+    ) -> None:
         if logins:
             self._print_logins()
             return
@@ -26,13 +36,22 @@ class Command(BaseCommand):
             self.stdout.write("Demo data already loaded; leaving it as it is.")
             return
         started = time.monotonic()
-        summary = demo.seed(pupils=pupils, seed_value=seed)
+        summary = demo.seed(pupils=pupils, seed_value=seed, volume=volume)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {summary.pupils} pupils, {summary.staff} staff, {summary.sites} centres "
                 f"in {time.monotonic() - started:.1f}s."
             )
         )
+        if summary.volume is not None:
+            rows = ", ".join(f"{count:,} {name}" for name, count in summary.volume.items())
+            capture = "skipped for the seed" if summary.history_skipped else "recorded (the role may not skip triggers)"
+            self.stdout.write(f"Case history added: {rows}. Row history {capture}.")
+            if not connection.in_atomic_block:  # VACUUM cannot run in a transaction
+                vacuumed = time.monotonic()
+                with connection.cursor() as cursor:
+                    cursor.execute("VACUUM (ANALYZE)")  # visibility map and statistics for the new rows
+                self.stdout.write(f"Vacuumed and analysed in {time.monotonic() - vacuumed:.1f}s.")
 
     def _print_logins(self) -> None:
         self.stdout.write(f"Demo logins (password for all: {demo.DEMO_PASSWORD}):")

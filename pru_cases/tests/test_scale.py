@@ -1,0 +1,92 @@
+"""Growth: the bulk demo seed for load tests, and benchmarked pages that cost the same queries at any size."""
+
+import pytest
+from django.apps import apps
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count
+from django.test.utils import CaptureQueriesContext
+
+from accounts.models import Site, User
+from meetings.models import Action, Meeting
+from pru_cases.management.commands.bench_plan import PAGES, signed_in
+from pupils import demo
+from pupils.models import Concern, Pupil
+from referrals.models import Referral
+
+# The most queries any benchmarked page may make, whatever the data size.
+QUERY_CAP = 30
+
+
+def queries_per_page() -> dict[str, int]:
+    """Each page `make bench` drives, visited as it does; the queries of the second visit."""
+    clients = {None: signed_in(User.objects.get(username="dsl"))}
+    counts = {}
+    for name, resolve, role in PAGES:
+        if role not in clients:
+            clients[role] = signed_in(User.objects.filter(role=role).order_by("pk").first())
+        client = clients[role]
+        path = resolve(client)
+        client.get(path)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(path)
+        assert response.status_code == 200, (name, path, response.status_code)
+        counts[name] = len(captured)
+    return counts
+
+
+def concern_history_rows() -> int:
+    return apps.get_model("pupils", "ConcernEvent").objects.count()
+
+
+@pytest.mark.django_db
+def test_each_benchmarked_page_makes_the_same_queries_at_20_and_200_pupils():
+    demo.seed(pupils=20, volume=True)
+    small = queries_per_page()
+
+    demo.seed(pupils=180, volume=True, seed_value=7)
+    assert Pupil.objects.count() == 200
+    assert Concern.objects.count() > 200 * 25  # the pages really have more to show
+    longest = Meeting.objects.filter(status=Meeting.Status.PLANNED).annotate(n=Count("items")).order_by("-n").first()
+    assert longest.n == 60
+    large = queries_per_page()
+
+    assert large == small
+    assert max(large.values()) <= QUERY_CAP, large
+
+
+@pytest.mark.django_db
+def test_the_bulk_seed_adds_case_history_in_proportion_and_keeps_every_protection():
+    summary = demo.seed(pupils=40, volume=True)
+
+    assert 25 * 40 <= Concern.objects.count() <= 75 * 40
+    assert 2 * 40 <= Referral.objects.count() <= 9 * 40
+    assert 5 * 40 <= Action.objects.count() <= 16 * 40
+    for site in Site.objects.all():
+        weekly = Meeting.objects.filter(site=site, kind=Meeting.Kind.MDT)
+        assert weekly.filter(status=Meeting.Status.CLOSED).count() > 50
+        assert weekly.filter(status=Meeting.Status.PLANNED).count() == 1
+    assert summary.volume["concerns"] > 0 and summary.volume["actions"] == Action.objects.count()
+
+    # The test database's role may skip triggers, so the seed recorded no history for its own rows...
+    assert summary.history_skipped
+    assert concern_history_rows() == 0
+    # ...but only while seeding: triggers are on again, still installed, and history is recorded for later writes.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+    concern = Concern.objects.order_by("pk").first()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM pupils_concern WHERE id = %s", [concern.pk])
+    concern.review_note = "Checked again."
+    concern.save()
+    assert concern_history_rows() == 1
+
+
+@pytest.mark.django_db
+def test_the_small_demo_stays_as_it_was_with_history_recorded():
+    summary = demo.seed(pupils=20)
+
+    assert summary.volume is None and not summary.history_skipped
+    assert Concern.objects.count() < 20 * 10
+    assert not Meeting.objects.exists()
+    assert concern_history_rows() == Concern.objects.count()
