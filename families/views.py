@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Q, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from families import forms, services
@@ -31,26 +32,40 @@ from families.selectors import (
     plans_visible_to,
 )
 from pru_cases.access import Action, can, get_pupil_for_user, pupils_visible_to
-from pru_cases.lib.forms import add_service_errors, show_edit_conflict
+from pru_cases.lib.forms import save_form
+from pru_cases.lib.private_search import private_search, public_query, search_data
 from pupils.models import Pupil
-from pupils.services import EditConflict
 
 PAGE_SIZE = 25
+
+
+def _household_url(household: Household) -> str:
+    return reverse("families:household", args=[household.pk])
+
+
+def _pupil_family_url(pupil: Pupil) -> str:
+    return reverse("families:pupil", args=[pupil.pk])
+
+
+def _shown(request: HttpRequest, outcome: HttpResponse | int, template: str, context: dict) -> HttpResponse:
+    """save_form's redirect, or the page again with the form's errors and the status it chose."""
+    if isinstance(outcome, HttpResponse):
+        return outcome
+    return render(request, template, context, status=outcome)
 
 
 # Lists ---------------------------------------------------------------------------------------------------
 
 
-@require_GET
+@private_search
 def household_list(request: HttpRequest) -> HttpResponse:
-    filterset = HouseholdFilter(request.GET, queryset=household_list_queryset(request.user), request=request)
+    data = search_data(request)
+    filterset = HouseholdFilter(data, queryset=household_list_queryset(request.user), request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "families/household_list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode()},
+        {"filter": filterset, "page": page, "query": public_query(data)},
         status=200 if filterset.is_valid() else 400,
     )
 
@@ -121,35 +136,26 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "GET":
         return render(request, "families/form.html", context | {"form": forms.HouseholdForm(instance=household)})
     form = forms.HouseholdForm(request.POST, instance=Household.objects.get(pk=household.pk))
-    if form.is_valid():
-        try:
-            services.household_update(
-                household=household, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0
-            )
-        except EditConflict as conflict:
-            show_edit_conflict(form, conflict, latest_version=Household.objects.get(pk=household.pk).version)
-            return render(request, "families/form.html", context | {"form": form}, status=409)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Household details saved.")
-            return redirect("families:household", pk=household.pk)
-    return render(request, "families/form.html", context | {"form": form}, status=400)
+    outcome = save_form(
+        request, form,
+        lambda: services.household_update(
+            household=household, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0
+        ),
+        done="Household details saved.", then=_household_url(household),
+        latest_version=lambda: Household.objects.get(pk=household.pk).version,
+    )
+    return _shown(request, outcome, "families/form.html", context | {"form": form})
 
 
 @require_POST
 def carer_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request, pk, action=Action.EDIT_FAMILY)
     form = forms.CarerForm(request.POST, prefix="carer")
-    if form.is_valid():
-        try:
-            carer = services.carer_add(household=household, by=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{carer.name} added.")
-            return redirect("families:household", pk=household.pk)
-    return render(request, "families/household_detail.html", _household_context(request, household, carer_form=form), status=400)
+    outcome = save_form(
+        request, form, lambda: services.carer_add(household=household, by=request.user, data=form.cleaned_data),
+        done=lambda carer: f"{carer.name} added.", then=_household_url(household),
+    )
+    return _shown(request, outcome, "families/household_detail.html", _household_context(request, household, carer_form=form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -160,48 +166,35 @@ def carer_edit(request: HttpRequest, pk: int, carer_pk: int) -> HttpResponse:
     if request.method == "GET":
         return render(request, "families/form.html", context | {"form": forms.CarerForm(instance=carer)})
     form = forms.CarerForm(request.POST, instance=Carer.objects.get(pk=carer.pk))
-    if form.is_valid():
-        try:
-            services.carer_update(carer=carer, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0)
-        except EditConflict as conflict:
-            show_edit_conflict(form, conflict, latest_version=Carer.objects.get(pk=carer.pk).version)
-            return render(request, "families/form.html", context | {"form": form}, status=409)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{carer.name}'s details saved.")
-            return redirect("families:household", pk=household.pk)
-    return render(request, "families/form.html", context | {"form": form}, status=400)
+    outcome = save_form(
+        request, form,
+        lambda: services.carer_update(carer=carer, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0),
+        done=f"{carer.name}'s details saved.", then=_household_url(household),
+        latest_version=lambda: Carer.objects.get(pk=carer.pk).version,
+    )
+    return _shown(request, outcome, "families/form.html", context | {"form": form})
 
 
 @require_POST
 def sibling_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request, pk, action=Action.EDIT_FAMILY)
     form = forms.SiblingForm(request.POST, prefix="sibling")
-    if form.is_valid():
-        try:
-            services.sibling_add(household=household, by=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Sibling added.")
-            return redirect("families:household", pk=household.pk)
-    return render(request, "families/household_detail.html", _household_context(request, household, sibling_form=form), status=400)
+    outcome = save_form(
+        request, form, lambda: services.sibling_add(household=household, by=request.user, data=form.cleaned_data),
+        done="Sibling added.", then=_household_url(household),
+    )
+    return _shown(request, outcome, "families/household_detail.html", _household_context(request, household, sibling_form=form))
 
 
 @require_POST
 def support_action_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request, pk, action=Action.FAMILY_SUPPORT)
     form = forms.SupportActionForm(request.POST, prefix="support")
-    if form.is_valid():
-        try:
-            services.support_action_create(household=household, by=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Support action added.")
-            return redirect("families:household", pk=household.pk)
-    return render(request, "families/household_detail.html", _household_context(request, household, support_form=form), status=400)
+    outcome = save_form(
+        request, form, lambda: services.support_action_create(household=household, by=request.user, data=form.cleaned_data),
+        done="Support action added.", then=_household_url(household),
+    )
+    return _shown(request, outcome, "families/household_detail.html", _household_context(request, household, support_form=form))
 
 
 @require_POST
@@ -209,35 +202,23 @@ def support_action_update(request: HttpRequest, pk: int, action_pk: int) -> Http
     household = get_household_for_user(request, pk, action=Action.FAMILY_SUPPORT)
     action = get_object_or_404(SupportAction, pk=action_pk, household=household)
     form = forms.SupportActionUpdateForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            services.support_action_update(action=action, by=request.user, **form.cleaned_data)
-        except EditConflict as conflict:
-            form.add_error(None, conflict.message)
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Support action updated: {action.get_status_display().lower()}.")
-            return redirect("families:household", pk=household.pk)
+    outcome = save_form(
+        request, form, lambda: services.support_action_update(action=action, by=request.user, **form.cleaned_data),
+        done=lambda _: f"Support action updated: {action.get_status_display().lower()}.", then=_household_url(household),
+    )
     context = _household_context(request, household, update_form=form, update_action_pk=action.pk)
-    return render(request, "families/household_detail.html", context, status=status)
+    return _shown(request, outcome, "families/household_detail.html", context)
 
 
 @require_POST
 def home_visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request, pk, action=Action.HOME_VISIT)
     form = forms.HomeVisitForm(request.POST, prefix="visit")
-    if form.is_valid():
-        try:
-            services.home_visit_record(household=household, by=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Home visit recorded.")
-            return redirect("families:household", pk=household.pk)
-    return render(request, "families/household_detail.html", _household_context(request, household, visit_form=form), status=400)
+    outcome = save_form(
+        request, form, lambda: services.home_visit_record(household=household, by=request.user, data=form.cleaned_data),
+        done="Home visit recorded.", then=_household_url(household),
+    )
+    return _shown(request, outcome, "families/household_detail.html", _household_context(request, household, visit_form=form))
 
 
 # One pupil's family, consent and Fresh Start interview ------------------------------------------------
@@ -299,20 +280,18 @@ def pupil_household_set(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         form = forms.HouseholdForm(request.POST, prefix="new")
         override = "new_household_form"
-    if form.is_valid():
-        try:
-            if override == "join_form":
-                household = form.cleaned_data["household"]
-                services.household_add_pupil(household=household, pupil=pupil, by=request.user)
-            else:
-                household = services.household_create(by=request.user, data=form.cleaned_data, pupil=pupil)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"{pupil.full_name} is now in the {household} record.")
-            return redirect("families:household", pk=household.pk)
-    context = _pupil_family_context(request, pupil, **{override: form})
-    return render(request, "families/pupil_family.html", context, status=400)
+
+    def act() -> Household:
+        if override == "join_form":
+            household = form.cleaned_data["household"]
+            services.household_add_pupil(household=household, pupil=pupil, by=request.user)
+            return household
+        return services.household_create(by=request.user, data=form.cleaned_data, pupil=pupil)
+
+    outcome = save_form(
+        request, form, act, done=lambda household: f"{pupil.full_name} is now in the {household} record.", then=_household_url
+    )
+    return _shown(request, outcome, "families/pupil_family.html", _pupil_family_context(request, pupil, **{override: form}))
 
 
 @require_POST
@@ -320,15 +299,11 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, action=Action.RECORD_CONSENT)
     context = _pupil_family_context(request, pupil)
     form = forms.ConsentForm(request.POST, prefix="consent", carers=context["carers"])
-    if form.is_valid():
-        try:
-            services.consent_record(pupil=pupil, by=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Consent decision recorded.")
-            return redirect("families:pupil", pk=pupil.pk)
-    return render(request, "families/pupil_family.html", context | {"consent_form": form}, status=400)
+    outcome = save_form(
+        request, form, lambda: services.consent_record(pupil=pupil, by=request.user, data=form.cleaned_data),
+        done="Consent decision recorded.", then=_pupil_family_url(pupil),
+    )
+    return _shown(request, outcome, "families/pupil_family.html", context | {"consent_form": form})
 
 
 @require_POST
@@ -336,31 +311,23 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
     pupil = get_pupil_for_user(request, pk, action=Action.RECORD_CONSENT)
     consent = get_object_or_404(Consent, pk=consent_pk, pupil=pupil)
     form = forms.WithdrawConsentForm(request.POST, prefix="withdraw")
-    if form.is_valid():
-        try:
-            services.consent_withdraw(consent=consent, by=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, f"Consent for {consent.get_agency_kind_display()} recorded as withdrawn.")
-            return redirect("families:pupil", pk=pupil.pk)
+    outcome = save_form(
+        request, form, lambda: services.consent_withdraw(consent=consent, by=request.user, **form.cleaned_data),
+        done=f"Consent for {consent.get_agency_kind_display()} recorded as withdrawn.", then=_pupil_family_url(pupil),
+    )
     context = _pupil_family_context(request, pupil, withdraw_form=form, withdraw_consent_pk=consent.pk)
-    return render(request, "families/pupil_family.html", context, status=400)
+    return _shown(request, outcome, "families/pupil_family.html", context)
 
 
 @require_POST
 def sharing_add(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, action=Action.RECORD_SHARING)
     form = forms.SharingDecisionForm(request.POST, prefix="sharing")
-    if form.is_valid():
-        try:
-            services.sharing_decision_record(pupil=pupil, by=request.user, data=form.cleaned_data)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Information-sharing decision recorded.")
-            return redirect("families:pupil", pk=pupil.pk)
-    return render(request, "families/pupil_family.html", _pupil_family_context(request, pupil, sharing_form=form), status=400)
+    outcome = save_form(
+        request, form, lambda: services.sharing_decision_record(pupil=pupil, by=request.user, data=form.cleaned_data),
+        done="Information-sharing decision recorded.", then=_pupil_family_url(pupil),
+    )
+    return _shown(request, outcome, "families/pupil_family.html", _pupil_family_context(request, pupil, sharing_form=form))
 
 
 @require_http_methods(["GET", "POST"])
@@ -372,23 +339,20 @@ def fresh_start_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = forms.FreshStartForm(instance=interview, initial={} if interview else {"school_staff": request.user.pk if request.user.role in services.SCHOOL_STAFF_ROLES else None})
         return render(request, "families/form.html", context | {"form": form})
     form = forms.FreshStartForm(request.POST, instance=FreshStartInterview.objects.filter(pk=interview.pk).first() if interview else None)
-    if form.is_valid():
-        try:
-            if interview is None:
-                services.fresh_start_record(pupil=pupil, by=request.user, data=form.cleaned_data)
-            else:
-                services.fresh_start_update(
-                    interview=interview, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0
-                )
-        except EditConflict as conflict:
-            show_edit_conflict(form, conflict, latest_version=FreshStartInterview.objects.get(pk=interview.pk).version)
-            return render(request, "families/form.html", context | {"form": form}, status=409)
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Fresh Start interview saved. It will be on the next MDT agenda until discussed.")
-            return redirect("families:pupil", pk=pupil.pk)
-    return render(request, "families/form.html", context | {"form": form}, status=400)
+
+    def act() -> FreshStartInterview:
+        if interview is None:
+            return services.fresh_start_record(pupil=pupil, by=request.user, data=form.cleaned_data)
+        return services.fresh_start_update(
+            interview=interview, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0
+        )
+
+    outcome = save_form(
+        request, form, act,
+        done="Fresh Start interview saved. It will be on the next MDT agenda until discussed.", then=_pupil_family_url(pupil),
+        latest_version=lambda: FreshStartInterview.objects.get(pk=interview.pk).version,
+    )
+    return _shown(request, outcome, "families/form.html", context | {"form": form})
 
 
 @require_POST
@@ -396,17 +360,14 @@ def fresh_start_discussed(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, action=Action.MARK_MDT_DISCUSSED)
     interview = get_object_or_404(FreshStartInterview, pupil=pupil)
     form = forms.MdtDiscussedForm(request.POST, prefix="mdt")
-    if form.is_valid():
-        try:
-            services.fresh_start_mark_discussed(
-                interview=interview, by=request.user, discussed_on=form.cleaned_data["discussed_on"], note=form.cleaned_data["note"]
-            )
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, "Recorded as discussed at the MDT.")
-            return redirect("families:pupil", pk=pupil.pk)
-    return render(request, "families/pupil_family.html", _pupil_family_context(request, pupil, mdt_form=form), status=400)
+    outcome = save_form(
+        request, form,
+        lambda: services.fresh_start_mark_discussed(
+            interview=interview, by=request.user, discussed_on=form.cleaned_data["discussed_on"], note=form.cleaned_data["note"]
+        ),
+        done="Recorded as discussed at the MDT.", then=_pupil_family_url(pupil),
+    )
+    return _shown(request, outcome, "families/pupil_family.html", _pupil_family_context(request, pupil, mdt_form=form))
 
 
 # Reintegration ----------------------------------------------------------------------------------------------
@@ -468,18 +429,10 @@ def _plan_post(request: HttpRequest, pk: int, *, form_name: str, build, act, don
         messages.error(request, "There is no open reintegration plan: start one first.")
         return render(request, "families/reintegration.html", _plan_context(request, pupil, plan), status=400)
     form = build(plan)
-    status = 400
-    if form.is_valid():
-        try:
-            act(plan, form)
-        except EditConflict as conflict:
-            form.add_error(None, conflict.message)
-            status = 409
-        except ValidationError as error:
-            add_service_errors(form, error)
-        else:
-            messages.success(request, done)
-            return redirect("families:reintegration", pk=pupil.pk)
+    outcome = save_form(request, form, lambda: act(plan, form), done=done, then=reverse("families:reintegration", args=[pupil.pk]))
+    if not isinstance(outcome, int):
+        return outcome
+    status = outcome
     if status == 409:
         # Show the latest plan; saving again applies this step on top of it.
         plan.refresh_from_db()

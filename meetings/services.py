@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import datetime
 import logging
+import os
+import time
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
-from django.db.models import F, Max
+from django.db import connection, transaction
+from django.db.models import F, Max, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -597,29 +599,37 @@ def pdf_job_enqueue(*, job_id: int) -> None:
     PdfJob.objects.filter(pk=job_id, status=PdfJob.Status.PENDING).update(enqueued_at=timezone.now())
 
 
-def pdf_job_render(*, job_id: int) -> bool:
-    """Render one job. Claimed with a conditional UPDATE, so a duplicate delivery renders nothing. True if rendered."""
+def pdf_job_render(*, job_id: int, redelivered: bool = False) -> bool:
+    """Render one job. Claimed with a conditional UPDATE, so a duplicate delivery renders nothing. True if rendered.
+
+    A `redelivered` task is one the broker handed back because the worker running it died before
+    acknowledging it: it may take over the job that worker left RUNNING. Each claim counts an attempt,
+    and only the latest claim may save, so a job is completed once even if two workers ever render it.
+    """
     import pghistory
 
-    claimed = PdfJob.objects.filter(pk=job_id, status=PdfJob.Status.PENDING).update(
+    claimable = Q(status=PdfJob.Status.PENDING)
+    if redelivered:
+        claimable |= Q(status=PdfJob.Status.RUNNING)
+    claimed = PdfJob.objects.filter(claimable, pk=job_id).update(
         status=PdfJob.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
     )
     if not claimed:
         return False
     job = PdfJob.objects.select_related("meeting").get(pk=job_id)
+    mine = Q(pk=job_id, status=PdfJob.Status.RUNNING, attempts=job.attempts)
+    _pause_for_fault_tests()
     try:
         with pghistory.context(task="pdf_job_render", job_id=job_id):
             content = render_job_pdf(job)
     except Exception as error:  # the job row records the failure; the sweeper retries a few times
         log.exception("PDF job %s failed", job_id)
         status = PdfJob.Status.FAILED if job.attempts >= MAX_ATTEMPTS else PdfJob.Status.PENDING
-        PdfJob.objects.filter(pk=job_id, status=PdfJob.Status.RUNNING).update(
-            status=status, error=type(error).__name__[:300]
-        )
+        PdfJob.objects.filter(mine).update(status=status, error=type(error).__name__[:300])
         return False
     with transaction.atomic():
-        job = PdfJob.objects.select_for_update().get(pk=job_id)
-        if job.status != PdfJob.Status.RUNNING:
+        job = PdfJob.objects.select_for_update().filter(mine).first()
+        if job is None:  # finished, or taken over by a later claim, meanwhile
             return False
         job.file.save(f"meeting-{job.meeting_id}-{job.kind}-{job.pk}.pdf", ContentFile(content), save=False)
         job.status = PdfJob.Status.DONE
@@ -627,6 +637,14 @@ def pdf_job_render(*, job_id: int) -> bool:
         job.error = ""
         job.save(update_fields=["file", "status", "finished_at", "error"])
     return True
+
+
+def _pause_for_fault_tests() -> None:
+    """The fault tests stretch a render so they can kill the worker in the middle of it. Honoured only
+    against pytest-django's test database (its name starts with test_), so production cannot trigger it."""
+    seconds = os.environ.get("PRU_FAULT_TEST_PDF_PAUSE_SECONDS")
+    if seconds and connection.settings_dict["NAME"].startswith("test_"):
+        time.sleep(float(seconds))
 
 
 def pdf_jobs_sweep(*, now: datetime.datetime | None = None) -> int:

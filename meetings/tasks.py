@@ -3,11 +3,12 @@
 from celery import shared_task
 
 
-@shared_task(acks_late=True, ignore_result=True)
-def pdf_job_render(job_id: int) -> None:
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, ignore_result=True)
+def pdf_job_render(self, job_id: int) -> None:
     from meetings.services import pdf_job_render as render
 
-    render(job_id=job_id)
+    # Handed back by the broker after a worker died holding it: the job may still say RUNNING.
+    render(job_id=job_id, redelivered=bool((self.request.delivery_info or {}).get("redelivered")))
 
 
 @shared_task(ignore_result=True)

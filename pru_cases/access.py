@@ -159,6 +159,28 @@ def readable_field_groups(user: User) -> frozenset[FieldGroup]:
     return frozenset(group for group in FieldGroup if can_read_field_group(user, group))
 
 
+# What each restricted group covers: a whole model (None) or some of its fields. Views that show records
+# generically (the change history) ask `unreadable_fields` instead of naming the fields themselves.
+FIELD_GROUP_FIELDS: dict[FieldGroup, dict[str, frozenset[str] | None]] = {
+    FieldGroup.HEALTH: {
+        "pupils.HealthRecord": None,
+        "referrals.InterventionSession": frozenset({"health_notes"}),
+    },
+}
+
+
+def unreadable_fields(user: User, model_label: str) -> frozenset[str] | None:
+    """Fields of `model_label` ("app.Model") hidden from `user`: empty if none, None if the whole record is."""
+    hidden: set[str] = set()
+    for group, models in FIELD_GROUP_FIELDS.items():
+        if model_label in models and not can_read_field_group(user, group):
+            fields = models[model_label]
+            if fields is None:
+                return None
+            hidden |= fields
+    return frozenset(hidden)
+
+
 def record_access(
     request: HttpRequest,
     *,

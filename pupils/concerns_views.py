@@ -5,7 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from pru_cases.access import (
     Action,
@@ -16,6 +16,7 @@ from pru_cases.access import (
     require,
 )
 from pru_cases.lib.forms import add_service_errors
+from pru_cases.lib.private_search import private_search, public_query, search_data
 from pru_cases.models import AccessEvent
 from pupils import concerns_services as services
 from pupils.concerns_filters import ConcernFilter
@@ -61,11 +62,14 @@ def concern_new(request: HttpRequest) -> HttpResponse:
     return render(request, "pupils/concerns/new.html", {"form": form, "pupil": pupil}, status=400)
 
 
-@require_GET
+@require_POST
 def concern_pupil_search(request: HttpRequest) -> HttpResponse:
-    """The pupil picker: up to a handful of matching pupils the user may see (names only)."""
+    """The pupil picker: up to a handful of matching pupils the user may see (names only).
+
+    POSTed by htmx, so what was typed (part of a child's name or UPN) never appears in a URL.
+    """
     require(request.user, Action.LOG_CONCERN)
-    query = request.GET.get("q", "").strip()[:80]
+    query = request.POST.get("q", "").strip()[:80]
     pupils = []
     if len(query) >= 2:
         scoped = pupils_visible_to(request.user).filter(status=Pupil.Status.ACTIVE).select_related("site")
@@ -73,19 +77,18 @@ def concern_pupil_search(request: HttpRequest) -> HttpResponse:
     return render(request, "pupils/concerns/_pupil_choices.html", {"pupils": pupils, "query": query})
 
 
-@require_GET
+@private_search
 def concern_list(request: HttpRequest) -> HttpResponse:
-    filterset = ConcernFilter(request.GET, queryset=concerns_visible_to(request.user))
+    data = search_data(request)
+    filterset = ConcernFilter(data, queryset=concerns_visible_to(request.user))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
     return render(
         request,
         "pupils/concerns/list.html",
         {
             "filter": filterset,
             "page": page,
-            "query": query.urlencode(),
+            "query": public_query(data),
             "can_log": can(request.user, Action.LOG_CONCERN),
             "can_review": can(request.user, Action.REVIEW_SAFEGUARDING),
         },

@@ -10,6 +10,7 @@ from accounts.models import User
 from families import panels as families_panels
 from meetings import panels as meetings_panels
 from pru_cases.access import (
+    FIELD_GROUP_FIELDS,
     Action,
     FieldGroup,
     can,
@@ -18,8 +19,10 @@ from pru_cases.access import (
     pupils_visible_to,
     readable_field_groups,
     require,
+    unreadable_fields,
 )
 from pru_cases.lib.forms import add_service_errors, show_edit_conflict
+from pru_cases.lib.private_search import private_search, public_query, search_data
 from pupils import services
 from pupils.filters import PupilFilter
 from pupils.forms import (
@@ -37,21 +40,19 @@ PAGE_SIZE = 25
 PANELS = (referrals_panels, families_panels, meetings_panels)
 
 
-@require_GET
+@private_search
 def pupil_list(request: HttpRequest) -> HttpResponse:
-    data = request.GET.copy()
+    data = search_data(request)
     data.setdefault("status", Pupil.Status.ACTIVE)
     pupils = pupils_visible_to(request.user).select_related("site", "key_worker")
     for panel in PANELS:
         pupils = panel.annotate_pupil_list(pupils)
     filterset = PupilFilter(data, queryset=pupils, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = data.copy()
-    query.pop("page", None)
     return render(
         request,
         "pupils/list.html",
-        {"filter": filterset, "page": page, "query": query.urlencode(), "can_create": can(request.user, Action.CREATE_PUPIL)},
+        {"filter": filterset, "page": page, "query": public_query(data), "can_create": can(request.user, Action.CREATE_PUPIL)},
         status=200 if filterset.is_valid() else 400,
     )
 
@@ -232,21 +233,28 @@ def pupil_history(request: HttpRequest, pk: int) -> HttpResponse:
     """Every recorded change to this pupil's records, newest first (from the pghistory event tables)."""
     pupil = get_pupil_for_user(request, pk, action=Action.VIEW_HISTORY)
     events = Events.objects.references(pupil).order_by("-pgh_created_at", "-pgh_id")
-    if not can_read_field_group(request.user, FieldGroup.HEALTH):
-        events = events.exclude(pgh_model="pupils.HealthRecordEvent")
+    # Restricted field groups apply to the history too: whole records hidden, or some of their fields.
+    hidden_models = [
+        f"{label}Event" for models in FIELD_GROUP_FIELDS.values() for label in models
+        if unreadable_fields(request.user, label) is None
+    ]
+    events = events.exclude(pgh_model__in=hidden_models)
     page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     user_ids = {
         event.pgh_context.get("user") for event in page if isinstance(event.pgh_context, dict)
     } - {None}
     names = {user.pk: str(user) for user in User.objects.filter(pk__in=user_ids)}
-    rows = [
-        {
-            "event": event,
-            "what": event.pgh_model.split(".")[-1].removesuffix("Event"),
-            "who": names.get((event.pgh_context or {}).get("user"), "System"),
-            "url": (event.pgh_context or {}).get("url", ""),
-            "diff": event.pgh_diff or {},
-        }
-        for event in page
-    ]
+    rows = []
+    for event in page:
+        hidden = unreadable_fields(request.user, event.pgh_model.removesuffix("Event")) or frozenset()
+        rows.append(
+            {
+                "event": event,
+                "what": event.pgh_model.split(".")[-1].removesuffix("Event"),
+                "who": names.get((event.pgh_context or {}).get("user"), "System"),
+                "url": (event.pgh_context or {}).get("url", ""),
+                "diff": {key: value for key, value in (event.pgh_diff or {}).items() if key not in hidden},
+                "data": {key: value for key, value in (event.pgh_data or {}).items() if key not in hidden},
+            }
+        )
     return render(request, "pupils/history.html", {"pupil": pupil, "page": page, "rows": rows})

@@ -3,7 +3,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from pru_cases.access import FieldGroup, can_read_field_group
+from pru_cases.access import unreadable_fields
 from pru_cases.admin import ReadOnlyLeaderAdmin
 from referrals.models import (
     InformationRequest,
@@ -47,7 +47,7 @@ class InterventionSessionAdmin(ReadOnlyLeaderAdmin):
 
     def get_exclude(self, request: HttpRequest, obj=None):
         # Health notes are in the health field group, here as on the pages.
-        return [] if can_read_field_group(request.user, FieldGroup.HEALTH) else ["health_notes"]
+        return sorted(unreadable_fields(request.user, "referrals.InterventionSession") or ())
 
 
 @admin.register(InformationRequest)

@@ -23,6 +23,7 @@ from pru_cases.access import (
     require,
 )
 from pru_cases.lib.forms import add_service_errors, show_edit_conflict
+from pru_cases.lib.private_search import private_search, public_query, search_data
 from pru_cases.models import AccessEvent
 from pupils.concerns_selectors import safeguarding_queue
 from pupils.models import Concern
@@ -108,17 +109,15 @@ def get_information_request_for_user(request: HttpRequest, pk: int, *, action: A
 
 def _page(request: HttpRequest, filterset) -> tuple:
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
+    return page, public_query(request.GET)
 
 
 # Referrals ------------------------------------------------------------------------------------------------------
 
 
-@require_GET
+@private_search
 def referral_list(request: HttpRequest) -> HttpResponse:
-    filterset = ReferralFilter(request.GET, queryset=referrals_visible_to(request.user))
+    filterset = ReferralFilter(search_data(request), queryset=referrals_visible_to(request.user))
     page, query = _page(request, filterset)
     context = {
         "filter": filterset,
@@ -241,11 +240,11 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
 # Triage queue -----------------------------------------------------------------------------------------------------
 
 
-@require_GET
+@private_search
 def triage_queue(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.TRIAGE_REFERRAL)
     scoped = referrals_visible_to(request.user)
-    data = request.GET.copy()
+    data = search_data(request)
     data.setdefault("status", Referral.Status.SUBMITTED)
     filterset = ReferralFilter(data, queryset=scoped.order_by("raised_at", "pk"))
     page, query = _page(request, filterset)
@@ -260,7 +259,7 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
 # Interventions ----------------------------------------------------------------------------------------------------
 
 
-@require_GET
+@private_search
 def caseload(request: HttpRequest) -> HttpResponse:
     """A specialist's own interventions; the DSL and leaders may look at anyone's (?specialist=)."""
     user = request.user
@@ -272,7 +271,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         person = User.objects.filter(pk=request.GET["specialist"], role__in=HANDS_ON_ROLES).first()
     if person is not None:
         interventions = interventions.filter(specialist=person)
-    data = request.GET.copy()
+    data = search_data(request)
     data.setdefault("status", Intervention.Status.OPEN)
     filterset = InterventionFilter(data, queryset=interventions.order_by("review_date", "pk"))
     page, query = _page(request, filterset)
@@ -323,11 +322,11 @@ def intervention_update(request: HttpRequest, pk: int) -> HttpResponse:
 # Information requests ---------------------------------------------------------------------------------------------
 
 
-@require_GET
+@private_search
 def information_request_list(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.REQUEST_INFORMATION)
     scoped = information_requests_visible_to(request.user)
-    data = request.GET.copy()
+    data = search_data(request)
     data.setdefault("status", InformationRequest.Status.OPEN)  # waiting ones first: overdue lead (ordered by due date)
     filterset = InformationRequestFilter(data, queryset=scoped)
     page, query = _page(request, filterset)

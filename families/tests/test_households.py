@@ -148,11 +148,12 @@ def test_it_keeps_the_household_list_query_count_constant(client, dsl, site, dja
     _make_households(site, 30, 3)
     large = _list_queries(client)
     assert small == large
+    client.post("/families/", {"q": "Family01", "open_actions": "on"})
     with django_assert_max_num_queries(10):
-        client.get("/families/?q=Family01&open_actions=on")
+        client.get("/families/?open_actions=on")
 
 
 def test_it_filters_households_by_carer_name(client, family_worker, household, carer):
     client.force_login(family_worker)
-    assert client.get("/families/?q=Dana").context["page"].paginator.count == 1
-    assert client.get("/families/?q=Nobody").context["page"].paginator.count == 0
+    assert client.post("/families/", {"q": "Dana"}, follow=True).context["page"].paginator.count == 1
+    assert client.post("/families/", {"q": "Nobody"}, follow=True).context["page"].paginator.count == 0

@@ -1,7 +1,15 @@
 """Helpers for views that show a service's refusal on the form the user filled in."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
+from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from pupils.services import EditConflict
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -21,3 +29,35 @@ def show_edit_conflict(form: forms.BaseForm, error: ValidationError, *, latest_v
     add_service_errors(form, error)
     form.data = form.data.copy()
     form.data["version"] = latest_version
+
+
+def save_form(
+    request: HttpRequest,
+    form: forms.BaseForm,
+    act: Callable[[], Any],
+    *,
+    done: str | Callable[[Any], str],
+    then: str | Callable[[Any], str],
+    latest_version: Callable[[], int] | None = None,
+) -> HttpResponse | int:
+    """The shape every editing view shares: validate, make one service call, then say so and redirect.
+
+    Returns the redirect on success, otherwise the status to re-show the form with: 400 when the input or
+    the service refused it (the errors are on the form), 409 when someone else saved first. With
+    `latest_version` the user's edit is kept and re-based on the latest version (see show_edit_conflict).
+    """
+    if not form.is_valid():
+        return 400
+    try:
+        result = act()
+    except EditConflict as conflict:
+        if latest_version is None:
+            form.add_error(None, conflict.message)
+        else:
+            show_edit_conflict(form, conflict, latest_version=latest_version())
+        return 409
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return 400
+    messages.success(request, done(result) if callable(done) else done)
+    return redirect(then(result) if callable(then) else then)

@@ -187,3 +187,115 @@ def test_saving_works_and_fails_fast_while_the_broker_is_down(client, staff, pup
     with pytest.raises((OSError, kombu.exceptions.OperationalError)):
         _publish(private_redis.url)
     assert time.monotonic() - started < 10  # a publish to a dead broker fails fast, it never hangs a request
+
+
+# --- PDFs with real Redis and real Celery workers -------------------------------------------------------
+
+
+@pytest.fixture
+def pdf_files(settings, tmp_path):
+    """One private files directory for this process and the workers it starts (they read PRIVATE_FILES_DIR)."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": str(tmp_path)}},
+    }
+    return tmp_path
+
+
+@pytest.fixture
+def closed_tac(dsl, pupil):
+    from django.utils import timezone
+
+    from meetings import services as meeting_services
+    from meetings.models import Meeting
+
+    meeting = meeting_services.meeting_create(
+        by=dsl, kind=Meeting.Kind.TAC, title="Team around the child", held_on=timezone.localdate(), chair=dsl,
+        pupil=pupil,
+    )
+    Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CLOSED, closed_at=timezone.now())
+    return meeting
+
+
+def _job_files(directory, job) -> list:
+    return sorted(directory.rglob(f"meeting-{job.meeting_id}-{job.kind}-{job.pk}*.pdf"))
+
+
+@TRANSACTIONAL
+def test_a_pdf_asked_for_while_redis_is_down_is_made_when_it_is_back(
+    client, dsl, pupil, closed_tac, private_redis, celery_worker, settings, pdf_files
+):
+    from django.utils import timezone
+
+    from meetings import services as meeting_services
+    from meetings.models import PdfJob
+    from pru_cases.testing import wait_for
+
+    settings.CELERY_BROKER_URL = private_redis.url
+    private_redis.stop()
+    client.force_login(dsl)
+
+    response = client.post(reverse("pupils:edit", args=[pupil.pk]), _edit_data(pupil, preferred_name="Jay"))
+    assert response.status_code == 302  # the save does not wait for the broker
+    response = client.post(reverse("meetings:pdf_request", args=[closed_tac.pk]), {"kind": PdfJob.Kind.MINUTES})
+    assert response.status_code == 302, response.content[:500]  # no 500: the broker being down costs a delay
+    pupil.refresh_from_db()
+    assert pupil.preferred_name == "Jay"
+    job = PdfJob.objects.get(meeting=closed_tac)
+    assert job.status == PdfJob.Status.PENDING and job.enqueued_at is None  # the request is kept as a row
+
+    private_redis.start()
+    worker = celery_worker(private_redis.url)
+    # The beat's sweeper, a little later, finds the job nobody sent and sends it.
+    later = timezone.now() + meeting_services.PENDING_GRACE + datetime.timedelta(seconds=1)
+    assert meeting_services.pdf_jobs_sweep(now=later) == 1
+    wait_for(
+        lambda: PdfJob.objects.filter(pk=job.pk, status=PdfJob.Status.DONE).exists(),
+        timeout=90,
+        what=f"the worker to make the PDF:\n{worker.log()}",
+    )
+    files = _job_files(pdf_files, job)
+    assert len(files) == 1 and files[0].read_bytes().startswith(b"%PDF")
+    detail = client.get(reverse("meetings:detail", args=[closed_tac.pk]))
+    assert reverse("meetings:pdf_download", args=[job.pk]) in detail.content.decode()
+
+
+@TRANSACTIONAL
+def test_a_worker_killed_mid_render_leaves_the_job_to_the_next_worker_which_makes_it_once(
+    client, dsl, closed_tac, private_redis, celery_worker, settings, pdf_files
+):
+    from meetings.models import PdfJob
+    from pru_cases.testing import wait_for
+
+    settings.CELERY_BROKER_URL = private_redis.url
+    # Unacknowledged tasks go back on the queue 3 s after delivery (production: 10 minutes).
+    broker = {"CELERY_VISIBILITY_TIMEOUT": "3", "CELERY_UNACKED_RESTORE_INTERVAL": "1"}
+    first = celery_worker(private_redis.url, PRU_FAULT_TEST_PDF_PAUSE_SECONDS="60", **broker)
+    client.force_login(dsl)
+    response = client.post(reverse("meetings:pdf_request", args=[closed_tac.pk]), {"kind": PdfJob.Kind.MINUTES})
+    assert response.status_code == 302
+    job = PdfJob.objects.get(meeting=closed_tac)
+
+    wait_for(
+        lambda: PdfJob.objects.filter(pk=job.pk, status=PdfJob.Status.RUNNING).exists(),
+        timeout=60,
+        what=f"the first worker to start the job:\n{first.log()}",
+    )
+    first.kill()  # SIGKILL in the middle of the render: no ack, no clean-up
+    job.refresh_from_db()
+    assert job.status == PdfJob.Status.RUNNING and job.attempts == 1 and not _job_files(pdf_files, job)
+
+    second = celery_worker(private_redis.url, **broker)
+    wait_for(
+        lambda: PdfJob.objects.filter(pk=job.pk, status=PdfJob.Status.DONE).exists(),
+        timeout=90,
+        what=f"the second worker to finish the job:\n{second.log()}",
+    )
+    job.refresh_from_db()
+    finished_at = job.finished_at
+    time.sleep(5)  # longer than the visibility timeout: a second delivery would have run by now
+    job.refresh_from_db()
+    assert job.attempts == 2 and job.finished_at == finished_at
+    files = _job_files(pdf_files, job)
+    assert len(files) == 1 and files[0].read_bytes().startswith(b"%PDF")

@@ -77,11 +77,11 @@ def test_it_asks_for_the_pupil_when_none_was_picked(client, staff, pupil):
 
 def test_the_picker_finds_only_pupils_the_user_may_see(client, staff, other_staff, pupil):
     client.force_login(staff)
-    response = client.get(reverse("pupils:concern_pupil_search"), {"q": "jor exa"})
+    response = client.post(reverse("pupils:concern_pupil_search"), {"q": "jor exa"})
     assert list(response.context["pupils"]) == [pupil]
     assert f'value="{pupil.pk}"'.encode() in response.content
     client.force_login(other_staff)
-    response = client.get(reverse("pupils:concern_pupil_search"), {"q": "jor exa"})
+    response = client.post(reverse("pupils:concern_pupil_search"), {"q": "jor exa"})
     assert list(response.context["pupils"]) == []
     assert b"Jordan" not in response.content
 
