@@ -66,6 +66,11 @@ class MoveForm(forms.Form):
 class DiscussionForm(forms.Form):
     text = forms.CharField(label="What was discussed", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
+    def __init__(self, *args, **kwargs):
+        # The case shows three forms side by side: their own id prefixes keep every label on its own field.
+        kwargs.setdefault("auto_id", "discussion_%s")
+        super().__init__(*args, **kwargs)
+
 
 class DecisionForm(forms.Form):
     text = forms.CharField(
@@ -84,6 +89,7 @@ class DecisionForm(forms.Form):
     escalation = forms.ChoiceField(choices=[("", "(choose)")] + list(Referral.Escalation.choices), required=False)
 
     def __init__(self, *args, referrals: QuerySet | None = None, **kwargs):
+        kwargs.setdefault("auto_id", "decision_%s")
         super().__init__(*args, **kwargs)
         self.fields["referral"].queryset = referrals if referrals is not None else Referral.objects.none()
         self.fields["specialist"].queryset = _people().filter(role__in=(User.Role.SPECIALIST, User.Role.FAMILY_WORKER))
@@ -109,6 +115,7 @@ class ActionForm(forms.Form):
     )
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "action_%s")
         super().__init__(*args, **kwargs)
         self.fields["owner_user"].queryset = _people()
 

@@ -346,3 +346,21 @@ class PdfJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def progress(self) -> dict:
+        """Where the job is, in words a person waiting for it understands, for the polled status line.
+
+        `token` changes whenever what is shown would change, so a poll that sees the same token needs no swap."""
+        if self.status == self.Status.DONE:
+            key, label, percent = "ready", "Ready", 100
+        elif self.status == self.Status.FAILED:
+            key, label, percent = "failed", "Failed: ask for it again", 0
+        elif self.status == self.Status.RUNNING:
+            attempt = f" (attempt {self.attempts})" if self.attempts > 1 else ""
+            key, label, percent = "rendering", f"Rendering{attempt}", 70
+        elif self.attempts:
+            key, label, percent = "retrying", f"Failed, retrying (attempt {self.attempts + 1} next)", 40
+        else:
+            key, label, percent = "queued", "Queued", 15
+        return {"key": key, "label": label, "percent": percent, "token": f"{self.status}-{self.attempts}"}

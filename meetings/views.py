@@ -535,6 +535,9 @@ def _get_job(request: HttpRequest, job_pk: int) -> PdfJob:
 @require_GET
 def pdf_status(request: HttpRequest, job_pk: int) -> HttpResponse:
     job = _get_job(request, job_pk)
+    if request.GET.get("seen") == job.progress["token"]:
+        # Nothing new: htmx keeps the line (and its polling) as it is, so nothing is announced again.
+        return HttpResponse(status=204)
     return render(request, "meetings/_pdf_job.html", {"job": job, "meeting": job.meeting, "may_download": may_download(request.user, job.meeting)})
 
 

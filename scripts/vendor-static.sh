@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Copies Bootstrap and htmx, at the versions pinned in package-lock.json, into static/vendor/.
 # They are served from our own static files (the CSP allows scripts from 'self' only).
+# `npm ci` also installs the development dependency axe-core, which the accessibility tests read from node_modules;
+# it is deliberately not copied here, so it is never served.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null

@@ -20,6 +20,8 @@ def test_it_signs_in_finds_a_pupil_and_opens_the_record(live_server, page, staff
 
     page.get_by_label("Find a pupil").fill(pupil.last_name)
     page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert pupil.last_name not in page.url  # the search is POSTed, never put in the address
     page.get_by_role("link", name=f"{pupil.last_name}, {pupil.first_name}").click()
     page.wait_for_url(f"{live_server.url}/pupils/{pupil.pk}/")
     assert page.get_by_role("heading", level=1).inner_text().startswith(pupil.full_name)

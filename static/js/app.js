@@ -5,3 +5,45 @@ document.addEventListener("htmx:responseError", (event) => {
     window.location.reload();
   }
 });
+
+// A form that may take a while (an import) says so while the server works: the button is disabled so it is not
+// sent twice, and the message goes into the form's status region, which screen readers announce.
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement) || !form.dataset.busyMessage || event.defaultPrevented) {
+    return;
+  }
+  const status = form.querySelector("[data-busy-status]");
+  if (status) {
+    status.textContent = form.dataset.busyMessage;
+  }
+  form.querySelectorAll("[data-busy-spinner]").forEach((spinner) => spinner.classList.remove("d-none"));
+  form.setAttribute("aria-busy", "true");
+  // Disabled after this event, so the button's own name/value are still sent with the form.
+  window.setTimeout(() => {
+    form.querySelectorAll("button[type=submit]").forEach((button) => {
+      button.disabled = true;
+    });
+  }, 0);
+});
+
+// A result that arrives with a new page (an import's rejected rows) takes the focus, so it is read first.
+document.addEventListener("DOMContentLoaded", () => {
+  const target = document.querySelector("[data-focus-on-load]");
+  if (target) {
+    target.focus();
+  }
+});
+
+// In a search box that fills a list of choices, Enter moves to the first choice instead of sending the form.
+document.addEventListener("keydown", (event) => {
+  const input = event.target;
+  if (event.key !== "Enter" || !(input instanceof HTMLInputElement) || !input.dataset.enterChooses) {
+    return;
+  }
+  event.preventDefault();
+  const first = document.querySelector(input.dataset.enterChooses + " input:not([type=hidden])");
+  if (first) {
+    first.focus();
+  }
+});

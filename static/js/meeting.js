@@ -67,6 +67,33 @@
     }
   });
 
+  // After a case is swapped in: say which case is shown (a short status, not the whole case), and if the
+  // person was working inside the old case (they just submitted a form), put focus somewhere sensible rather than
+  // letting it fall back to the top of the page: the first field with an error, else the case heading.
+  let focusWasInCase = false;
+  document.addEventListener("htmx:beforeSwap", (event) => {
+    if (event.detail.target && event.detail.target.id === "case") {
+      focusWasInCase = event.detail.target.contains(document.activeElement);
+    }
+  });
+  // After settling: until then htmx keeps the old attributes on elements whose id is unchanged (an old error class).
+  document.addEventListener("htmx:afterSettle", (event) => {
+    const box = event.detail.target;
+    if (!box || box.id !== "case") {
+      return;
+    }
+    const heading = box.querySelector("h2");
+    const invalid = box.querySelector(".is-invalid, [aria-invalid='true']");
+    const status = document.getElementById("case-status");
+    if (status && heading) {
+      status.textContent = (invalid ? "Not saved: check the form. " : "") + "Showing " + heading.textContent.trim() + ".";
+    }
+    if (focusWasInCase) {
+      (invalid || heading || box).focus();
+    }
+    focusWasInCase = false;
+  });
+
   // Invalid input (400) and a closed meeting (409) come back as a case fragment to show, so the
   // person typing sees the message and keeps what they typed.
   document.addEventListener("htmx:beforeSwap", (event) => {
