@@ -94,6 +94,9 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+# Every query here is short; PostgreSQL's JIT compiler spent longer compiling the dashboard's per-pupil attendance
+# query (about 30 ms at 20,000 pupils) than it saved. Off for our connections only; the server default is untouched.
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
