@@ -56,6 +56,7 @@ from pru_cases.access import (
     require,
 )
 from pru_cases.lib.forms import add_service_errors
+from pru_cases.lib.ids import parse_id
 from pru_cases.models import AccessEvent
 
 PAGE_SIZE = 25
@@ -111,8 +112,8 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     initial = {"kind": Meeting.Kind.MDT, "recurrence": Meeting.Recurrence.WEEKLY, "chair": request.user.pk}
     pupil = None
     pupil_id = request.POST.get("pupil") or request.GET.get("pupil")
-    if pupil_id and str(pupil_id).isdigit():
-        pupil = get_pupil_for_user(request, int(pupil_id))
+    if parse_id(pupil_id):
+        pupil = get_pupil_for_user(request, parse_id(pupil_id))
         initial |= {"kind": Meeting.Kind.TAC, "recurrence": Meeting.Recurrence.NONE, "pupil": pupil.pk}
         initial["title"] = f"Team Around the Child: {pupil.full_name}"
     form = MeetingForm(request.POST or None, initial=initial)
@@ -370,8 +371,8 @@ def meeting_screen(request: HttpRequest, pk: int) -> HttpResponse:
     room = room_for(meeting, request.user, {item.pupil_id for item in items if item.pupil_id})
     current = None
     wanted = request.GET.get("item", "")
-    if wanted.isdigit():
-        current = next((item for item in items if item.pk == int(wanted)), None)
+    if parse_id(wanted):
+        current = next((item for item in items if item.pk == parse_id(wanted)), None)
     if current is None and items:
         current = next((item for item in items if item.status == AgendaItem.Status.PENDING), items[0])
     context = {

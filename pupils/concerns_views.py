@@ -16,6 +16,7 @@ from pru_cases.access import (
     require,
 )
 from pru_cases.lib.forms import add_service_errors
+from pru_cases.lib.ids import parse_id
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pru_cases.models import AccessEvent
 from pupils import concerns_services as services
@@ -30,7 +31,7 @@ PICKER_LIMIT = 8
 
 
 def _pupil_id(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 @require_http_methods(["GET", "POST"])

@@ -23,6 +23,7 @@ from pru_cases.access import (
     require,
 )
 from pru_cases.lib.forms import add_service_errors, show_edit_conflict
+from pru_cases.lib.ids import parse_id
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pru_cases.models import AccessEvent
 from pupils.concerns_selectors import safeguarding_queue
@@ -134,7 +135,7 @@ def referral_new(request: HttpRequest, pupil_pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pupil_pk, action=Action.RAISE_REFERRAL)
     source = request.POST if request.method == "POST" else request.GET
     concern_id = source.get("concern", "")
-    concern = Concern.objects.filter(pk=concern_id, pupil=pupil).first() if concern_id.isdigit() else None
+    concern = Concern.objects.filter(pk=concern_id, pupil=pupil).first() if parse_id(concern_id) else None
     context = {"pupil": pupil, "concern": concern}
     if request.method == "GET":
         return render(request, "referrals/new.html", context | {"form": forms.ReferralForm()})
@@ -267,7 +268,7 @@ def caseload(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     interventions = interventions_visible_to(user)
     person = user if not user.sees_all_pupils else None
-    if user.sees_all_pupils and request.GET.get("specialist", "").isdigit():
+    if user.sees_all_pupils and parse_id(request.GET.get("specialist")):
         person = User.objects.filter(pk=request.GET["specialist"], role__in=HANDS_ON_ROLES).first()
     if person is not None:
         interventions = interventions.filter(specialist=person)

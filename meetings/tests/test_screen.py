@@ -163,3 +163,10 @@ def test_it_shows_only_referrals_everyone_present_may_see(client, dsl, mdt, item
     assert b"Speech and language" in client.get(_url("case", item)).content
     mark_present(mdt, specialist)  # a youth justice worker does not see a SaLT referral raised by someone else
     assert b"Speech and language" not in client.get(_url("case", item)).content
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "9" * 30])
+def test_the_screen_ignores_an_item_that_is_not_an_id(client, mdt, leader, value):
+    client.force_login(leader)
+    response = client.get(reverse("meetings:screen", args=[mdt.pk]), {"item": value})
+    assert response.status_code == 200
