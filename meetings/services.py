@@ -610,7 +610,12 @@ def pdf_job_render(*, job_id: int, redelivered: bool = False) -> bool:
 
     claimable = Q(status=PdfJob.Status.PENDING)
     if redelivered:
-        claimable |= Q(status=PdfJob.Status.RUNNING)
+        # A job whose renders keep killing their worker (out of memory, a crash in the renderer) must not take
+        # down worker after worker: after MAX_ATTEMPTS it is given up, as the sweeper gives up a stuck one.
+        PdfJob.objects.filter(pk=job_id, status=PdfJob.Status.RUNNING, attempts__gte=MAX_ATTEMPTS).update(
+            status=PdfJob.Status.FAILED, error="Gave up: the worker rendering it stopped each time."
+        )
+        claimable |= Q(status=PdfJob.Status.RUNNING, attempts__lt=MAX_ATTEMPTS)
     claimed = PdfJob.objects.filter(claimable, pk=job_id).update(
         status=PdfJob.Status.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1
     )

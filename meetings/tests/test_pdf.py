@@ -163,6 +163,28 @@ def test_the_sweeper_requeues_a_job_whose_worker_died(minuted, monkeypatch):
     assert job.status == PdfJob.Status.PENDING
 
 
+def test_a_redelivered_job_is_taken_over_from_a_dead_worker(minuted):
+    job = PdfJob.objects.get(meeting=minuted)
+    PdfJob.objects.filter(pk=job.pk).update(status=PdfJob.Status.RUNNING, started_at=timezone.now(), attempts=1)
+    assert services.pdf_job_render(job_id=job.pk) is False  # a plain duplicate leaves a running job alone
+    assert services.pdf_job_render(job_id=job.pk, redelivered=True) is True
+    job.refresh_from_db()
+    assert job.status == PdfJob.Status.DONE and job.attempts == 2
+
+
+def test_a_job_that_keeps_killing_its_worker_is_given_up(minuted, monkeypatch):
+    job = PdfJob.objects.get(meeting=minuted)
+    PdfJob.objects.filter(pk=job.pk).update(
+        status=PdfJob.Status.RUNNING, started_at=timezone.now(), attempts=services.MAX_ATTEMPTS
+    )
+    calls = []
+    monkeypatch.setattr(services, "render_job_pdf", lambda j: calls.append(j.pk))
+    assert services.pdf_job_render(job_id=job.pk, redelivered=True) is False
+    assert calls == []
+    job.refresh_from_db()
+    assert job.status == PdfJob.Status.FAILED and "Gave up" in job.error
+
+
 # The broker is down when the meeting is closed --------------------------------------------------------
 
 
