@@ -231,12 +231,19 @@ def notification_emails_send(*, now: datetime.datetime | None = None) -> int:
     many were sent. A failed send releases its claim, so the next run tries again."""
     now = now or timezone.now()
     sent = 0
+    refused: list[int] = []  # rows whose email could not be built or was refused: tried again on the next run
     while True:
-        ids = _claim(_waiting(EmailPreference.IMMEDIATE), now)
+        ids = _claim(_waiting(EmailPreference.IMMEDIATE).exclude(pk__in=refused), now)
         if not ids:
             return sent
         batch = Notification.objects.filter(pk__in=ids).select_related("recipient").order_by("pk")
         for position, notification in enumerate(batch):
+            # Renew the claim just before sending: if the sweeper released it (a slow mail server) and another
+            # worker took it, this worker leaves it; the renewed time keeps a live worker's claim fresh.
+            claim = timezone.now()
+            held = Notification.objects.filter(pk=notification.pk, email_claimed_at=now, emailed_at__isnull=True)
+            if not held.update(email_claimed_at=claim):
+                continue
             try:
                 _message(
                     notification.recipient,
@@ -247,7 +254,12 @@ def notification_emails_send(*, now: datetime.datetime | None = None) -> int:
                 log.warning("Could not send notification email %s; will retry", notification.pk)
                 _release(ids[position:])
                 return sent
-            Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+            except Exception:  # this one email is at fault (an address the backend refuses, say): skip it only
+                log.exception("Notification email %s was refused; it stays waiting", notification.pk)
+                refused.append(notification.pk)
+                _release([notification.pk])
+                continue
+            Notification.objects.filter(pk=notification.pk, email_claimed_at=claim).update(emailed_at=timezone.now())
             sent += 1
 
 
@@ -275,6 +287,10 @@ def notification_digests_send(*, now: datetime.datetime | None = None) -> int:
             log.warning("Could not send the daily digest for user %s; will retry", user.pk)
             _release(ids)
             break
+        except Exception:  # this person's digest is at fault: the others still go
+            log.exception("The daily digest for user %s was refused; it stays waiting", user.pk)
+            _release(ids)
+            continue
         Notification.objects.filter(pk__in=ids).update(emailed_at=timezone.now())
         sent += 1
     return sent

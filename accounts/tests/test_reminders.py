@@ -338,3 +338,48 @@ def test_overlapping_passes_and_senders_send_each_reminder_once(pupil, people, s
     assert sum(sent) == 30
     assert len(mail.outbox) == 30
     assert len({(m.to[0], m.body) for m in mail.outbox}) == 30
+
+
+def _two_waiting_emails(pupil, people) -> list[Notification]:
+    plan = make_plan(pupil, people["dsl"])
+    make_action(plan, people["staff"], DAY)
+    make_action(plan, people["family_worker"], DAY)
+    with on(DAY):
+        notifications.reminders_run()
+    return list(Notification.objects.order_by("pk"))
+
+
+def test_an_email_the_backend_refuses_holds_back_no_one_else(pupil, people, monkeypatch):
+    first, second = _two_waiting_emails(pupil, people)
+    real = notifications._message
+
+    def refuse_the_first(user, *args, **kwargs):
+        if user.pk == first.recipient_id:
+            raise ValueError("header contains a newline")
+        return real(user, *args, **kwargs)
+
+    monkeypatch.setattr(notifications, "_message", refuse_the_first)
+    assert notifications.notification_emails_send() == 1
+    assert [message.to for message in mail.outbox] == [[second.recipient.email]]
+    first.refresh_from_db()
+    assert first.emailed_at is None and first.email_claimed_at is None  # still waiting, tried again next run
+    monkeypatch.setattr(notifications, "_message", real)
+    assert notifications.notification_emails_send() == 1
+    assert len(mail.outbox) == 2
+
+
+def test_an_email_another_worker_took_over_is_not_sent_twice(pupil, people, monkeypatch):
+    first, second = _two_waiting_emails(pupil, people)
+    real = notifications._message
+    elsewhere = datetime.datetime(2026, 1, 1, tzinfo=LONDON)
+
+    def slow_mail_server(user, *args, **kwargs):
+        # While this worker sends the first email, the sweeper frees the second and another worker claims it.
+        Notification.objects.filter(pk=second.pk).update(email_claimed_at=elsewhere)
+        return real(user, *args, **kwargs)
+
+    monkeypatch.setattr(notifications, "_message", slow_mail_server)
+    assert notifications.notification_emails_send() == 1
+    assert [message.to for message in mail.outbox] == [[first.recipient.email]]
+    second.refresh_from_db()
+    assert second.emailed_at is None and second.email_claimed_at == elsewhere  # left to the worker holding it
