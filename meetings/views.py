@@ -111,9 +111,9 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     require(request.user, Perm.SCHEDULE_MEETING)
     initial = {"kind": Meeting.Kind.MDT, "recurrence": Meeting.Recurrence.WEEKLY, "chair": request.user.pk}
     pupil = None
-    pupil_id = request.POST.get("pupil") or request.GET.get("pupil")
-    if parse_id(pupil_id):
-        pupil = get_pupil_for_user(request, parse_id(pupil_id))
+    pupil_id = parse_id(request.POST.get("pupil") or request.GET.get("pupil"))
+    if pupil_id:
+        pupil = get_pupil_for_user(request, pupil_id)
         initial |= {"kind": Meeting.Kind.TAC, "recurrence": Meeting.Recurrence.NONE, "pupil": pupil.pk}
         initial["title"] = f"Team Around the Child: {pupil.full_name}"
     form = MeetingForm(request.POST or None, initial=initial)
@@ -370,9 +370,9 @@ def meeting_screen(request: HttpRequest, pk: int) -> HttpResponse:
     items = _screen_items(meeting)
     room = room_for(meeting, request.user, {item.pupil_id for item in items if item.pupil_id})
     current = None
-    wanted = request.GET.get("item", "")
-    if parse_id(wanted):
-        current = next((item for item in items if item.pk == parse_id(wanted)), None)
+    wanted = parse_id(request.GET.get("item"))
+    if wanted:
+        current = next((item for item in items if item.pk == wanted), None)
     if current is None and items:
         current = next((item for item in items if item.status == AgendaItem.Status.PENDING), items[0])
     context = {

@@ -30,15 +30,11 @@ PAGE_SIZE = 25
 PICKER_LIMIT = 8
 
 
-def _pupil_id(value: str | None) -> int | None:
-    return parse_id(value)
-
-
 @require_http_methods(["GET", "POST"])
 def concern_new(request: HttpRequest) -> HttpResponse:
     source = request.POST if request.method == "POST" else request.GET
     pupil = None
-    pupil_id = _pupil_id(source.get("pupil"))
+    pupil_id = parse_id(source.get("pupil"))
     if pupil_id is not None:
         pupil = get_pupil_for_user(request, pupil_id, action=Action.LOG_CONCERN)  # 404 out of scope, audited
     else:

@@ -134,8 +134,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
 def referral_new(request: HttpRequest, pupil_pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pupil_pk, action=Action.RAISE_REFERRAL)
     source = request.POST if request.method == "POST" else request.GET
-    concern_id = source.get("concern", "")
-    concern = Concern.objects.filter(pk=concern_id, pupil=pupil).first() if parse_id(concern_id) else None
+    concern_id = parse_id(source.get("concern"))
+    concern = Concern.objects.filter(pk=concern_id, pupil=pupil).first() if concern_id else None
     context = {"pupil": pupil, "concern": concern}
     if request.method == "GET":
         return render(request, "referrals/new.html", context | {"form": forms.ReferralForm()})
@@ -268,8 +268,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied
     interventions = interventions_visible_to(user)
     person = user if not user.sees_all_pupils else None
-    if user.sees_all_pupils and parse_id(request.GET.get("specialist")):
-        person = User.objects.filter(pk=request.GET["specialist"], role__in=HANDS_ON_ROLES).first()
+    specialist_id = parse_id(request.GET.get("specialist"))
+    if user.sees_all_pupils and specialist_id:
+        person = User.objects.filter(pk=specialist_id, role__in=HANDS_ON_ROLES).first()
     if person is not None:
         interventions = interventions.filter(specialist=person)
     data = search_data(request)
