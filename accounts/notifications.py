@@ -161,20 +161,14 @@ def email_preference_set(*, user: User, by: User, preference: str) -> User:
 def emails_enqueue_after_commit() -> None:
     """Ask a worker to send the waiting emails once the rows are committed. If the broker is down the
     request is logged and dropped: the rows stay, and the beat sweeper sends them on its next run."""
-
-    def send() -> None:
-        emails_enqueue()
-
-    transaction.on_commit(send, robust=True)
+    transaction.on_commit(emails_enqueue, robust=True)
 
 
 def emails_enqueue() -> None:
-    """Send the task to the broker named in settings now (not when the Celery app was configured)."""
     from accounts.tasks import notification_emails_send
-    from pru_cases.celery import app
+    from pru_cases.celery import send_now
 
-    with app.connection_for_write(settings.CELERY_BROKER_URL) as broker:
-        notification_emails_send.apply_async(connection=broker, retry=False)
+    send_now(notification_emails_send)
 
 
 def _waiting(preference: str) -> QuerySet[Notification]:

@@ -590,12 +590,10 @@ def _enqueue_after_commit(job_ids: list[int]) -> None:
 
 
 def pdf_job_enqueue(*, job_id: int) -> None:
-    """Send the task to the broker named in settings now (not when the Celery app was configured)."""
     from meetings.tasks import pdf_job_render as pdf_job_render_task
-    from pru_cases.celery import app
+    from pru_cases.celery import send_now
 
-    with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
-        pdf_job_render_task.apply_async(kwargs={"job_id": job_id}, connection=connection, retry=False)
+    send_now(pdf_job_render_task, job_id=job_id)
     PdfJob.objects.filter(pk=job_id, status=PdfJob.Status.PENDING).update(enqueued_at=timezone.now())
 
 

@@ -69,3 +69,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/5"),
     },
 }
+
+
+def send_now(task, **kwargs) -> None:
+    """Publish `task` once to the broker named in settings at this moment (tests point it elsewhere), without
+    retrying: a request must fail fast when Redis is down, and the caller's sweeper sends the work later."""
+    from django.conf import settings
+
+    with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+        task.apply_async(kwargs=kwargs, connection=connection, retry=False)
