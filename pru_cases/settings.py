@@ -226,6 +226,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # Celery on Redis, set up so that nothing is lost (see SETUP-NOTES in the README's architecture section).
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
+
+# Repeat views of the busiest pages come from Redis until anything is written (pru_cases/page_cache.py); 0 turns it off.
+PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", "300")
+PAGE_CACHE_URL = envstr("PAGE_CACHE_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -86,6 +86,38 @@ def main() -> None:
     seed_seconds = time.monotonic() - started
 
     plan = json.loads(manage("bench_plan", "--user", "dsl", env=env, capture=True).strip().splitlines()[-1])
+    passes = [
+        ("With the page cache (repeat views; pru_cases/page_cache.py)", drive_pages(env, plan, args)),
+        (
+            "Without the page cache (PAGE_CACHE_SECONDS=0: every view renders)",
+            drive_pages(env | {"PAGE_CACHE_SECONDS": "0"}, plan, args),
+        ),
+    ]
+    load = " / ".join(f"{n:.2f}" for n in os.getloadavg())
+    lines = [
+        (
+            f"Data set: seed_demo --pupils {args.pupils} (seeded in {seed_seconds:.0f}s if it was empty); "
+            f"wrk {args.connections} connections for {args.seconds}s per page; gunicorn {args.workers} workers; "
+            f"{os.cpu_count()} cores; load average at the end {load} (1/5/15 min). {datetime.now(UTC):%Y-%m-%d %H:%M} UTC."
+        ),
+    ]
+    for title, rows in passes:
+        lines += ["", f"{title}:", "", *table(rows, args.seconds)]
+    if any(row["errors"] or row["bad_status"] for _title, rows in passes for row in rows):
+        lines += ["", "Errors: wrk timeouts (over 10 s) or socket errors, and answers other than 2xx/3xx."]
+    lines += ["", "Server ms: one request in-process with the page cache off (manage.py bench_plan), median of 15."]
+    if plan.get("pdf_ms") is not None:
+        lines += ["", f"Action-plan PDF (the longest open plan): median {plan['pdf_ms']:.0f} ms to render, in-process."]
+    if plan["missing"]:
+        lines += ["", "Not measured (no such page in this build): " + ", ".join(plan["missing"]) + "."]
+    report = "\n".join(lines)
+    print(report)
+    if args.write:
+        args.write.write_text("# Benchmarks\n\nMade by `make bench`.\n\n" + report + "\n")
+
+
+def drive_pages(env: dict[str, str], plan: dict, args: argparse.Namespace) -> list[dict]:
+    """Serve the app with gunicorn in `env` and drive each planned page: a 2-second warm-up, then the measured run."""
     server = subprocess.Popen(
         [
             str(ROOT / ".venv" / "bin" / "gunicorn"),
@@ -105,7 +137,7 @@ def main() -> None:
         base = f"http://127.0.0.1:{args.port}"
         wait_for(f"{base}/healthz")
         for page in plan["pages"]:
-            drive(base + page["path"], cookie=page["cookie"], seconds=2, connections=args.connections)  # warm up
+            drive(base + page["path"], cookie=page["cookie"], seconds=2, connections=args.connections)
             figures = drive(
                 base + page["path"], cookie=page["cookie"], seconds=args.seconds, connections=args.connections
             )
@@ -113,35 +145,22 @@ def main() -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+    return rows
 
+
+def table(rows: list[dict], seconds: int) -> list[str]:
     baseline = rows[0]["p95_ms"]
-    load = " / ".join(f"{n:.2f}" for n in os.getloadavg())
     lines = [
-        (
-            f"Data set: seed_demo --pupils {args.pupils} (seeded in {seed_seconds:.0f}s if it was empty); "
-            f"wrk {args.connections} connections for {args.seconds}s per page; gunicorn {args.workers} workers; "
-            f"{os.cpu_count()} cores; load average at the end {load} (1/5/15 min). {datetime.now(UTC):%Y-%m-%d %H:%M} UTC."
-        ),
-        "",
         "| page | p50 ms | p95 ms | p95 / baseline p95 | requests/s | errors | queries | server ms (one request) |",
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         lines.append(
             f"| {row['name']} | {row['p50_ms']:.1f} | {row['p95_ms']:.1f} | {row['p95_ms'] / baseline:.2f} | "
-            f"{row['requests'] / args.seconds:.0f} | {row['errors'] + row['bad_status']} | {row['queries']} | "
+            f"{row['requests'] / seconds:.0f} | {row['errors'] + row['bad_status']} | {row['queries']} | "
             f"{row['server_ms']:.1f} |"
         )
-    if any(row["errors"] or row["bad_status"] for row in rows):
-        lines += ["", "Errors: wrk timeouts (over 10 s) or socket errors, and answers other than 2xx/3xx."]
-    if plan.get("pdf_ms") is not None:
-        lines += ["", f"Action-plan PDF (the longest open plan): median {plan['pdf_ms']:.0f} ms to render, in-process."]
-    if plan["missing"]:
-        lines += ["", "Not measured (no such page in this build): " + ", ".join(plan["missing"]) + "."]
-    report = "\n".join(lines)
-    print(report)
-    if args.write:
-        args.write.write_text("# Benchmarks\n\nMade by `make bench`.\n\n" + report + "\n")
+    return lines
 
 
 if __name__ == "__main__":

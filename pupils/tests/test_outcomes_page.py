@@ -11,6 +11,9 @@ from pru_cases.models import AccessEvent
 from pupils.models import DestinationFollowUp, Exclusion, PassSurvey, ReadingTest
 from pupils.tests.outcome_data import Occasion, make_feedback, make_follow_up, make_sdq, make_weeks
 
+pytestmark = pytest.mark.usefixtures("no_page_cache")
+
+
 IN_SCOPE = ("dsl", "leader", "staff", "specialist", "health_specialist", "family_worker")
 OUT_OF_SCOPE = ("other_staff", "outsider", "admin_user")
 

@@ -16,6 +16,9 @@ from pupils.models import DestinationFollowUp, Exclusion, ReadingTest, School
 from pupils.tests.outcome_data import Occasion, make_feedback, make_follow_up, make_sdq, make_weeks
 from referrals.models import Intervention, Referral, Specialism
 
+pytestmark = pytest.mark.usefixtures("no_page_cache")
+
+
 URL = "/oversight/"
 PERIOD = {"start": "2025-09-01", "end": "2026-08-31"}
 FILTERS = oversight.Filters(start=datetime.date(2025, 9, 1), end=datetime.date(2026, 8, 31))

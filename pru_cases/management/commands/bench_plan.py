@@ -10,12 +10,11 @@ import statistics
 import time
 from collections.abc import Callable
 
-from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
+from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -168,10 +167,12 @@ class Command(BaseCommand):
                 missing.append(name)
                 continue
             try:
-                server_ms, queries = measure(client, path, runs=runs)
+                with override_settings(PAGE_CACHE_SECONDS=0):  # every request renders: the cost of a first view
+                    server_ms, queries = measure(client, path, runs=runs)
             except CommandError as error:
                 raise CommandError(f"{name}: {error}") from None
-            cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+            # Every cookie a browser would send back: the session, and the CSRF cookie the page's forms were made for.
+            cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items() if morsel.value)
             pages.append({"name": name, "path": path, "server_ms": server_ms, "queries": queries, "cookie": cookie})
         logging.getLogger("weasyprint").setLevel(logging.WARNING)
         logging.getLogger("fontTools").setLevel(logging.WARNING)

@@ -1,0 +1,322 @@
+"""Repeat views of the busiest pages served from Redis, and never a page older than the data.
+
+Every cached page is stored under the current *data version*, a Redis counter. Any statement that writes to the
+database through Django (from a request, a Celery task or a management command) raises the version after its
+transaction commits, so a page rendered before the change is never served after it:
+
+- a reader reads the version before its first query, renders, and stores the page under that version;
+- a writer commits, then raises the version. A reader that read the old version may have seen either state, but its
+  page is filed under a version nobody asks for again; a reader that read the new one started after the commit.
+
+Writes inside an open transaction also raise the version at once (a transaction that never commits, as in a test,
+then still never shows an old page), and once more after the commit, which is the raise that matters.
+
+Reading leaves records of its own (the access log of who saw which pupil, the session's activity stamp); those are
+not changes to any page. A cached view still enters in the access log every pupil record the page shows, exactly as
+the render that made it did.
+
+Pages hold pupil data, so Redis only ever holds them encrypted (AES-GCM) with a key made from SECRET_KEY and the
+session's own key, which Redis never sees: a copy of Redis's memory or disk reads as noise.
+
+A page is kept per session (the user, the session's contents such as a private search), per URL, htmx target and
+CSRF cookie, for PAGE_CACHE_SECONDS at most, cut short when the user's break-glass access ends, and keyed on the
+clock's PAGE_CACHE_SECONDS bucket so labels that depend on the time of day (overdue, age bands) are never older than
+that. Pages with a message waiting are not cached. If Redis cannot be reached the page is simply rendered: the cache
+only ever saves work.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import json
+import logging
+import os
+import re
+import threading
+import time
+from collections.abc import Callable
+
+import redis
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.db import connections, transaction
+from django.db.backends.signals import connection_created
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+
+from pru_cases.security import SESSION_LAST_ACTIVITY
+
+log = logging.getLogger(__name__)
+
+VERSION_KEY = "pru:page-cache:version"
+PAGE_PREFIX = "pru:page-cache:page:"
+# After Redis fails, leave it alone for this long rather than slow every request down with timeouts.
+BACK_OFF_SECONDS = 5.0
+# Headers a view sets that belong with the page (middleware adds the rest on every response).
+KEPT_HEADERS = ("Content-Type", "Content-Language", "HX-Trigger", "HX-Retarget", "HX-Reswap", "Vary")
+# htmx headers that change what a view answers.
+HTMX_HEADERS = ("HX-Request", "HX-Target", "HX-Trigger", "HX-Boosted", "HX-History-Restore-Request")
+
+# First words of statements that read; anything else counts as a write. A WITH query counts as a write only if it
+# holds a data-modifying statement.
+_READS = frozenset({"SELECT", "SHOW", "EXPLAIN", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "SET", "FETCH", "CLOSE"})
+_FIRST_WORD = re.compile(r"\s*\(*\s*([A-Za-z]+)")
+_MODIFYING = re.compile(r"(?<!FOR\s)\b(INSERT|UPDATE|DELETE|MERGE)\b", re.IGNORECASE)
+# Records kept *about* reading, not shown on any cached page: the session (its contents are part of each page's key,
+# and its activity stamp changes as people work), the access log and the sign-in log. Writing them changes no page.
+SIDE_RECORDS = ("django_session", "pru_cases_accessevent", "axes_accesslog")
+_SIDE_RECORD_WRITE = re.compile(
+    r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"(?:' + "|".join(SIDE_RECORDS) + r')"\s', re.IGNORECASE
+)
+
+
+class _State:
+    """Per process: the Redis client, when Redis last failed, and whether a raise of the version is owed."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.client: redis.Redis | None = None
+        self.url: str | None = None
+        self.failed_at = 0.0
+        self.owed = False
+        self.read_since_raise = True
+
+
+_state = _State()
+
+
+def enabled() -> bool:
+    return settings.PAGE_CACHE_SECONDS > 0
+
+
+def _client() -> redis.Redis | None:
+    if time.monotonic() - _state.failed_at < BACK_OFF_SECONDS:
+        return None
+    url = settings.PAGE_CACHE_URL
+    if _state.client is None or _state.url != url:
+        with _state.lock:
+            _state.client = redis.Redis.from_url(url, socket_timeout=0.25, socket_connect_timeout=0.25)
+            _state.url = url
+    return _state.client
+
+
+def _failed(error: Exception) -> None:
+    _state.failed_at = time.monotonic()
+    log.warning("Page cache unavailable, pages are rendered afresh: %s", error)
+
+
+def raise_version() -> None:
+    """Make every cached page stale. Called after each write; safe to call when Redis is down (it is owed)."""
+    _state.owed = True
+    client = _client()
+    if client is None:
+        return
+    try:
+        client.incr(VERSION_KEY)
+    except redis.RedisError as error:
+        _failed(error)
+        return
+    _state.owed = False
+    _state.read_since_raise = False
+
+
+def current_version() -> int | None:
+    """The data version, or None when the cache cannot be used just now."""
+    client = _client()
+    if client is None:
+        return None
+    try:
+        if _state.owed:
+            client.incr(VERSION_KEY)
+            _state.owed = False
+        version = client.get(VERSION_KEY)
+    except redis.RedisError as error:
+        _failed(error)
+        return None
+    _state.read_since_raise = True
+    return int(version or 0)
+
+
+def is_write(sql: str | bytes) -> bool:
+    """True if the SQL may change data. Several statements in one string (as a history context prepends) are each
+    looked at; a semicolon inside a literal can only make a read look like a write, never the other way round."""
+    text = sql.decode() if isinstance(sql, bytes) else sql
+    return any(_is_write_statement(part) for part in text.split(";") if part.strip())
+
+
+def _is_write_statement(sql: str) -> bool:
+    match = _FIRST_WORD.match(sql)
+    if match is None:
+        return True
+    word = match.group(1).upper()
+    if word == "WITH":
+        return bool(_MODIFYING.search(sql))
+    if word in _READS:
+        return False
+    return _SIDE_RECORD_WRITE.match(sql) is None
+
+
+def _track_writes(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    # A write that touched no row (an UPDATE matching nothing, an INSERT ... ON CONFLICT DO NOTHING) changed nothing.
+    if enabled() and is_write(sql) and (many or context["cursor"].rowcount != 0):
+        connection = context["connection"]
+        if connection.in_atomic_block:
+            if _state.read_since_raise:
+                raise_version()  # for a transaction that never commits; the raise after commit is the one that counts
+            if not any(func is raise_version for _ids, func, _robust in connection.run_on_commit):
+                transaction.on_commit(raise_version, using=connection.alias)
+        else:
+            raise_version()  # autocommit: the statement has committed
+    return result
+
+
+def _install(sender, connection, **kwargs) -> None:
+    if _track_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, _track_writes)  # outermost: it sees each statement as it was written
+
+
+def install() -> None:
+    """Track writes on every database connection, those already open included (called from AppConfig.ready)."""
+    connection_created.connect(_install, dispatch_uid="pru_cases.page_cache")
+    for connection in connections.all(initialized_only=True):
+        _install(None, connection)
+
+
+def _session_fingerprint(request: HttpRequest) -> str:
+    data = {key: value for key, value in request.session.items() if key != SESSION_LAST_ACTIVITY}
+    return json.dumps(data, sort_keys=True, default=str)
+
+
+def _key(request: HttpRequest, view: Callable, version: int) -> str:
+    parts = [
+        f"{view.__module__}.{view.__qualname__}",
+        request.get_full_path(),
+        str(request.user.pk),
+        request.session.session_key or "",
+        _session_fingerprint(request),
+        *(request.headers.get(name, "") for name in HTMX_HEADERS),
+        str(int(time.time()) // settings.PAGE_CACHE_SECONDS),
+    ]
+    digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
+    return f"{PAGE_PREFIX}{version}:{digest}"
+
+
+def _has_messages(request: HttpRequest) -> bool:
+    return len(get_messages(request)) > 0
+
+
+def _lifetime(request: HttpRequest) -> int:
+    """PAGE_CACHE_SECONDS, or less if the user's break-glass access to a pupil ends sooner."""
+    from pru_cases.models import BreakGlass
+
+    now = timezone.now()
+    ends = (
+        BreakGlass.objects.filter(user=request.user, expires_at__gt=now)
+        .order_by("expires_at")
+        .values_list("expires_at", flat=True)
+        .first()
+    )
+    seconds = settings.PAGE_CACHE_SECONDS
+    if ends is not None:
+        seconds = min(seconds, int((ends - now).total_seconds()))
+    return seconds
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    return (
+        enabled()
+        and request.method == "GET"
+        and request.user.is_authenticated
+        and request.session.session_key is not None
+        and not _has_messages(request)
+    )
+
+
+def _cipher(request: HttpRequest) -> AESGCM:
+    secret = hmac.new(settings.SECRET_KEY.encode(), b"page-cache\x1f" + request.session.session_key.encode(), "sha256")
+    return AESGCM(secret.digest())
+
+
+def _seal(request: HttpRequest, key: str, plain: bytes) -> bytes:
+    nonce = os.urandom(12)
+    return nonce + _cipher(request).encrypt(nonce, plain, key.encode())
+
+
+def _open(request: HttpRequest, key: str, sealed: bytes) -> bytes | None:
+    try:
+        return _cipher(request).decrypt(sealed[:12], sealed[12:], key.encode())
+    except (InvalidTag, ValueError):
+        return None
+
+
+def _pack(request: HttpRequest, response: HttpResponse) -> bytes:
+    headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
+    # The page's forms carry tokens made from this CSRF secret; the page is only good with the same cookie.
+    csrf = request.META.get("CSRF_COOKIE")
+    head = json.dumps({"headers": headers, "accesses": request.page_cache_accesses, "csrf": csrf}).encode()
+    return len(head).to_bytes(4, "big") + head + response.content
+
+
+def _unpack(request: HttpRequest, blob: bytes) -> HttpResponse | None:
+    """The stored page, or None if its forms were made for another CSRF cookie. The pupil records the page shows are
+    entered in the access log again, as a fresh render would."""
+    from pru_cases.access import record_access
+
+    size = int.from_bytes(blob[:4], "big")
+    head = json.loads(blob[4 : 4 + size])
+    if head["csrf"] is not None and head["csrf"] != request.META.get("CSRF_COOKIE"):
+        return None
+    for access in head["accesses"]:
+        record_access(request, **access | {"field_groups": frozenset(access["field_groups"])})
+    response = HttpResponse(blob[4 + size :])
+    for name, value in head["headers"].items():
+        response[name] = value
+    response["X-Page-Cache"] = "hit"
+    return response
+
+
+def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Serve a GET page from the cache while nothing has been written since it was rendered for this session."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not _cacheable(request):
+            return view(request, *args, **kwargs)
+        version = current_version()
+        if version is None:
+            return view(request, *args, **kwargs)
+        key = _key(request, view, version)
+        client = _client()
+        try:
+            blob = client.get(key) if client is not None else None
+        except redis.RedisError as error:
+            _failed(error)
+            blob = None
+        plain = _open(request, key, blob) if blob is not None else None
+        cached = _unpack(request, plain) if plain is not None else None
+        if cached is not None:
+            return cached
+        request.page_cache_accesses = []
+        response = view(request, *args, **kwargs)
+        storable = (
+            response.status_code == 200
+            and not response.streaming
+            and not response.cookies
+            and not _has_messages(request)
+            and getattr(response, "is_rendered", True)
+        )
+        lifetime = _lifetime(request) if storable else 0
+        client = _client()
+        if lifetime > 0 and client is not None:
+            try:
+                client.set(key, _seal(request, key, _pack(request, response)), ex=lifetime)
+            except redis.RedisError as error:
+                _failed(error)
+        return response
+
+    return wrapper

@@ -1,0 +1,282 @@
+"""The page cache: repeat views come from Redis, and no page is ever older than the data or shown to anyone else."""
+
+import datetime
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from conftest import make_pupil
+from pru_cases import page_cache
+from pru_cases.models import AccessEvent, BreakGlass
+from pupils.models import Pupil
+
+
+@pytest.fixture(autouse=True)
+def cache_on_private_redis(settings, private_redis, monkeypatch):
+    """Each test has a Redis of its own, so the version and the pages start empty."""
+    settings.PAGE_CACHE_SECONDS = 300
+    settings.PAGE_CACHE_URL = private_redis.url
+    monkeypatch.setattr(page_cache, "_state", page_cache._State())
+    return private_redis
+
+
+def view(client, url: str):
+    response = client.get(url)
+    assert response.status_code == 200, response.status_code
+    return response
+
+
+def is_hit(response) -> bool:
+    return response.get("X-Page-Cache") == "hit"
+
+
+@pytest.mark.parametrize(
+    ("sql", "writes"),
+    [
+        ('SELECT "pupils_pupil"."id" FROM "pupils_pupil"', False),
+        ('SELECT "pupils_pupil"."id" FROM "pupils_pupil" WHERE "id" = 1 FOR UPDATE', False),
+        ("  (SELECT 1) UNION (SELECT 2)", False),
+        ("SAVEPOINT s1", False),
+        ("SELECT set_config('pghistory.context_id', '1', true)", False),
+        ("WITH recent AS (SELECT id FROM pupils_concern) SELECT count(*) FROM recent", False),
+        ("WITH locked AS (SELECT id FROM t FOR UPDATE) SELECT * FROM locked", False),
+        ('INSERT INTO "pupils_concern" ("pupil_id") VALUES (1)', True),
+        ('UPDATE "pupils_pupil" SET "first_name" = %s', True),
+        ('DELETE FROM "accounts_notification" WHERE "id" = 1', True),
+        ("WITH moved AS (UPDATE pupils_pupil SET site_id = 2 RETURNING id) SELECT count(*) FROM moved", True),
+        ("TRUNCATE pupils_pupil CASCADE", True),
+        ("CREATE INDEX x ON pupils_pupil (id)", True),
+        ("COPY pupils_concern FROM STDIN", True),
+        ('UPDATE "django_session" SET "session_data" = %s', False),
+        ('INSERT INTO "django_session" ("session_key") VALUES (%s)', False),
+        ('INSERT INTO "pru_cases_accessevent" ("at", "user_id") VALUES (%s, %s)', False),
+        ('INSERT INTO "pru_cases_accessevent_archive" ("at") VALUES (%s)', True),
+        ('SELECT set_config(\'pghistory.context_id\', %s, true); UPDATE "pupils_pupil" SET "site_id" = 2', True),
+        (b"SELECT 1; SELECT 2", False),
+    ],
+)
+def test_statements_that_change_data_are_told_from_those_that_read(sql, writes):
+    assert page_cache.is_write(sql) is writes
+
+
+@pytest.mark.django_db
+def test_a_repeat_view_comes_from_the_cache_and_a_change_shows_at_once(client, dsl, pupil):
+    client.force_login(dsl)
+    url = reverse("pupils:detail", args=[pupil.pk])
+    first = view(client, url)
+    assert not is_hit(first)
+    with CaptureQueriesContext(connection) as captured:
+        second = view(client, url)
+    assert is_hit(second)
+    assert second.content == first.content
+    # The session and the user, as for any signed-in page, and the access log's entry for this view.
+    assert len(captured) == 3
+    assert 'INSERT INTO "pru_cases_accessevent"' in captured[2]["sql"]
+
+    Pupil.objects.filter(pk=pupil.pk).update(preferred_name="Jojo-Changed")
+    third = view(client, url)
+    assert not is_hit(third)
+    assert b"Jojo-Changed" in third.content
+
+
+@pytest.mark.django_db
+def test_a_cached_view_of_a_pupil_is_in_the_access_log_like_any_other(client, health_specialist, pupil, health_record):
+    client.force_login(health_specialist)
+    url = reverse("pupils:detail", args=[pupil.pk])
+    view(client, url)
+    assert is_hit(view(client, url))
+    events = list(AccessEvent.objects.filter(user=health_specialist, pupil=pupil).order_by("pk"))
+    assert len(events) == 2
+    assert {event.outcome for event in events} == {AccessEvent.Outcome.ALLOWED}
+    assert events[0].field_groups == events[1].field_groups != ""
+    assert events[1].path == url
+
+
+@pytest.mark.django_db
+def test_a_save_through_the_app_shows_on_the_next_view(client, dsl, pupil):
+    client.force_login(dsl)
+    url = reverse("pupils:detail", args=[pupil.pk])
+    view(client, url)
+    assert is_hit(view(client, url))
+    response = client.post(reverse("pupils:need_level", args=[pupil.pk]), {"level": "4", "reason": "Escalating"})
+    assert response.status_code == 302
+    after = view(client, url)
+    assert not is_hit(after)
+    assert "Level of need set to 4" in after.content.decode()  # the message is shown once...
+    again = view(client, url)
+    assert "Level of need set to 4" not in again.content.decode()  # ...and not kept in a cached page
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_commit_on_another_connection_raises_the_version_after_it_commits(client, dsl, pupil):
+    """The raise that makes the cache safe comes after the commit, so no reader can file an old page under it."""
+    client.force_login(dsl)
+    url = reverse("pupils:detail", args=[pupil.pk])
+    view(client, url)
+    assert is_hit(view(client, url))
+    seen = {}
+
+    def edit_elsewhere() -> None:
+        try:
+            with transaction.atomic():
+                Pupil.objects.filter(pk=pupil.pk).update(preferred_name="Renamed-Elsewhere")
+                seen["inside"] = page_cache.current_version()
+            seen["after"] = page_cache.current_version()
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=edit_elsewhere)
+    thread.start()
+    thread.join()
+    assert seen["after"] > seen["inside"]
+    fresh = view(client, url)
+    assert not is_hit(fresh)
+    assert b"Renamed-Elsewhere" in fresh.content
+
+
+@pytest.mark.django_db
+def test_a_write_that_touches_no_row_keeps_the_cached_pages(client, dsl, pupil):
+    client.force_login(dsl)
+    url = reverse("pupils:detail", args=[pupil.pk])
+    view(client, url)
+    Pupil.objects.filter(pk=-1).update(preferred_name="Nobody")
+    assert is_hit(view(client, url))
+    Pupil.objects.filter(pk=pupil.pk).update(preferred_name="Somebody")
+    assert not is_hit(view(client, url))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_every_new_connection_tracks_writes():
+    found = {}
+
+    def check() -> None:
+        try:
+            connection.ensure_connection()
+            found["tracked"] = page_cache._track_writes in connection.execute_wrappers
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=check)
+    thread.start()
+    thread.join()
+    assert found["tracked"]
+
+
+@pytest.mark.django_db
+def test_a_rolled_back_write_still_leaves_no_old_page(client, dsl, pupil):
+    client.force_login(dsl)
+    url = reverse("pupils:detail", args=[pupil.pk])
+    view(client, url)
+    before = page_cache.current_version()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        Pupil.objects.filter(pk=pupil.pk).update(preferred_name="Never-Saved")
+        raise RuntimeError
+    assert page_cache.current_version() > before  # raised at the write: a spare miss, never a stale page
+    assert b"Never-Saved" not in view(client, url).content
+
+
+@pytest.mark.django_db
+def test_redis_holds_the_pages_encrypted(client, dsl, pupil, health_record, cache_on_private_redis):
+    client.force_login(dsl)
+    url = reverse("pupils:detail", args=[pupil.pk])
+    page = view(client, url).content
+    assert b"SENTINEL-HEALTH-CONDITION-7Q2" in page and pupil.first_name.encode() in page
+    stored = [
+        cache_on_private_redis.client.get(key)
+        for key in cache_on_private_redis.client.keys(page_cache.PAGE_PREFIX + "*")
+    ]
+    assert len(stored) == 1 and len(stored[0]) > len(page) // 2
+    for secret in (
+        b"SENTINEL-HEALTH",
+        pupil.first_name.encode(),
+        pupil.last_name.encode(),
+        client.session.session_key.encode(),
+    ):
+        assert secret not in stored[0]
+
+    # Tampered with, or read by another session, it is not a page: the view renders afresh.
+    (key,) = cache_on_private_redis.client.keys(page_cache.PAGE_PREFIX + "*")
+    cache_on_private_redis.client.set(key, stored[0][:-1] + bytes([stored[0][-1] ^ 1]))
+    again = view(client, url)
+    assert not is_hit(again) and b"SENTINEL-HEALTH-CONDITION-7Q2" in again.content
+
+
+@pytest.mark.django_db
+def test_pages_are_never_shared_between_people_or_sessions(client, dsl, outsider, pupil, site):
+    make_pupil(site, first_name="Morgan", last_name="Sample")
+    url = reverse("pupils:detail", args=[pupil.pk])
+    client.force_login(dsl)
+    view(client, url)
+    assert is_hit(view(client, url))
+
+    client.force_login(outsider)  # no allocation to this pupil: the page stays a 404 for them
+    assert client.get(url).status_code == 404
+
+    list_url = reverse("pupils:list")
+    client.force_login(dsl)
+    client.post(list_url, {"q": "Morgan"})
+    morgan = view(client, list_url).content.decode()
+    client.post(list_url, {"q": "Jordan"})
+    jordan = view(client, list_url).content.decode()
+    assert "Sample" in morgan and "Sample" not in jordan
+    assert "Example" in jordan and "Example" not in morgan
+
+
+@pytest.mark.django_db
+def test_a_break_glass_page_is_kept_no_longer_than_the_access(rf, dsl, staff, other_pupil):
+    request = rf.get("/")
+    request.user = staff
+    assert page_cache._lifetime(request) == 300
+    now = timezone.now()
+    BreakGlass.objects.create(
+        user=staff,
+        pupil=other_pupil,
+        reason="Urgent call",
+        granted_at=now,
+        expires_at=now + datetime.timedelta(seconds=40),
+    )
+    assert 30 <= page_cache._lifetime(request) <= 40
+
+
+@pytest.mark.django_db
+def test_with_redis_down_pages_are_rendered_and_a_missed_raise_is_made_up(
+    client, dsl, pupil, cache_on_private_redis, monkeypatch
+):
+    monkeypatch.setattr(page_cache, "BACK_OFF_SECONDS", 0)
+    client.force_login(dsl)
+    url = reverse("pupils:detail", args=[pupil.pk])
+    view(client, url)
+    version = page_cache.current_version()
+
+    cache_on_private_redis.stop()
+    Pupil.objects.filter(pk=pupil.pk).update(preferred_name="Changed-While-Down")
+    down = view(client, url)  # rendered, not an error
+    assert b"Changed-While-Down" in down.content
+    assert page_cache._state.owed
+
+    cache_on_private_redis.start()  # a Redis that kept its data would still hold the old page under `version`
+    cache_on_private_redis.client.set(page_cache.VERSION_KEY, version)
+    assert page_cache.current_version() > version
+    assert b"Changed-While-Down" in view(client, url).content
+
+
+@pytest.mark.django_db
+def test_switched_off_every_view_renders(client, dsl, pupil, settings):
+    settings.PAGE_CACHE_SECONDS = 0
+    client.force_login(dsl)
+    url = reverse("pupils:detail", args=[pupil.pk])
+    view(client, url)
+    assert not is_hit(view(client, url))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["pupils:list", "referrals:triage", "oversight:dashboard"])
+def test_the_busiest_lists_are_cached(client, leader, name):
+    client.force_login(leader)
+    url = reverse(name)
+    view(client, url)
+    assert is_hit(view(client, url))
