@@ -3,7 +3,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
@@ -23,6 +23,22 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django answers a GET to a form-only address with an empty 405; a person who follows such a link gets a page
+    saying what happened instead (same status, same Allow header)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code != 405 or response.content or request.headers.get("HX-Request") == "true":
+            return response
+        page = render(request, "405.html", status=405)
+        page["Allow"] = response.get("Allow", "")
+        return page
 
 
 def _to_login(request: HttpRequest, message: str) -> HttpResponse:

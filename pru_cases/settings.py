@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "pghistory.middleware.HistoryMiddleware",
     "pru_cases.middleware.NoStoreMiddleware",
+    "pru_cases.middleware.MethodNotAllowedPageMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "pru_cases.middleware.MfaRequiredMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it turns a locked-out login into the lockout page

@@ -28,3 +28,15 @@ def test_the_404_page_reveals_nothing(client, dsl):
     assert response.status_code == 404
     assert "Page not found" in body
     assert "Traceback" not in body and "424242" not in body.split("<main")[1]
+
+
+def test_a_link_to_a_form_only_address_explains_itself(client, dsl, pupil):
+    client.force_login(dsl)
+    url = f"/pupils/{pupil.pk}/need-level/"
+    response = client.get(url)
+    assert response.status_code == 405
+    assert response["Allow"] == "POST"
+    assert "only answers a form sent from its page" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    # htmx requests keep the bare answer: there is no page to swap in.
+    assert client.get(url, headers={"HX-Request": "true"}).content == b""
