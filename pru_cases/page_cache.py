@@ -1,15 +1,20 @@
 """Repeat views of the busiest pages served from Redis, and never a page older than the data.
 
-Every cached page is stored under the current *data version*, a Redis counter. Any statement that writes to the
-database through Django (from a request, a Celery task or a management command) raises the version after its
-transaction commits, so a page rendered before the change is never served after it:
+Every cached page is filed under the current *data version*: the code's build, the Redis server's run id and a
+random token in Redis. Any statement that writes to the database through Django (from a request, a Celery task or a
+management command) replaces the token after its transaction commits, so a page rendered before the change is not
+served after it:
 
-- a reader reads the version before its first query, renders, and stores the page under that version;
+- VersionMiddleware reads the version before the request reads anything from the database (even the session and
+  the signed-in user); the view renders and the page is stored under that version;
 - a writer commits, then raises the version. A reader that read the old version may have seen either state, but its
   page is filed under a version nobody asks for again; a reader that read the new one started after the commit.
 
-Writes inside an open transaction also raise the version at once (a transaction that never commits, as in a test,
-then still never shows an old page), and once more after the commit, which is the raise that matters.
+What is left is the moment between a commit and its raise. Writes inside an open transaction also raise the version
+at once (a transaction that never commits, as in a test, then still never shows an old page), and once more after
+the commit, which is the raise that matters. A raise that fails is owed: that process uses no cached page until it
+has made it. If Redis refuses the new token (out of memory) the token is deleted instead, and nobody uses a cached
+page until one can be stored again. A restarted Redis has a new run id, so pages it reloads from disk are never used.
 
 Reading leaves records of its own (the access log of who saw which pupil, the session's activity stamp); those are
 not changes to any page. A cached view still enters in the access log every pupil record the page shows, exactly as
@@ -19,7 +24,7 @@ Pages hold pupil data, so Redis only ever holds them encrypted (AES-GCM) with a 
 session's own key, which Redis never sees: a copy of Redis's memory or disk reads as noise.
 
 A page is kept per session (the user, the session's contents such as a private search), per URL, htmx target and
-CSRF cookie, for PAGE_CACHE_SECONDS at most, cut short when the user's break-glass access ends, and keyed on the
+CSRF cookie, for PAGE_CACHE_SECONDS at most, cut short when anyone's break-glass access ends, and keyed on the
 clock's PAGE_CACHE_SECONDS bucket so labels that depend on the time of day (overdue, age bands) are never older than
 that. Pages with a message waiting are not cached. If Redis cannot be reached the page is simply rendered: the cache
 only ever saves work.
@@ -75,13 +80,14 @@ _SIDE_RECORD_WRITE = re.compile(
 
 
 class _State:
-    """Per process: the Redis client, when Redis last failed, and whether a raise of the version is owed."""
+    """Per process: the Redis client, when Redis last failed, and whether a raise of the version is still owed."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.client: redis.Redis | None = None
         self.url: str | None = None
         self.failed_at = 0.0
+        self.failures = 0  # raises that failed, ever: a success only settles what was owed before it started
         self.owed = False
         self.read_since_raise = True
 
@@ -89,19 +95,39 @@ class _State:
 _state = _State()
 
 
+def _build_id() -> str:
+    """Changes with the code: pages rendered by an earlier deployment are never served by this one."""
+    digest = hashlib.sha256()
+    skip = {"node_modules", "static", "staticfiles", "media", "var", "__pycache__"}
+    for root, dirs, files in os.walk(settings.BASE_DIR):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in skip)
+        for name in sorted(files):
+            if name.endswith((".py", ".html", ".txt")):
+                stat = os.stat(os.path.join(root, name))
+                digest.update(
+                    f"{os.path.relpath(os.path.join(root, name), settings.BASE_DIR)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
+                )
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def build_id() -> str:
+    return _build_id()
+
+
 def enabled() -> bool:
     return settings.PAGE_CACHE_SECONDS > 0
 
 
-def _client() -> redis.Redis | None:
-    if time.monotonic() - _state.failed_at < BACK_OFF_SECONDS:
+def _client(*, even_when_failing: bool = False) -> redis.Redis | None:
+    if not even_when_failing and time.monotonic() - _state.failed_at < BACK_OFF_SECONDS:
         return None
     url = settings.PAGE_CACHE_URL
-    if _state.client is None or _state.url != url:
-        with _state.lock:
+    with _state.lock:
+        if _state.client is None or _state.url != url:
             _state.client = redis.Redis.from_url(url, socket_timeout=0.25, socket_connect_timeout=0.25)
             _state.url = url
-    return _state.client
+        return _state.client
 
 
 def _failed(error: Exception) -> None:
@@ -110,35 +136,55 @@ def _failed(error: Exception) -> None:
 
 
 def raise_version() -> None:
-    """Make every cached page stale. Called after each write; safe to call when Redis is down (it is owed)."""
-    _state.owed = True
-    client = _client()
-    if client is None:
-        return
+    """Make every cached page stale: a new random version. Called after each write, whether or not Redis has been
+    failing lately. If Redis refuses to store it (out of memory) the version is deleted instead, which it allows,
+    and readers then find none and render afresh; if Redis cannot be reached the raise is owed, and this process
+    uses no cached page until it has been made."""
+    with _state.lock:
+        _state.owed = True
+        failures = _state.failures
+    client = _client(even_when_failing=True)
     try:
-        client.incr(VERSION_KEY)
+        try:
+            client.set(VERSION_KEY, os.urandom(16).hex())
+        except redis.ResponseError:
+            client.delete(VERSION_KEY)
     except redis.RedisError as error:
+        with _state.lock:
+            _state.failures += 1
         _failed(error)
         return
-    _state.owed = False
+    with _state.lock:
+        if _state.failures == failures:
+            _state.owed = False
     _state.read_since_raise = False
 
 
-def current_version() -> int | None:
-    """The data version, or None when the cache cannot be used just now."""
+def current_version() -> str | None:
+    """The data version, or None when no cached page may be used just now. It names the code, the Redis server's
+    run (a restarted Redis, even one that reloaded old pages from disk, starts a new one) and the latest raise."""
+    if _state.owed:
+        raise_version()
+        if _state.owed:
+            return None
     client = _client()
     if client is None:
         return None
     try:
-        if _state.owed:
-            client.incr(VERSION_KEY)
-            _state.owed = False
-        version = client.get(VERSION_KEY)
+        pipe = client.pipeline(transaction=False)
+        pipe.get(VERSION_KEY)
+        pipe.info("server")
+        token, server = pipe.execute()
+        if token is None:  # never set, or evicted: start a new one (refused when Redis is out of memory)
+            client.set(VERSION_KEY, os.urandom(16).hex(), nx=True)
+            token = client.get(VERSION_KEY)
     except redis.RedisError as error:
         _failed(error)
         return None
+    if token is None:
+        return None
     _state.read_since_raise = True
-    return int(version or 0)
+    return f"{build_id()}:{server['run_id']}:{token.decode()}"
 
 
 def is_write(sql: str | bytes) -> bool:
@@ -163,7 +209,8 @@ def _is_write_statement(sql: str) -> bool:
 def _track_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     # A write that touched no row (an UPDATE matching nothing, an INSERT ... ON CONFLICT DO NOTHING) changed nothing.
-    if enabled() and is_write(sql) and (many or context["cursor"].rowcount != 0):
+    # Tracked even while the cache is off, so pages kept from before it was switched off cannot come back stale.
+    if is_write(sql) and (many or context["cursor"].rowcount != 0):
         connection = context["connection"]
         if connection.in_atomic_block:
             if _state.read_since_raise:
@@ -192,8 +239,9 @@ def _session_fingerprint(request: HttpRequest) -> str:
     return json.dumps(data, sort_keys=True, default=str)
 
 
-def _key(request: HttpRequest, view: Callable, version: int) -> str:
+def _key(request: HttpRequest, view: Callable, version: str) -> str:
     parts = [
+        version,
         f"{view.__module__}.{view.__qualname__}",
         request.get_full_path(),
         str(request.user.pk),
@@ -203,7 +251,7 @@ def _key(request: HttpRequest, view: Callable, version: int) -> str:
         str(int(time.time()) // settings.PAGE_CACHE_SECONDS),
     ]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-    return f"{PAGE_PREFIX}{version}:{digest}"
+    return PAGE_PREFIX + digest
 
 
 def _has_messages(request: HttpRequest) -> bool:
@@ -211,12 +259,13 @@ def _has_messages(request: HttpRequest) -> bool:
 
 
 def _lifetime(request: HttpRequest) -> int:
-    """PAGE_CACHE_SECONDS, or less if the user's break-glass access to a pupil ends sooner."""
+    """PAGE_CACHE_SECONDS, or less if anyone's break-glass access to a pupil ends sooner: a page can depend on other
+    people's access too (the meeting screen shows a case only if everyone present may see it)."""
     from pru_cases.models import BreakGlass
 
     now = timezone.now()
     ends = (
-        BreakGlass.objects.filter(user=request.user, expires_at__gt=now)
+        BreakGlass.objects.filter(expires_at__gt=now)
         .order_by("expires_at")
         .values_list("expires_at", flat=True)
         .first()
@@ -230,6 +279,7 @@ def _lifetime(request: HttpRequest) -> int:
 def _cacheable(request: HttpRequest) -> bool:
     return (
         enabled()
+        and getattr(request, "page_cache_version", None) is not None
         and request.method == "GET"
         and request.user.is_authenticated
         and request.session.session_key is not None
@@ -267,17 +317,33 @@ def _unpack(request: HttpRequest, blob: bytes) -> HttpResponse | None:
     entered in the access log again, as a fresh render would."""
     from pru_cases.access import record_access
 
-    size = int.from_bytes(blob[:4], "big")
-    head = json.loads(blob[4 : 4 + size])
-    if head["csrf"] is not None and head["csrf"] != request.META.get("CSRF_COOKIE"):
+    try:
+        size = int.from_bytes(blob[:4], "big")
+        head = json.loads(blob[4 : 4 + size])
+        headers, accesses = dict(head["headers"]), [dict(access) for access in head["accesses"]]
+    except (KeyError, TypeError, ValueError):
+        return None  # not a page this code can read: render afresh
+    if head.get("csrf") is not None and head["csrf"] != request.META.get("CSRF_COOKIE"):
         return None
-    for access in head["accesses"]:
+    for access in accesses:
         record_access(request, **access | {"field_groups": frozenset(access["field_groups"])})
     response = HttpResponse(blob[4 + size :])
-    for name, value in head["headers"].items():
+    for name, value in headers.items():
         response[name] = value
     response["X-Page-Cache"] = "hit"
     return response
+
+
+class VersionMiddleware:
+    """Reads the data version for each GET before anything else reads the database (the session, the signed-in
+    user): whatever the request goes on to read is then at least as new as the version its page is filed under."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.page_cache_version = current_version() if request.method == "GET" and enabled() else None
+        return self.get_response(request)
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -287,10 +353,7 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
         if not _cacheable(request):
             return view(request, *args, **kwargs)
-        version = current_version()
-        if version is None:
-            return view(request, *args, **kwargs)
-        key = _key(request, view, version)
+        key = _key(request, view, request.page_cache_version)
         client = _client()
         try:
             blob = client.get(key) if client is not None else None
@@ -306,7 +369,6 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         storable = (
             response.status_code == 200
             and not response.streaming
-            and not response.cookies
             and not _has_messages(request)
             and getattr(response, "is_rendered", True)
         )
