@@ -51,6 +51,7 @@ from django.contrib.messages import get_messages
 from django.db import connections, transaction
 from django.db.backends.signals import connection_created
 from django.http import HttpRequest, HttpResponse
+from django.urls import Resolver404, resolve
 from django.utils import timezone
 
 from pru_cases.security import SESSION_LAST_ACTIVITY
@@ -342,8 +343,18 @@ class VersionMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.page_cache_version = current_version() if request.method == "GET" and enabled() else None
+        request.page_cache_version = None
+        if request.method == "GET" and enabled() and _is_cached_view(request.path_info):
+            request.page_cache_version = current_version()
         return self.get_response(request)
+
+
+def _is_cached_view(path: str) -> bool:
+    """Only requests for a cached page pay for reading the version."""
+    try:
+        return getattr(resolve(path).func, "page_cache", False)
+    except Resolver404:
+        return False
 
 
 def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -381,4 +392,5 @@ def cached_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 _failed(error)
         return response
 
+    wrapper.page_cache = True
     return wrapper

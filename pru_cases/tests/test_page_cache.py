@@ -342,6 +342,19 @@ def test_the_version_is_read_before_the_request_reads_the_signed_in_user(client,
     assert names.index("VersionMiddleware") < names.index("SessionMiddleware")
 
 
+@pytest.mark.django_db
+def test_only_requests_for_a_cached_page_read_the_version(client, dsl, monkeypatch):
+    calls = []
+    read = page_cache.current_version
+    monkeypatch.setattr(page_cache, "current_version", lambda: calls.append(1) or read())
+    client.force_login(dsl)
+    for url in ("/ping/", "/", reverse("pupils:concern_list"), "/no-such-page/"):
+        client.get(url)
+    assert calls == []
+    view(client, reverse("pupils:list"))
+    assert calls == [1]
+
+
 def test_a_page_this_code_cannot_read_is_a_miss(rf):
     request = rf.get("/")
     assert page_cache._unpack(request, len(b"{}").to_bytes(4, "big") + b"{}") is None
