@@ -272,15 +272,18 @@ def sdq_change(user: User, filters: Filters) -> Table:
     responses = f"FROM {table} r JOIN p ON p.id = r.pupil_id WHERE r.informant = %s AND r.withdrawn_at IS NULL"
     by_cohort = _per_cohort(
         filtered_pupils(user, filters),
+        # The endlines in the period first (few), then the baselines of those pupils only, not of every pupil.
         f"""
-        , b AS (SELECT DISTINCT ON (r.pupil_id) r.pupil_id, {scales} {responses} AND r.occasion = %s
-                ORDER BY r.pupil_id, r.completed_on, r.id)
         , e AS (SELECT DISTINCT ON (r.pupil_id) r.pupil_id, {scales} {responses} AND r.occasion = %s
                 AND r.completed_on BETWEEN %s AND %s ORDER BY r.pupil_id, r.completed_on DESC, r.id DESC)
+        , b AS (SELECT DISTINCT ON (r.pupil_id) r.pupil_id, {scales}
+                FROM {table} r WHERE r.pupil_id IN (SELECT pupil_id FROM e)
+                AND r.informant = %s AND r.withdrawn_at IS NULL AND r.occasion = %s
+                ORDER BY r.pupil_id, r.completed_on, r.id)
         SELECT p.cohort, {", ".join(figures)}
         FROM p JOIN b ON b.pupil_id = p.id JOIN e ON e.pupil_id = p.id GROUP BY p.cohort ORDER BY p.cohort
         """,
-        [filters.informant, Occasion.BASELINE, filters.informant, Occasion.ENDLINE, filters.start, filters.end],
+        [filters.informant, Occasion.ENDLINE, filters.start, filters.end, filters.informant, Occasion.BASELINE],
     )
     rows = []
     chart_values: list[tuple[str, float | None]] = []
