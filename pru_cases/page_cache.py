@@ -13,8 +13,11 @@ served after it:
 What is left is the moment between a commit and its raise. Writes inside an open transaction also raise the version
 at once (a transaction that never commits, as in a test, then still never shows an old page), and once more after
 the commit, which is the raise that matters. A raise that fails is owed: that process uses no cached page until it
-has made it. If Redis refuses the new token (out of memory) the token is deleted instead, and nobody uses a cached
-page until one can be stored again. A restarted Redis has a new run id, so pages it reloads from disk are never used.
+has made it, and makes it after each Celery task and at exit if it has not written again. Until then other processes
+may still serve pages from before that write, for PAGE_CACHE_SECONDS at most: the one case in which a page can be
+older than the data, and only while Redis takes reads but not that raise. If Redis refuses the new token (out of
+memory) the token is deleted instead, and nobody uses a cached page until one can be stored again. A restarted
+Redis has a new run id, so pages it reloads from disk are never used.
 
 Reading leaves records of its own (the access log of who saw which pupil, the session's activity stamp); those are
 not changes to any page. A cached view still enters in the access log every pupil record the page shows, exactly as
@@ -32,6 +35,7 @@ only ever saves work.
 
 from __future__ import annotations
 
+import atexit
 import functools
 import hashlib
 import hmac
@@ -44,8 +48,10 @@ import time
 from collections.abc import Callable
 
 import redis
+from celery.signals import task_postrun
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.apps import apps
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import connections, transaction
@@ -63,7 +69,13 @@ PAGE_PREFIX = "pru:page-cache:page:"
 # After Redis fails, leave it alone for this long rather than slow every request down with timeouts.
 BACK_OFF_SECONDS = 5.0
 # Headers a view sets that belong with the page (middleware adds the rest on every response).
-KEPT_HEADERS = ("Content-Type", "Content-Language", "HX-Trigger", "HX-Retarget", "HX-Reswap", "Vary")
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Vary",
+    *("HX-Trigger", "HX-Trigger-After-Settle", "HX-Trigger-After-Swap", "HX-Retarget", "HX-Reswap", "HX-Reselect"),
+    *("HX-Push-Url", "HX-Replace-Url", "HX-Location", "HX-Redirect", "HX-Refresh"),
+)
 # htmx headers that change what a view answers.
 HTMX_HEADERS = ("HX-Request", "HX-Target", "HX-Trigger", "HX-Boosted", "HX-History-Restore-Request")
 
@@ -88,6 +100,7 @@ class _State:
         self.client: redis.Redis | None = None
         self.url: str | None = None
         self.failed_at = 0.0
+        self.raise_failed_at = 0.0
         self.failures = 0  # raises that failed, ever: a success only settles what was owed before it started
         self.owed = False
         self.read_since_raise = True
@@ -97,17 +110,33 @@ _state = _State()
 
 
 def _build_id() -> str:
-    """Changes with the code: pages rendered by an earlier deployment are never served by this one."""
+    """Changes with the code: pages rendered by an earlier deployment are never served by this one. A deployment
+    may name its build in BUILD_ID; otherwise it is made from the project's code and templates (size and time of
+    each file) and the pinned requirements."""
+    if os.environ.get("BUILD_ID"):
+        return os.environ["BUILD_ID"]
+    base = str(settings.BASE_DIR)
+    roots = [os.path.join(base, "templates")]
+    roots += sorted(config.path for config in apps.get_app_configs() if config.path.startswith(base + os.sep))
     digest = hashlib.sha256()
-    skip = {"node_modules", "static", "staticfiles", "media", "var", "__pycache__"}
-    for root, dirs, files in os.walk(settings.BASE_DIR):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in skip)
-        for name in sorted(files):
-            if name.endswith((".py", ".html", ".txt")):
-                stat = os.stat(os.path.join(root, name))
-                digest.update(
-                    f"{os.path.relpath(os.path.join(root, name), settings.BASE_DIR)}:{stat.st_size}:{stat.st_mtime_ns}".encode()
-                )
+    for path in (os.path.join(base, "requirements.txt"),):
+        try:
+            with open(path, "rb") as requirements:
+                digest.update(requirements.read())
+        except OSError:
+            pass
+    for top in roots:
+        for root, dirs, files in os.walk(top):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
+            for name in sorted(files):
+                if not name.endswith((".py", ".html", ".txt")):
+                    continue
+                path = os.path.join(root, name)
+                try:
+                    stat = os.stat(path)
+                except OSError:  # gone since the walk listed it, or a dangling link
+                    continue
+                digest.update(f"{os.path.relpath(path, base)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
     return digest.hexdigest()[:16]
 
 
@@ -126,7 +155,13 @@ def _client(*, even_when_failing: bool = False) -> redis.Redis | None:
     url = settings.PAGE_CACHE_URL
     with _state.lock:
         if _state.client is None or _state.url != url:
-            _state.client = redis.Redis.from_url(url, socket_timeout=0.25, socket_connect_timeout=0.25)
+            try:
+                _state.client = redis.Redis.from_url(url, socket_timeout=0.25, socket_connect_timeout=0.25)
+            except ValueError as error:  # not a Redis URL: no cache, and raises stay owed
+                _state.client = None
+                _state.failed_at = time.monotonic()
+                log.warning("PAGE_CACHE_URL is not usable, pages are rendered afresh: %s", error)
+                return None
             _state.url = url
         return _state.client
 
@@ -137,28 +172,43 @@ def _failed(error: Exception) -> None:
 
 
 def raise_version() -> None:
-    """Make every cached page stale: a new random version. Called after each write, whether or not Redis has been
-    failing lately. If Redis refuses to store it (out of memory) the version is deleted instead, which it allows,
-    and readers then find none and render afresh; if Redis cannot be reached the raise is owed, and this process
-    uses no cached page until it has been made."""
+    """Make every cached page stale: a new random version. Called after each write, even if reading from Redis has
+    been failing. If Redis refuses to store it (out of memory) the version is deleted instead, which it allows,
+    and readers then find none and render afresh. If Redis cannot be reached the raise is owed: this process uses
+    no cached page until it has been made, and while Redis keeps failing it tries again at most every
+    BACK_OFF_SECONDS instead of making every write wait. Nothing here ever fails the write itself."""
     with _state.lock:
+        if _state.owed and time.monotonic() - _state.raise_failed_at < BACK_OFF_SECONDS:
+            return
         _state.owed = True
         failures = _state.failures
-    client = _client(even_when_failing=True)
     try:
+        client = _client(even_when_failing=True)
+        if client is None:
+            raise redis.ConnectionError("no usable PAGE_CACHE_URL")
         try:
             client.set(VERSION_KEY, os.urandom(16).hex())
         except redis.ResponseError:
             client.delete(VERSION_KEY)
-    except redis.RedisError as error:
+    except Exception as error:  # noqa: BLE001 (a cache must never turn a saved change into an error page)
         with _state.lock:
             _state.failures += 1
+            _state.owed = True
+            _state.raise_failed_at = time.monotonic()
         _failed(error)
         return
     with _state.lock:
         if _state.failures == failures:
             _state.owed = False
     _state.read_since_raise = False
+
+
+def settle() -> None:
+    """Make a raise this process still owes, before it stops or between tasks (a worker may not write again soon)."""
+    if _state.owed:
+        with _state.lock:
+            _state.raise_failed_at = 0.0
+        raise_version()
 
 
 def current_version() -> str | None:
@@ -179,13 +229,14 @@ def current_version() -> str | None:
         if token is None:  # never set, or evicted: start a new one (refused when Redis is out of memory)
             client.set(VERSION_KEY, os.urandom(16).hex(), nx=True)
             token = client.get(VERSION_KEY)
-    except redis.RedisError as error:
+        if token is None:
+            return None
+        version = f"{build_id()}:{server.get('run_id', '')}:{token.decode() if isinstance(token, bytes) else token}"
+    except Exception as error:  # noqa: BLE001 (Redis down, a proxy that answers differently: render afresh)
         _failed(error)
         return None
-    if token is None:
-        return None
     _state.read_since_raise = True
-    return f"{build_id()}:{server['run_id']}:{token.decode()}"
+    return version
 
 
 def is_write(sql: str | bytes) -> bool:
@@ -214,7 +265,7 @@ def _track_writes(execute, sql, params, many, context):
     if is_write(sql) and (many or context["cursor"].rowcount != 0):
         connection = context["connection"]
         if connection.in_atomic_block:
-            if _state.read_since_raise:
+            if _state.read_since_raise and not _state.owed:
                 raise_version()  # for a transaction that never commits; the raise after commit is the one that counts
             if not any(func is raise_version for _ids, func, _robust in connection.run_on_commit):
                 transaction.on_commit(raise_version, using=connection.alias)
@@ -228,11 +279,18 @@ def _install(sender, connection, **kwargs) -> None:
         connection.execute_wrappers.insert(0, _track_writes)  # outermost: it sees each statement as it was written
 
 
+def _settle_after_task(**kwargs) -> None:
+    settle()
+
+
 def install() -> None:
-    """Track writes on every database connection, those already open included (called from AppConfig.ready)."""
+    """Track writes on every database connection, those already open included (called from AppConfig.ready), and
+    make any raise still owed after each Celery task and when the process exits."""
     connection_created.connect(_install, dispatch_uid="pru_cases.page_cache")
     for connection in connections.all(initialized_only=True):
         _install(None, connection)
+    task_postrun.connect(_settle_after_task, dispatch_uid="pru_cases.page_cache")
+    atexit.register(settle)
 
 
 def _session_fingerprint(request: HttpRequest) -> str:
@@ -249,6 +307,7 @@ def _key(request: HttpRequest, view: Callable, version: str) -> str:
         request.session.session_key or "",
         _session_fingerprint(request),
         *(request.headers.get(name, "") for name in HTMX_HEADERS),
+        str(timezone.localdate()),  # labels such as "overdue" change at midnight whatever the bucket
         str(int(time.time()) // settings.PAGE_CACHE_SECONDS),
     ]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
@@ -265,14 +324,15 @@ def _lifetime(request: HttpRequest) -> int:
     from pru_cases.models import BreakGlass
 
     now = timezone.now()
+    started = getattr(request, "page_cache_started", now)
     ends = (
-        BreakGlass.objects.filter(expires_at__gt=now)
+        BreakGlass.objects.filter(expires_at__gt=started)
         .order_by("expires_at")
         .values_list("expires_at", flat=True)
         .first()
     )
     seconds = settings.PAGE_CACHE_SECONDS
-    if ends is not None:
+    if ends is not None:  # a grant that ended while the page was rendered: the page is not kept at all
         seconds = min(seconds, int((ends - now).total_seconds()))
     return seconds
 
@@ -344,6 +404,7 @@ class VersionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.page_cache_version = None
+        request.page_cache_started = timezone.now()
         if request.method == "GET" and enabled() and _is_cached_view(request.path_info):
             request.page_cache_version = current_version()
         return self.get_response(request)

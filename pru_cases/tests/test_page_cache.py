@@ -361,12 +361,17 @@ def test_a_page_this_code_cannot_read_is_a_miss(rf):
     assert page_cache._unpack(request, b"\x00\x00\x00\x09not json!") is None
 
 
-def test_the_build_id_changes_with_the_code(settings, tmp_path):
+def test_the_build_id_changes_with_the_code(settings, tmp_path, monkeypatch):
+    monkeypatch.delenv("BUILD_ID", raising=False)
     settings.BASE_DIR = tmp_path
-    (tmp_path / "views.py").write_text("one = 1\n")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "page.html").write_text("<p>one</p>")
     before = page_cache._build_id()
-    (tmp_path / "views.py").write_text("one = 22\n")
-    assert page_cache._build_id() != before
+    (tmp_path / "templates" / "page.html").write_text("<p>one, two</p>")
+    changed = page_cache._build_id()
+    assert changed != before
+    (tmp_path / "requirements.txt").write_text("Django==6.1.3\n")
+    assert page_cache._build_id() != changed
 
 
 @pytest.mark.django_db
@@ -385,3 +390,74 @@ def test_the_busiest_lists_are_cached(client, leader, name):
     url = reverse(name)
     view(client, url)
     assert is_hit(view(client, url))
+
+
+class CountingRefusals(RefusingRedis):
+    def __init__(self):
+        self.calls = 0
+
+    def __getattr__(self, name):
+        self.calls += 1
+        return super().__getattr__(name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_while_redis_keeps_failing_writes_do_not_each_wait_for_it(dsl, pupil, monkeypatch):
+    refusing = CountingRefusals()
+    monkeypatch.setattr(page_cache, "_client", lambda **kwargs: refusing)
+    for n in range(5):
+        Pupil.objects.filter(pk=pupil.pk).update(preferred_name=f"Edit {n}")
+    assert refusing.calls == 1  # one attempt; the rest wait for the back-off, the raise stays owed
+    assert page_cache._state.owed
+
+
+@pytest.mark.django_db
+def test_a_broken_cache_setting_never_fails_a_save_or_a_page(client, dsl, pupil, settings):
+    settings.PAGE_CACHE_URL = "not a redis url"
+    client.force_login(dsl)
+    Pupil.objects.filter(pk=pupil.pk).update(preferred_name="Saved-Anyway")
+    assert Pupil.objects.get(pk=pupil.pk).preferred_name == "Saved-Anyway"
+    response = client.get(reverse("pupils:detail", args=[pupil.pk]))
+    assert response.status_code == 200 and b"Saved-Anyway" in response.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_owed_raise_is_settled_after_a_task_or_at_exit(pupil, monkeypatch, cache_on_private_redis):
+    reachable = page_cache._client
+    monkeypatch.setattr(page_cache, "_client", lambda **kwargs: RefusingRedis())
+    Pupil.objects.filter(pk=pupil.pk).update(preferred_name="Changed-By-A-Task")
+    assert page_cache._state.owed
+    monkeypatch.setattr(page_cache, "_client", reachable)
+    before = cache_on_private_redis.client.get(page_cache.VERSION_KEY)
+    page_cache._settle_after_task(task=None)  # as Celery's task_postrun calls it, within the back-off
+    assert not page_cache._state.owed
+    assert cache_on_private_redis.client.get(page_cache.VERSION_KEY) != before
+
+
+@pytest.mark.django_db
+def test_a_break_glass_that_ends_during_the_render_keeps_the_page_out_of_the_cache(rf, dsl, staff, other_pupil):
+    now = timezone.now()
+    BreakGlass.objects.create(
+        user=staff,
+        pupil=other_pupil,
+        reason="Urgent call",
+        granted_at=now - datetime.timedelta(hours=4),
+        expires_at=now - datetime.timedelta(seconds=1),
+    )
+    request = rf.get("/")
+    request.user = dsl
+    request.page_cache_started = now - datetime.timedelta(seconds=2)
+    assert page_cache._lifetime(request) <= 0
+    request.page_cache_started = now
+    assert page_cache._lifetime(request) == 300
+
+
+def test_a_build_id_can_be_given_and_a_vanishing_file_is_passed_over(settings, tmp_path, monkeypatch):
+    monkeypatch.delenv("BUILD_ID", raising=False)
+    settings.BASE_DIR = tmp_path
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "gone.html").symlink_to(tmp_path / "nowhere.html")
+    (tmp_path / "templates" / "page.html").write_text("<p>one</p>")
+    assert len(page_cache._build_id()) == 16
+    monkeypatch.setenv("BUILD_ID", "release-2026-11-23")
+    assert page_cache._build_id() == "release-2026-11-23"
