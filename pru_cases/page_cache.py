@@ -119,12 +119,11 @@ def _build_id() -> str:
     roots = [os.path.join(base, "templates")]
     roots += sorted(config.path for config in apps.get_app_configs() if config.path.startswith(base + os.sep))
     digest = hashlib.sha256()
-    for path in (os.path.join(base, "requirements.txt"),):
-        try:
-            with open(path, "rb") as requirements:
-                digest.update(requirements.read())
-        except OSError:
-            pass
+    try:
+        with open(os.path.join(base, "requirements.txt"), "rb") as requirements:
+            digest.update(requirements.read())
+    except OSError:
+        pass
     for top in roots:
         for root, dirs, files in os.walk(top):
             dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__pycache__")
@@ -159,8 +158,7 @@ def _client(*, even_when_failing: bool = False) -> redis.Redis | None:
                 _state.client = redis.Redis.from_url(url, socket_timeout=0.25, socket_connect_timeout=0.25)
             except ValueError as error:  # not a Redis URL: no cache, and raises stay owed
                 _state.client = None
-                _state.failed_at = time.monotonic()
-                log.warning("PAGE_CACHE_URL is not usable, pages are rendered afresh: %s", error)
+                _failed(error)
                 return None
             _state.url = url
         return _state.client
@@ -338,10 +336,9 @@ def _lifetime(request: HttpRequest) -> int:
 
 
 def _cacheable(request: HttpRequest) -> bool:
+    """A version is only read for a GET of a cached page while the cache is on (VersionMiddleware)."""
     return (
-        enabled()
-        and getattr(request, "page_cache_version", None) is not None
-        and request.method == "GET"
+        getattr(request, "page_cache_version", None) is not None
         and request.user.is_authenticated
         and request.session.session_key is not None
         and not _has_messages(request)
@@ -404,8 +401,8 @@ class VersionMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         request.page_cache_version = None
-        request.page_cache_started = timezone.now()
         if request.method == "GET" and enabled() and _is_cached_view(request.path_info):
+            request.page_cache_started = timezone.now()
             request.page_cache_version = current_version()
         return self.get_response(request)
 
