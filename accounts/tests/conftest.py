@@ -47,16 +47,17 @@ def make_plan(pupil, by, **extra) -> ActionPlan:
 
 
 def make_action(plan, owner, due_on, **extra) -> Action:
-    return Action.objects.create(
-        plan=plan,
-        description="SENTINEL-ACTION-NOTE",
-        owner_kind=Action.Owner.STAFF,
-        owner_user=owner,
-        due_on=due_on,
-        success_criteria="Attends",
-        created_by=plan.created_by,
-        **extra,
-    )
+    """An action owned by `owner` (a member of staff) unless `extra` names another owner."""
+    values = {
+        "plan": plan,
+        "description": "SENTINEL-ACTION-NOTE",
+        "owner_kind": Action.Owner.STAFF,
+        "owner_user": owner,
+        "due_on": due_on,
+        "success_criteria": "Attends",
+        "created_by": plan.created_by,
+    }
+    return Action.objects.create(**values | extra)
 
 
 def make_intervention(pupil, specialist, by, review_date) -> Intervention:

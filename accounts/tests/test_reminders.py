@@ -173,15 +173,7 @@ def test_done_dropped_and_non_staff_actions_are_left_alone(pupil, people, health
     make_action(plan, people["staff"], DAY, status="dropped", dropped_reason="No longer needed")
     from meetings.models import Action
 
-    Action.objects.create(
-        plan=plan,
-        description="x",
-        owner_kind=Action.Owner.AGENCY,
-        owner_agency=health_agency,
-        due_on=DAY,
-        success_criteria="y",
-        created_by=people["dsl"],
-    )
+    make_action(plan, None, DAY, owner_kind=Action.Owner.AGENCY, owner_agency=health_agency)
     assert run(DAY + days(1), Kind.ACTION_OVERDUE) == 0
     assert run(DAY - days(1), Kind.ACTION_DUE_SOON) == 0
 

@@ -37,6 +37,15 @@ def is_hit(response) -> bool:
     return response.get("X-Page-Cache") == "hit"
 
 
+def cached_pupil_page(client, person, pupil) -> str:
+    """Sign in, view the pupil's page twice, and check the second view came from the cache; its URL."""
+    client.force_login(person)
+    url = reverse("pupils:detail", args=[pupil.pk])
+    view(client, url)
+    assert is_hit(view(client, url))
+    return url
+
+
 @pytest.mark.parametrize(
     ("sql", "writes"),
     [
@@ -88,10 +97,7 @@ def test_a_repeat_view_comes_from_the_cache_and_a_change_shows_at_once(client, d
 
 @pytest.mark.django_db
 def test_a_cached_view_of_a_pupil_is_in_the_access_log_like_any_other(client, health_specialist, pupil, health_record):
-    client.force_login(health_specialist)
-    url = reverse("pupils:detail", args=[pupil.pk])
-    view(client, url)
-    assert is_hit(view(client, url))
+    url = cached_pupil_page(client, health_specialist, pupil)
     events = list(AccessEvent.objects.filter(user=health_specialist, pupil=pupil).order_by("pk"))
     assert len(events) == 2
     assert {event.outcome for event in events} == {AccessEvent.Outcome.ALLOWED}
@@ -101,10 +107,7 @@ def test_a_cached_view_of_a_pupil_is_in_the_access_log_like_any_other(client, he
 
 @pytest.mark.django_db
 def test_a_save_through_the_app_shows_on_the_next_view(client, dsl, pupil):
-    client.force_login(dsl)
-    url = reverse("pupils:detail", args=[pupil.pk])
-    view(client, url)
-    assert is_hit(view(client, url))
+    url = cached_pupil_page(client, dsl, pupil)
     response = client.post(reverse("pupils:need_level", args=[pupil.pk]), {"level": "4", "reason": "Escalating"})
     assert response.status_code == 302
     after = view(client, url)
@@ -117,10 +120,7 @@ def test_a_save_through_the_app_shows_on_the_next_view(client, dsl, pupil):
 @pytest.mark.django_db(transaction=True)
 def test_a_commit_on_another_connection_raises_the_version_after_it_commits(client, dsl, pupil):
     """The raise that makes the cache safe comes after the commit, so no reader can file an old page under it."""
-    client.force_login(dsl)
-    url = reverse("pupils:detail", args=[pupil.pk])
-    view(client, url)
-    assert is_hit(view(client, url))
+    url = cached_pupil_page(client, dsl, pupil)
     seen = {}
 
     def edit_elsewhere() -> None:
@@ -211,10 +211,7 @@ def test_redis_holds_the_pages_encrypted(client, dsl, pupil, health_record, cach
 @pytest.mark.django_db
 def test_pages_are_never_shared_between_people_or_sessions(client, dsl, outsider, pupil, site):
     make_pupil(site, first_name="Morgan", last_name="Sample")
-    url = reverse("pupils:detail", args=[pupil.pk])
-    client.force_login(dsl)
-    view(client, url)
-    assert is_hit(view(client, url))
+    url = cached_pupil_page(client, dsl, pupil)
 
     client.force_login(outsider)  # no allocation to this pupil: the page stays a 404 for them
     assert client.get(url).status_code == 404
@@ -258,10 +255,7 @@ class RefusingRedis:
 
 @pytest.mark.django_db
 def test_a_process_whose_raise_failed_uses_no_cached_page_until_it_is_made(client, dsl, pupil, monkeypatch):
-    client.force_login(dsl)
-    url = reverse("pupils:detail", args=[pupil.pk])
-    view(client, url)
-    assert is_hit(view(client, url))
+    url = cached_pupil_page(client, dsl, pupil)
 
     reachable = page_cache._client
     monkeypatch.setattr(page_cache, "_client", lambda **kwargs: RefusingRedis())
@@ -281,10 +275,7 @@ def test_a_process_whose_raise_failed_uses_no_cached_page_until_it_is_made(clien
 @pytest.mark.django_db
 def test_a_redis_out_of_memory_serves_no_old_page(client, dsl, pupil, cache_on_private_redis, monkeypatch):
     monkeypatch.setattr(page_cache, "BACK_OFF_SECONDS", 0)
-    client.force_login(dsl)
-    url = reverse("pupils:detail", args=[pupil.pk])
-    view(client, url)
-    assert is_hit(view(client, url))
+    url = cached_pupil_page(client, dsl, pupil)
     server = cache_on_private_redis.client
     server.config_set("maxmemory-policy", "noeviction")
     server.config_set("maxmemory", "1")  # every write refused, reads still answered
