@@ -18,12 +18,6 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture
-def no_page_cache(settings):
-    """For query counts: the cost of rendering a page, not of fetching it from the page cache."""
-    settings.PAGE_CACHE_SECONDS = 0
-
-
-@pytest.fixture
 def site(db) -> Site:
     return Site.objects.create(name="Northfield Learning Centre", code="NF")
 

@@ -58,7 +58,6 @@ from pru_cases.access import (
 from pru_cases.lib.forms import add_service_errors
 from pru_cases.lib.ids import parse_id
 from pru_cases.models import AccessEvent
-from pru_cases.page_cache import cached_page
 
 PAGE_SIZE = 25
 RECENT_CONCERNS = 5
@@ -365,7 +364,6 @@ def _screen_items(meeting: Meeting) -> list[AgendaItem]:
     return list(meeting.items.select_related("pupil"))
 
 
-@cached_page
 @require_GET
 def meeting_screen(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk)

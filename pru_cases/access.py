@@ -190,9 +190,6 @@ def record_access(
     field_groups: frozenset[FieldGroup] = frozenset(),
 ) -> AccessEvent:
     user = request.user
-    replay = getattr(request, "page_cache_accesses", None)  # kept with a cached page, recorded again on each view
-    if replay is not None:
-        replay.append({"pupil_id": pupil_id, "pupil_ref": pupil_ref, "outcome": outcome, "field_groups": sorted(field_groups)})
     return AccessEvent.objects.create(
         user=user,
         role=user.role,

@@ -50,7 +50,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "pru_cases.page_cache.VersionMiddleware",  # before anything reads the database
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -229,9 +228,6 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REDIS_URL = envstr("REDIS_URL", "redis://127.0.0.1:6379/0")
 CELERY_BROKER_URL = REDIS_URL
 
-# Repeat views of the busiest pages come from Redis until anything is written (pru_cases/page_cache.py); 0 turns it off.
-PAGE_CACHE_SECONDS = envint("PAGE_CACHE_SECONDS", "300")
-PAGE_CACHE_URL = envstr("PAGE_CACHE_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True

@@ -9,7 +9,6 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from pru_cases.access import Action, require
-from pru_cases.page_cache import cached_page
 from pupils import oversight
 from pupils.outcomes_forms import OversightFilterForm
 
@@ -32,7 +31,6 @@ def _filters(request: HttpRequest) -> tuple[OversightFilterForm, oversight.Filte
     )
 
 
-@cached_page
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.VIEW_OVERSIGHT)

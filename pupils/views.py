@@ -23,7 +23,6 @@ from pru_cases.access import (
 )
 from pru_cases.lib.forms import add_service_errors, show_edit_conflict
 from pru_cases.lib.private_search import private_search, public_query, search_data
-from pru_cases.page_cache import cached_page
 from pupils import services
 from pupils.filters import PupilFilter
 from pupils.forms import (
@@ -41,7 +40,6 @@ PAGE_SIZE = 25
 PANELS = (referrals_panels, families_panels, meetings_panels)
 
 
-@cached_page
 @private_search
 def pupil_list(request: HttpRequest) -> HttpResponse:
     data = search_data(request)
@@ -81,7 +79,6 @@ def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
     }
 
 
-@cached_page
 @require_GET
 def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, field_groups=readable_field_groups(request.user))

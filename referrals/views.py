@@ -26,7 +26,6 @@ from pru_cases.lib.forms import add_service_errors, show_edit_conflict
 from pru_cases.lib.ids import parse_id
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pru_cases.models import AccessEvent
-from pru_cases.page_cache import cached_page
 from pupils.concerns_selectors import safeguarding_queue
 from pupils.models import Concern
 from referrals import forms, services
@@ -242,7 +241,6 @@ def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
 # Triage queue -----------------------------------------------------------------------------------------------------
 
 
-@cached_page
 @private_search
 def triage_queue(request: HttpRequest) -> HttpResponse:
     require(request.user, Action.TRIAGE_REFERRAL)

@@ -86,13 +86,7 @@ def main() -> None:
     seed_seconds = time.monotonic() - started
 
     plan = json.loads(manage("bench_plan", "--user", "dsl", env=env, capture=True).strip().splitlines()[-1])
-    passes = [
-        ("With the page cache (repeat views; pru_cases/page_cache.py)", drive_pages(env, plan, args)),
-        (
-            "Without the page cache (PAGE_CACHE_SECONDS=0: every view renders)",
-            drive_pages(env | {"PAGE_CACHE_SECONDS": "0"}, plan, args),
-        ),
-    ]
+    passes = [("Each page on its own (every view renders)", drive_pages(env, plan, args))]
     load = " / ".join(f"{n:.2f}" for n in os.getloadavg())
     lines = [
         (
@@ -105,7 +99,7 @@ def main() -> None:
         lines += ["", f"{title}:", "", *table(rows, args.seconds)]
     if any(row["errors"] or row["bad_status"] for _title, rows in passes for row in rows):
         lines += ["", "Errors: wrk timeouts (over 10 s) or socket errors, and answers other than 2xx/3xx."]
-    lines += ["", "Server ms: one request in-process with the page cache off (manage.py bench_plan), median of 15."]
+    lines += ["", "Server ms: one request in-process (manage.py bench_plan), median of 15."]
     if plan.get("pdf_ms") is not None:
         lines += ["", f"Action-plan PDF (the longest open plan): median {plan['pdf_ms']:.0f} ms to render, in-process."]
     if plan["missing"]:

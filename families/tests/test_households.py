@@ -7,7 +7,6 @@ from families.models import Carer, Household, HouseholdPupil, Sibling
 from families.selectors import households_visible_to
 from pru_cases.models import AccessEvent
 
-pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 
 def test_it_sets_up_a_household_from_the_pupils_family_page(client, family_worker, pupil):

@@ -7,7 +7,6 @@ from django.test.utils import CaptureQueriesContext
 from families import services
 from families.models import Carer, Consent
 
-pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 
 def _detail_queries(client, pupil) -> tuple[int, str]:

