@@ -60,6 +60,8 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
     user = request.user
     show_health = can_read_field_group(user, FieldGroup.HEALTH)
+    # Through break-glass the record is read-only (a concern may still be logged): offer no other change.
+    writable = not getattr(pupil, "via_break_glass", False)
     panels = {}
     for panel in PANELS:
         panels |= panel.pupil_panel(request, pupil)
@@ -69,13 +71,16 @@ def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
         "allocations": pupil.allocations.select_related("user__agency").filter(ended_on__isnull=True),
         "health": HealthRecord.objects.filter(pupil=pupil).first() if show_health else None,
         "show_health": show_health,
-        "can_edit": can(user, Action.EDIT_PUPIL),
-        "can_archive": can(user, Action.ARCHIVE_PUPIL),
-        "can_allocate": can(user, Action.ALLOCATE),
+        "via_break_glass": not writable,
+        "can_edit": writable and can(user, Action.EDIT_PUPIL),
+        "can_archive": writable and can(user, Action.ARCHIVE_PUPIL),
+        "can_allocate": writable and can(user, Action.ALLOCATE),
         "can_view_history": can(user, Action.VIEW_HISTORY),
-        "need_level_form": NeedLevelForm(initial={"level": pupil.level_of_need}) if can(user, Action.SET_NEED_LEVEL) else None,
-        "allocation_form": AllocationForm() if can(user, Action.ALLOCATE) else None,
-        "archive_form": ArchiveForm() if can(user, Action.ARCHIVE_PUPIL) else None,
+        "need_level_form": NeedLevelForm(initial={"level": pupil.level_of_need})
+        if writable and can(user, Action.SET_NEED_LEVEL)
+        else None,
+        "allocation_form": AllocationForm() if writable and can(user, Action.ALLOCATE) else None,
+        "archive_form": ArchiveForm() if writable and can(user, Action.ARCHIVE_PUPIL) else None,
     }
 
 
