@@ -174,6 +174,12 @@ class BreakGlassReadOnly(PermissionDenied):
     """A write to a pupil the user sees only through a break-glass grant (403, with BREAK_GLASS_READ_ONLY)."""
 
 
+def can_for_pupil(user: User, action: Action, pupil: Pupil) -> bool:
+    """Whether to offer `action` on a page about a pupil from `get_pupil_for_user`: the role may do it, and the
+    pupil is not seen only through break-glass (unless the action is one a grant allows)."""
+    return can(user, action) and (action in BREAK_GLASS_ACTIONS or not getattr(pupil, "via_break_glass", False))
+
+
 def may_write(user: User, pupil: Pupil | int) -> bool:
     """Whether `user` may change this pupil's records: the pupil is in their usual scope (not break-glass).
     The role's action is checked separately (`can`)."""

@@ -14,6 +14,7 @@ from pru_cases.access import (
     Action,
     FieldGroup,
     can,
+    can_for_pupil,
     can_read_field_group,
     get_pupil_for_user,
     pupils_visible_to,
@@ -60,8 +61,6 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
 def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
     user = request.user
     show_health = can_read_field_group(user, FieldGroup.HEALTH)
-    # Through break-glass the record is read-only (a concern may still be logged): offer no other change.
-    writable = not getattr(pupil, "via_break_glass", False)
     panels = {}
     for panel in PANELS:
         panels |= panel.pupil_panel(request, pupil)
@@ -71,16 +70,17 @@ def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
         "allocations": pupil.allocations.select_related("user__agency").filter(ended_on__isnull=True),
         "health": HealthRecord.objects.filter(pupil=pupil).first() if show_health else None,
         "show_health": show_health,
-        "via_break_glass": not writable,
-        "can_edit": writable and can(user, Action.EDIT_PUPIL),
-        "can_archive": writable and can(user, Action.ARCHIVE_PUPIL),
-        "can_allocate": writable and can(user, Action.ALLOCATE),
+        # Through break-glass the record is read-only (a concern may still be logged): no other change is offered.
+        "via_break_glass": getattr(pupil, "via_break_glass", False),
+        "can_edit": can_for_pupil(user, Action.EDIT_PUPIL, pupil),
+        "can_archive": can_for_pupil(user, Action.ARCHIVE_PUPIL, pupil),
+        "can_allocate": can_for_pupil(user, Action.ALLOCATE, pupil),
         "can_view_history": can(user, Action.VIEW_HISTORY),
         "need_level_form": NeedLevelForm(initial={"level": pupil.level_of_need})
-        if writable and can(user, Action.SET_NEED_LEVEL)
+        if can_for_pupil(user, Action.SET_NEED_LEVEL, pupil)
         else None,
-        "allocation_form": AllocationForm() if writable and can(user, Action.ALLOCATE) else None,
-        "archive_form": ArchiveForm() if writable and can(user, Action.ARCHIVE_PUPIL) else None,
+        "allocation_form": AllocationForm() if can_for_pupil(user, Action.ALLOCATE, pupil) else None,
+        "archive_form": ArchiveForm() if can_for_pupil(user, Action.ARCHIVE_PUPIL, pupil) else None,
     }
 
 

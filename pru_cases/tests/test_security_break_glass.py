@@ -239,6 +239,8 @@ def test_break_glass_still_reads_and_logs_a_concern(client, staff, other_pupil, 
     assert "through break-glass access" in body
     assert reverse("pupils:edit", args=[other_pupil.pk]) not in body
     assert page.context["need_level_form"] is None
+    assert not (page.context["ref_can_refer"] or page.context["ref_can_request"] or page.context["families_can_edit"])
+    assert page.context["ref_can_log"]
     response = client.post(
         reverse("pupils:concern_new"), {"pupil": other_pupil.pk, "category": "wellbeing", "seen": "Said they were hungry."}
     )
