@@ -13,7 +13,7 @@ from families.models import (
     HouseholdPupil,
     ReintegrationPlan,
 )
-from pru_cases.access import Action, can
+from pru_cases.access import Action, can_for_pupil
 from pupils.models import Pupil
 
 # Badge colours for the plan's state on the pupil list.
@@ -62,7 +62,7 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
         "families_consents": consent_lines,
         "families_interview": FreshStartInterview.objects.filter(pupil=pupil).first(),
         "families_plan": plan,
-        "families_can_edit": can(request.user, Action.EDIT_FAMILY),
+        "families_can_edit": can_for_pupil(request.user, Action.EDIT_FAMILY, pupil),
         "families_own_agency_problem": own_agency_problem,
     }
 

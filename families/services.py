@@ -27,6 +27,7 @@ from families.models import (
     Sibling,
     SupportAction,
 )
+from pru_cases.access import pupils_writable_by, require_write
 from pupils.models import Pupil, School
 from pupils.services import CONFLICT_MESSAGE, EditConflict
 
@@ -79,6 +80,16 @@ def _not_future(day: datetime.date | None, what: str) -> None:
 # Households, carers, siblings --------------------------------------------------------------------------
 
 
+def _require_household_write(by: User, household: Household) -> None:
+    """A household is seen through its pupils, so it may be changed by someone who may change one of them:
+    a household seen only through a break-glass grant is read-only (pru_cases.access.require_write)."""
+    pupil_ids = list(HouseholdPupil.objects.filter(household=household).values_list("pupil_id", flat=True))
+    if not pupil_ids or pupils_writable_by(by).filter(pk__in=pupil_ids).exists():
+        return
+    for pupil_id in pupil_ids:
+        require_write(by, pupil_id)  # raises: break-glass (read-only) or out of scope
+
+
 @transaction.atomic
 def household_create(*, by: User, data: dict[str, Any], pupil: Pupil | None = None) -> Household:
     household = Household(**_pick(data, HOUSEHOLD_FIELDS))
@@ -91,6 +102,7 @@ def household_create(*, by: User, data: dict[str, Any], pupil: Pupil | None = No
 
 @transaction.atomic
 def household_update(*, household: Household, by: User, data: dict[str, Any], version: int) -> Household:
+    _require_household_write(by, household)
     _save_versioned(household, version=version, changes=_pick(data, HOUSEHOLD_FIELDS), extra={"updated_at": timezone.now()})
     return household
 
@@ -98,6 +110,7 @@ def household_update(*, household: Household, by: User, data: dict[str, Any], ve
 @transaction.atomic
 def household_add_pupil(*, household: Household, pupil: Pupil, by: User) -> HouseholdPupil:
     """Put the pupil in this household (a pupil lives in one household: joining one leaves the last)."""
+    require_write(by, pupil)
     if household.status != Household.Status.ACTIVE:
         raise ValidationError("This household is archived.")
     link = HouseholdPupil.objects.select_for_update().filter(pupil=pupil).first()
@@ -113,6 +126,7 @@ def household_add_pupil(*, household: Household, pupil: Pupil, by: User) -> Hous
 
 @transaction.atomic
 def carer_add(*, household: Household, by: User, data: dict[str, Any]) -> Carer:
+    _require_household_write(by, household)
     carer = Carer(household=household, **_pick(data, CARER_FIELDS))
     carer.full_clean()
     carer.save()
@@ -121,12 +135,14 @@ def carer_add(*, household: Household, by: User, data: dict[str, Any]) -> Carer:
 
 @transaction.atomic
 def carer_update(*, carer: Carer, by: User, data: dict[str, Any], version: int) -> Carer:
+    _require_household_write(by, carer.household)
     _save_versioned(carer, version=version, changes=_pick(data, CARER_FIELDS))
     return carer
 
 
 @transaction.atomic
 def sibling_add(*, household: Household, by: User, data: dict[str, Any]) -> Sibling:
+    _require_household_write(by, household)
     sibling = Sibling(household=household, **_pick(data, SIBLING_FIELDS))
     sibling.full_clean()
     sibling.save()
@@ -138,6 +154,7 @@ def sibling_add(*, household: Household, by: User, data: dict[str, Any]) -> Sibl
 
 @transaction.atomic
 def consent_record(*, pupil: Pupil, by: User, data: dict[str, Any]) -> Consent:
+    require_write(by, pupil)
     values = _pick(data, CONSENT_FIELDS)
     if values.get("status") not in (Consent.Status.GIVEN, Consent.Status.REFUSED):
         raise ValidationError("Record consent as given or refused; withdraw a given consent from its row.")
@@ -153,6 +170,7 @@ def consent_record(*, pupil: Pupil, by: User, data: dict[str, Any]) -> Consent:
 
 @transaction.atomic
 def consent_withdraw(*, consent: Consent, by: User, withdrawn_on: datetime.date, reason: str) -> Consent:
+    require_write(by, consent.pupil_id)
     _not_future(withdrawn_on, "The date of withdrawal")
     if withdrawn_on < consent.decided_on:
         raise ValidationError("Consent cannot be withdrawn before it was given.")
@@ -167,6 +185,7 @@ def consent_withdraw(*, consent: Consent, by: User, withdrawn_on: datetime.date,
 
 @transaction.atomic
 def sharing_decision_record(*, pupil: Pupil, by: User, data: dict[str, Any]) -> SharingDecision:
+    require_write(by, pupil)
     values = _pick(data, SHARING_FIELDS)
     _not_future(values.get("decided_on"), "The date of the decision")
     if values.get("shared") and values.get("lawful_basis") == SharingDecision.LawfulBasis.CONSENT:
@@ -184,6 +203,7 @@ def sharing_decision_record(*, pupil: Pupil, by: User, data: dict[str, Any]) -> 
 
 @transaction.atomic
 def support_action_create(*, household: Household, by: User, data: dict[str, Any]) -> SupportAction:
+    _require_household_write(by, household)
     action = SupportAction(household=household, **_pick(data, SUPPORT_FIELDS))
     if action.owner_id is None:
         action.owner = by
@@ -196,6 +216,7 @@ def support_action_create(*, household: Household, by: User, data: dict[str, Any
 def support_action_update(
     *, action: SupportAction, by: User, status: str, outcome: str, version: int
 ) -> SupportAction:
+    _require_household_write(by, action.household)
     if status in SupportAction.CLOSED_STATUSES and not outcome.strip():
         raise ValidationError({"outcome": "Say what came of it before closing the action."})
     closed_on = action.closed_on or timezone.localdate() if status in SupportAction.CLOSED_STATUSES else None
@@ -205,6 +226,7 @@ def support_action_update(
 
 @transaction.atomic
 def home_visit_record(*, household: Household, by: User, data: dict[str, Any]) -> HomeVisit:
+    _require_household_write(by, household)
     values = _pick(data, HOME_VISIT_FIELDS)
     _not_future(values.get("visited_on"), "The visit date")
     if values.get("colleague") is not None and values["colleague"].pk == by.pk:
@@ -236,6 +258,7 @@ def _check_interviewers(values: dict[str, Any]) -> None:
 
 @transaction.atomic
 def fresh_start_record(*, pupil: Pupil, by: User, data: dict[str, Any]) -> FreshStartInterview:
+    require_write(by, pupil)
     values = _pick(data, FRESH_START_FIELDS)
     _check_interviewers(values)
     if FreshStartInterview.objects.filter(pupil=pupil).exists():
@@ -250,6 +273,7 @@ def fresh_start_record(*, pupil: Pupil, by: User, data: dict[str, Any]) -> Fresh
 def fresh_start_update(
     *, interview: FreshStartInterview, by: User, data: dict[str, Any], version: int
 ) -> FreshStartInterview:
+    require_write(by, interview.pupil_id)
     values = _pick(data, FRESH_START_FIELDS)
     _check_interviewers(values)
     _save_versioned(interview, version=version, changes=values)
@@ -261,6 +285,7 @@ def fresh_start_mark_discussed(
     *, interview: FreshStartInterview, by: User, discussed_on: datetime.date, note: str = ""
 ) -> FreshStartInterview:
     """Take the interview off the MDT agenda's list of interviews still to feed back."""
+    require_write(by, interview.pupil_id)
     _not_future(discussed_on, "The meeting date")
     if discussed_on < interview.held_on:
         raise ValidationError("The MDT cannot discuss the interview before it was held.")
@@ -298,6 +323,7 @@ def _transition(plan: ReintegrationPlan, *, version: int, allowed: tuple[str, ..
 
 @transaction.atomic
 def reintegration_plan_start(*, pupil: Pupil, by: User) -> ReintegrationPlan:
+    require_write(by, pupil)
     if pupil.is_archived:
         raise ValidationError("This pupil is archived.")
     if ReintegrationPlan.objects.filter(pupil=pupil, status__in=ReintegrationPlan.OPEN_STATUSES).exists():
@@ -312,6 +338,7 @@ def reintegration_plan_start(*, pupil: Pupil, by: User) -> ReintegrationPlan:
 def reintegration_decide_readiness(
     *, plan: ReintegrationPlan, by: User, ready: bool, reason: str, version: int
 ) -> ReintegrationPlan:
+    require_write(by, plan.pupil_id)
     _transition(
         plan,
         version=version,
@@ -330,6 +357,7 @@ def reintegration_decide_readiness(
 def reintegration_record_preferences(
     *, plan: ReintegrationPlan, by: User, data: dict[str, Any], version: int
 ) -> ReintegrationPlan:
+    require_write(by, plan.pupil_id)
     _transition(
         plan,
         version=version,
@@ -344,6 +372,7 @@ def reintegration_record_preferences(
 def reintegration_shortlist_add(
     *, plan: ReintegrationPlan, by: User, school: School, reason: str = ""
 ) -> ShortlistedSchool:
+    require_write(by, plan.pupil_id)
     locked = ReintegrationPlan.objects.select_for_update().get(pk=plan.pk)
     if locked.status not in (Status.PREFERENCES, Status.SHORTLIST):
         raise ValidationError("Schools are shortlisted after readiness is agreed and before the preference is sent.")
@@ -362,6 +391,7 @@ def reintegration_shortlist_add(
 def school_visit_arrange(
     *, shortlisted: ShortlistedSchool, by: User, visit_on: datetime.date, accompanied_by: User | None = None
 ) -> SchoolVisit:
+    require_write(by, shortlisted.plan.pupil_id)
     if shortlisted.plan.status != Status.SHORTLIST:
         raise ValidationError("Visits are arranged while the shortlist is open.")
     visit = SchoolVisit(shortlisted=shortlisted, visit_on=visit_on, accompanied_by=accompanied_by or by)
@@ -374,6 +404,7 @@ def school_visit_arrange(
 def school_visit_record(
     *, visit: SchoolVisit, by: User, status: str, pupil_feedback: str = "", parent_feedback: str = "", staff_notes: str = ""
 ) -> SchoolVisit:
+    require_write(by, visit.shortlisted.plan.pupil_id)
     if status == SchoolVisit.Status.ATTENDED:
         _not_future(visit.visit_on, "A visit that was attended")
     updated = SchoolVisit.objects.filter(pk=visit.pk, status=SchoolVisit.Status.ARRANGED).update(
@@ -391,6 +422,7 @@ def reintegration_send_preference(
     *, plan: ReintegrationPlan, by: User, ranking: list[ShortlistedSchool], sent_to: User, note: str, version: int
 ) -> ReintegrationPlan:
     """Record the family's ranked preference and who among senior staff it went to."""
+    require_write(by, plan.pupil_id)
     if not ranking:
         raise ValidationError("Rank at least one shortlisted school.")
     if any(entry.plan_id != plan.pk for entry in ranking) or len({e.pk for e in ranking}) != len(ranking):
@@ -421,6 +453,7 @@ def reintegration_allocate(
     version: int,
 ) -> ReintegrationPlan:
     """The allocated school, the start date and the phased timetable; follow-up checks at 2, 6 and 12 weeks."""
+    require_write(by, plan.pupil_id)
     _transition(
         plan,
         version=version,
@@ -447,6 +480,7 @@ def reintegration_allocate(
 def follow_up_record(
     *, check: FollowUpCheck, by: User, done_on: datetime.date, outcome: str, notes: str
 ) -> FollowUpCheck:
+    require_write(by, check.plan.pupil_id)
     _not_future(done_on, "The check date")
     if check.plan.start_date and done_on < check.plan.start_date:
         raise ValidationError("A follow-up check comes after the start date.")
@@ -462,6 +496,7 @@ def follow_up_record(
 @transaction.atomic
 def reintegration_close(*, plan: ReintegrationPlan, by: User, completed: bool, reason: str, version: int) -> ReintegrationPlan:
     """Finish the plan: completed after the return to school, or closed at any point with a reason."""
+    require_write(by, plan.pupil_id)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the plan is ending."})
     if completed:

@@ -31,7 +31,7 @@ from families.selectors import (
     households_visible_to,
     plans_visible_to,
 )
-from pru_cases.access import Action, can, get_pupil_for_user, pupils_visible_to
+from pru_cases.access import Action, can, can_for_pupil, get_pupil_for_user, pupils_visible_to
 from pru_cases.lib.forms import save_form
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pupils.models import Pupil
@@ -229,9 +229,9 @@ def _pupil_family_context(request: HttpRequest, pupil: Pupil, **overrides) -> di
     link = HouseholdPupil.objects.select_related("household").filter(pupil=pupil).first()
     household = link.household if link else None
     carers = household.carers.filter(is_active=True) if household else Carer.objects.none()
-    may_edit = can(user, Action.EDIT_FAMILY)
-    may_consent = can(user, Action.RECORD_CONSENT)
-    may_share = can(user, Action.RECORD_SHARING)
+    may_edit = can_for_pupil(user, Action.EDIT_FAMILY, pupil)
+    may_consent = can_for_pupil(user, Action.RECORD_CONSENT, pupil)
+    may_share = can_for_pupil(user, Action.RECORD_SHARING, pupil)
     interview = FreshStartInterview.objects.select_related("school_staff", "agency_member").filter(pupil=pupil).first()
     return {
         "pupil": pupil,
@@ -242,7 +242,7 @@ def _pupil_family_context(request: HttpRequest, pupil: Pupil, **overrides) -> di
         "interview": interview,
         "can_edit": may_edit,
         "can_consent": may_consent,
-        "can_fresh_start": can(user, Action.FRESH_START),
+        "can_fresh_start": can_for_pupil(user, Action.FRESH_START, pupil),
         "mdt_form": forms.MdtDiscussedForm(prefix="mdt") if interview and interview.awaiting_mdt and can(user, Action.MARK_MDT_DISCUSSED) else None,
         "new_household_form": forms.HouseholdForm(prefix="new") if may_edit else None,
         "join_form": forms.JoinHouseholdForm(prefix="join", households=_joinable(user, pupil)) if may_edit else None,
@@ -374,7 +374,7 @@ def fresh_start_discussed(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _plan_context(request: HttpRequest, pupil: Pupil, plan: ReintegrationPlan | None, **overrides) -> dict:
-    manage = can(request.user, Action.MANAGE_REINTEGRATION)
+    manage = can_for_pupil(request.user, Action.MANAGE_REINTEGRATION, pupil)
     context = {
         "pupil": pupil,
         "plan": plan,

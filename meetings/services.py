@@ -29,6 +29,7 @@ from meetings.models import (
     PdfJob,
     ProgressNote,
 )
+from pru_cases.access import require_write
 from pupils.models import Pupil
 
 log = logging.getLogger(__name__)
@@ -322,6 +323,7 @@ def agenda_build(*, meeting: Meeting, by: User, new_pupil_days: int = NEW_PUPIL_
 
 @transaction.atomic
 def agenda_add_pupil(*, meeting: Meeting, by: User, pupil: Pupil, note: str = "") -> AgendaItem:
+    require_write(by, pupil)
     locked = _lock_open(meeting)
     if AgendaItem.objects.filter(meeting=locked, pupil=pupil).exists():
         raise ValidationError({"pupil": f"{pupil.full_name} is already on this agenda."})
@@ -363,11 +365,18 @@ def agenda_carry_over(*, item: AgendaItem, by: User) -> AgendaItem:
     return item
 
 
+def _require_item_write(by: User, item: AgendaItem) -> None:
+    """What is minuted about a case is a write to that pupil's records: not through a break-glass grant."""
+    if item.pupil_id is not None:
+        require_write(by, item.pupil_id)
+
+
 # Minutes: discussion, decisions, actions -----------------------------------------------------------------
 
 
 @transaction.atomic
 def discussion_record(*, item: AgendaItem, by: User, text: str) -> Discussion:
+    _require_item_write(by, item)
     _lock_open(item.meeting)
     if not text.strip():
         raise ValidationError({"text": "Write what was discussed."})
@@ -391,6 +400,7 @@ def decision_record(
     escalation: str = "",
 ) -> Decision:
     """A decision for the minutes. With a referral, it is also that referral's triage (by the referrals app)."""
+    _require_item_write(by, item)
     _lock_open(item.meeting)
     if not text.strip() and referral is None:
         raise ValidationError({"text": "Write what was decided."})
@@ -444,6 +454,7 @@ def action_add(
     owner_name: str = "",
 ) -> Action:
     """A new action agreed at the meeting, on the pupil's open action plan (started if there is none)."""
+    _require_item_write(by, item)
     meeting = _lock_open(item.meeting)
     if item.pupil_id is None:
         raise ValidationError("Actions belong to a pupil's plan: add them on a case, not a general item.")
@@ -480,6 +491,7 @@ def action_add(
 
 @transaction.atomic
 def action_progress_add(*, action: Action, by: User, text: str) -> ProgressNote:
+    require_write(by, action.plan.pupil_id)
     if action.status != Action.Status.OPEN:
         raise ValidationError("This action is finished: progress can no longer be added.")
     if not text.strip():
@@ -489,6 +501,7 @@ def action_progress_add(*, action: Action, by: User, text: str) -> ProgressNote:
 
 @transaction.atomic
 def action_set_status(*, action: Action, by: User, status: str, version: int, reason: str = "") -> Action:
+    require_write(by, action.plan.pupil_id)
     if status not in (Action.Status.DONE, Action.Status.DROPPED):
         raise ValidationError({"status": "Mark the action done, or dropped with a reason."})
     if status == Action.Status.DROPPED and not reason.strip():

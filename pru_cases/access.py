@@ -1,6 +1,7 @@
 """The access policy, in one place.
 
-Who may see which pupil (`pupils_visible_to`), who may read or write which restricted field group
+Who may see which pupil (`pupils_visible_to`), who may change a pupil's records (`may_write`: the usual
+scope, never a break-glass grant), who may read or write which restricted field group
 (`can_read_field_group` / `can_write_field_group`) and what a role may do (`can`). Every view, list,
 search, export and admin changelist that shows pupil data takes its rows from here; a pupil outside
 a user's scope is a 404, so the page does not reveal that the pupil is known to us.
@@ -12,7 +13,7 @@ import enum
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -36,7 +37,8 @@ class Action(enum.StrEnum):
     EDIT_PUPIL = "edit_pupil"
     SET_NEED_LEVEL = "set_need_level"
     ARCHIVE_PUPIL = "archive_pupil"
-    ALLOCATE = "allocate"
+    ALLOCATE = "allocate"  # allocations and the key worker: both open the pupil's record to that person
+    MOVE_PUPIL = "move_pupil"  # change a pupil's learning centre, which decides which PRU staff see them
     VIEW_HISTORY = "view_history"
     VIEW_ACCESS_LOG = "view_access_log"
     BREAK_GLASS = "break_glass"  # open a pupil outside one's scope for a few hours (pru_cases.security)
@@ -72,6 +74,7 @@ _ACTIONS: dict[Action, frozenset[str]] = {
     Action.SET_NEED_LEVEL: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF}),
     Action.ARCHIVE_PUPIL: frozenset({Role.DSL, Role.SENIOR_LEADER}),
     Action.ALLOCATE: frozenset({Role.DSL, Role.SENIOR_LEADER}),
+    Action.MOVE_PUPIL: frozenset({Role.DSL, Role.SENIOR_LEADER}),
     Action.VIEW_HISTORY: frozenset({Role.DSL}),
     Action.VIEW_ACCESS_LOG: frozenset({Role.DSL, Role.SENIOR_LEADER}),
     Action.BREAK_GLASS: frozenset({Role.STAFF}),  # leaders and the DSL already see every pupil
@@ -119,26 +122,90 @@ def works_with(user: User) -> Q:
     return Q(key_worker_id=user.pk) | Q(Exists(allocated))
 
 
-def pupils_visible_to(user: User) -> QuerySet[Pupil]:
+def _usual_scope(user: User) -> Q | None:
+    """The pupils a person sees by their role, centre, key-working and allocations; no break-glass grant.
+    Q() for everyone, None for no one."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    if user.sees_all_pupils:
+        return Q()
+    if user.role == Role.STAFF:
+        return Q(key_worker_id=user.pk) | Q(site_id=user.site_id) if user.site_id else Q(key_worker_id=user.pk)
+    if user.role in (Role.SPECIALIST, Role.FAMILY_WORKER):
+        return works_with(user)
+    return None  # administrators manage accounts, not cases
+
+
+def pupils_visible_to(user: User, *, break_glass: bool = True) -> QuerySet[Pupil]:
+    """The pupils `user` may see; with `break_glass=False`, only those they may also change (`pupils_writable_by`)."""
     from pupils.models import Pupil
 
     pupils = Pupil.objects.all()
-    if not (user.is_authenticated and user.is_active):
+    usual = _usual_scope(user)
+    if usual is None:
         return pupils.none()
     if user.sees_all_pupils:
         return pupils
-    mine = Q(key_worker_id=user.pk) | Q(_break_glass(user))
-    if user.role == Role.STAFF:
-        return pupils.filter(mine | Q(site_id=user.site_id)) if user.site_id else pupils.filter(mine)
-    if user.role in (Role.SPECIALIST, Role.FAMILY_WORKER):
-        return pupils.filter(mine | works_with(user))
-    return pupils.none()  # administrators manage accounts, not cases
+    return pupils.filter(usual | Q(_break_glass(user))) if break_glass else pupils.filter(usual)
+
+
+def pupils_writable_by(user: User) -> QuerySet[Pupil]:
+    """Pupils whose records `user` may change: their usual scope. A break-glass grant opens a record to read
+    and to log a concern only, so that nothing done under it (moving the pupil to the reader's centre, naming
+    a key worker) outlives the grant."""
+    return pupils_visible_to(user, break_glass=False)
 
 
 def _break_glass(user: User) -> Exists:
     """An unexpired break-glass grant for this user and the pupil (see pru_cases.security.break_glass_grant)."""
     grants = BreakGlass.objects.filter(pupil_id=OuterRef("pk"), user_id=user.pk, expires_at__gt=timezone.now())
     return Exists(grants)
+
+
+# What a break-glass grant allows besides reading the record.
+BREAK_GLASS_ACTIONS = frozenset({Action.LOG_CONCERN})
+BREAK_GLASS_READ_ONLY = (
+    "You opened this record with break-glass access, which lets you read it and log a concern only. "
+    "Ask the DSL, a senior leader or the pupil's own centre to make any other change."
+)
+
+
+class BreakGlassReadOnly(PermissionDenied):
+    """A write to a pupil the user sees only through a break-glass grant (403, with BREAK_GLASS_READ_ONLY)."""
+
+
+def can_for_pupil(user: User, action: Action, pupil: Pupil) -> bool:
+    """Whether to offer `action` on a page about a pupil from `get_pupil_for_user`: the role may do it, and the
+    pupil is not seen only through break-glass (unless the action is one a grant allows)."""
+    return can(user, action) and (action in BREAK_GLASS_ACTIONS or not getattr(pupil, "via_break_glass", False))
+
+
+def may_write(user: User, pupil: Pupil | int) -> bool:
+    """Whether `user` may change this pupil's records: the pupil is in their usual scope (not break-glass).
+    The role's action is checked separately (`can`)."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if user.sees_all_pupils:
+        return True
+    pupil_id = pupil if isinstance(pupil, int) else pupil.pk
+    return pupils_writable_by(user).filter(pk=pupil_id).exists()
+
+
+def require_write(user: User, pupil: Pupil | int, action: Action | None = None) -> None:
+    """For services: refuse (403) a write to a pupil outside the user's usual scope, or by the wrong role.
+
+    Every service that changes a pupil's records calls this, so no page, admin action or script can write
+    through a break-glass grant; the page shows BREAK_GLASS_READ_ONLY."""
+    if action is not None and not can(user, action):
+        raise PermissionDenied
+    if may_write(user, pupil):
+        return
+    pupil_id = pupil if isinstance(pupil, int) else pupil.pk
+    if pupils_visible_to(user).filter(pk=pupil_id).exists():
+        if action in BREAK_GLASS_ACTIONS:
+            return
+        raise BreakGlassReadOnly(BREAK_GLASS_READ_ONLY)
+    raise PermissionDenied
 
 
 def can_read_field_group(user: User, group: FieldGroup) -> bool:
@@ -214,14 +281,17 @@ def get_pupil_for_user(
     """The pupil if `request.user` may see it, audited either way.
 
     404 outside the user's scope; 403 when the user may see the pupil but not do `action` or read
-    every restricted field group in `field_groups` (the groups this page shows).
+    every restricted field group in `field_groups` (the groups this page shows). The pupil's
+    `via_break_glass` says whether the user sees it only through a break-glass grant; such a grant allows
+    reading and BREAK_GLASS_ACTIONS only, so any other `action` is a 403 (BreakGlassReadOnly).
     """
     user = request.user
     scoped = pupils_visible_to(user)
     if queryset is not None:
         scoped = scoped & queryset
-    if user.is_authenticated and not user.sees_all_pupils:
-        scoped = scoped.annotate(_via_break_glass=_break_glass(user))
+    usual = _usual_scope(user)
+    if usual is not None and not user.sees_all_pupils:
+        scoped = scoped.annotate(_in_usual_scope=ExpressionWrapper(usual, output_field=BooleanField()))
     pupil = scoped.filter(pk=pk).first()
     if pupil is None:
         from pupils.models import Pupil
@@ -234,6 +304,11 @@ def get_pupil_for_user(
     ):
         record_access(request, pupil_id=pupil.pk, pupil_ref=pk, outcome=AccessEvent.Outcome.FORBIDDEN)
         raise PermissionDenied
-    outcome = AccessEvent.Outcome.BREAK_GLASS if getattr(pupil, "_via_break_glass", False) else AccessEvent.Outcome.ALLOWED
+    # NULL (no match) counts as outside the usual scope.
+    pupil.via_break_glass = not user.sees_all_pupils and not getattr(pupil, "_in_usual_scope", False)
+    if pupil.via_break_glass and action is not None and action not in BREAK_GLASS_ACTIONS:
+        record_access(request, pupil_id=pupil.pk, pupil_ref=pk, outcome=AccessEvent.Outcome.FORBIDDEN)
+        raise BreakGlassReadOnly(BREAK_GLASS_READ_ONLY)
+    outcome = AccessEvent.Outcome.BREAK_GLASS if pupil.via_break_glass else AccessEvent.Outcome.ALLOWED
     record_access(request, pupil_id=pupil.pk, pupil_ref=pk, outcome=outcome, field_groups=field_groups)
     return pupil

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from pru_cases.access import Action, require_write
 from pupils.models import Concern, Pupil
 
 # A little slack for clocks that run fast on a classroom laptop.
@@ -18,6 +19,7 @@ FUTURE_SLACK = datetime.timedelta(minutes=5)
 @transaction.atomic
 def concern_log(*, pupil: Pupil, by: User, category: str, seen: str, occurred_at: datetime.datetime | None = None) -> Concern:
     """Log what was seen. Safeguarding concerns land in the DSL's queue (they stay open until the DSL reviews them)."""
+    require_write(by, pupil, Action.LOG_CONCERN)
     now = timezone.now()
     occurred_at = occurred_at or now
     if occurred_at > now + FUTURE_SLACK:

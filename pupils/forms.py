@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from pupils.models import HealthRecord, Pupil
-from pupils.services import HEALTH_EDITABLE_FIELDS, PUPIL_EDITABLE_FIELDS
+from pupils.services import HEALTH_EDITABLE_FIELDS, PUPIL_EDITABLE_FIELDS, may_change_field
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -23,9 +23,19 @@ class PupilForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["key_worker"].queryset = User.objects.filter(is_active=True).exclude(role=User.Role.ADMIN)
         self.fields["upn"].help_text = "Optional: 13 characters, as on the school's records."
-        if user.role == User.Role.STAFF and user.site_id:
-            # PRU staff add pupils to their own centre; leaders move pupils between centres.
-            self.fields["site"].queryset = self.fields["site"].queryset.filter(pk=user.site_id)
+        # The centre and the key worker decide who sees the pupil. Offered only to those whose role may change
+        # them (pupils.services.ACCESS_FIELD_ACTIONS); shown read-only to others, and a disabled field always
+        # keeps the saved value, whatever is posted.
+        current_site = self.instance.site_id if self.instance.pk else user.site_id
+        if not may_change_field(user, "site"):
+            self.fields["site"].disabled = True
+            self.fields["site"].initial = current_site
+            self.fields["site"].queryset = self.fields["site"].queryset.filter(pk=current_site)
+            self.fields["site"].help_text = "The DSL or a senior leader moves a pupil to another centre."
+        if not may_change_field(user, "key_worker"):
+            self.fields["key_worker"].disabled = True
+            self.fields["key_worker"].queryset = User.objects.filter(pk=self.instance.key_worker_id)
+            self.fields["key_worker"].help_text = "The DSL or a senior leader names the key worker."
         if self.instance.pk:
             self.fields["version"].initial = self.instance.version
 

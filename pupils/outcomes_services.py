@@ -15,7 +15,7 @@ from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
 from accounts.models import User
-from pru_cases.access import pupils_visible_to
+from pru_cases.access import pupils_writable_by, require_write
 from pupils import sdq
 from pupils.models import (
     AttendanceCode,
@@ -48,6 +48,7 @@ def sdq_record(
     impact_answers: Mapping[str, int] | None = None,
 ) -> SDQResponse:
     """Score and store one questionnaire. Scores are computed here, once, by pupils.sdq."""
+    require_write(by, pupil)
     if completed_on > timezone.localdate():
         raise ValidationError({"completed_on": "The questionnaire cannot have been completed in the future."})
     if completed_on < pupil.date_of_birth:
@@ -190,7 +191,7 @@ def attendance_import(*, by: User, filename: str, data: bytes) -> ImportReport:
 
     # Two lookups for the whole file, not one per row.
     upns = {row["upn"].upper() for _, row in rows}
-    pupils = {p.upn: p for p in pupils_visible_to(by).filter(upn__in=upns).only("pk", "upn", "date_of_birth")}
+    pupils = {p.upn: p for p in pupils_writable_by(by).filter(upn__in=upns).only("pk", "upn", "date_of_birth")}
     codes = {c.code: c for c in AttendanceCode.objects.all()}
     today = timezone.localdate()
     seen: dict[tuple[str, datetime.date, str], int] = {}
@@ -297,6 +298,7 @@ def _check_date(day: datetime.date, *, pupil: Pupil, field_name: str) -> None:
 
 @transaction.atomic
 def reading_test_record(*, pupil: Pupil, by: User, occasion: str, tested_on: datetime.date, reading_age_months: int, standard_age_score: int | None = None) -> ReadingTest:
+    require_write(by, pupil)
     _check_date(tested_on, pupil=pupil, field_name="tested_on")
     test = ReadingTest(
         pupil=pupil, occasion=occasion, tested_on=tested_on, reading_age_months=reading_age_months,
@@ -309,6 +311,7 @@ def reading_test_record(*, pupil: Pupil, by: User, occasion: str, tested_on: dat
 
 @transaction.atomic
 def pass_survey_record(*, pupil: Pupil, by: User, occasion: str, completed_on: datetime.date, **factors: int | None) -> PassSurvey:
+    require_write(by, pupil)
     _check_date(completed_on, pupil=pupil, field_name="completed_on")
     unknown = set(factors) - {name for name, _ in PASS_FACTORS}
     if unknown:
@@ -323,6 +326,7 @@ def pass_survey_record(*, pupil: Pupil, by: User, occasion: str, completed_on: d
 
 @transaction.atomic
 def exclusion_record(*, pupil: Pupil, by: User, kind: str, start_date: datetime.date, days, school=None, reason: str = "") -> Exclusion:
+    require_write(by, pupil)
     _check_date(start_date, pupil=pupil, field_name="start_date")
     exclusion = Exclusion(pupil=pupil, kind=kind, school=school, start_date=start_date, days=days, reason=reason.strip(), recorded_by=by)
     exclusion.full_clean()
@@ -339,6 +343,7 @@ def destination_follow_up_save(
     *, pupil: Pupil, by: User, checkpoint: str, status: str, checked_on: datetime.date, detail: str = "", version: int | None = None
 ) -> DestinationFollowUp:
     """Record (or correct) a leaver's destination at 3 or 12 months. A correction must name the version it read."""
+    require_write(by, pupil)
     if not pupil.exit_date:
         raise ValidationError("Destinations are followed up after a pupil leaves: record the exit date first.")
     _check_date(checked_on, pupil=pupil, field_name="checked_on")
@@ -367,6 +372,7 @@ def destination_follow_up_save(
 
 @transaction.atomic
 def family_feedback_record(*, pupil: Pupil, by: User, moment: str, respondent: str, given_on: datetime.date, difference_made: str = "", **ratings: int | None) -> FamilyFeedback:
+    require_write(by, pupil)
     _check_date(given_on, pupil=pupil, field_name="given_on")
     if all(value is None for value in ratings.values()) and not difference_made.strip():
         raise ValidationError("Enter at least one answer or the family's comment.")
@@ -382,6 +388,7 @@ def family_feedback_record(*, pupil: Pupil, by: User, moment: str, respondent: s
 @transaction.atomic
 def sdq_withdraw(*, response: SDQResponse, by: User, reason: str) -> SDQResponse:
     """A questionnaire entered by mistake leaves every figure but stays on record, with the reason."""
+    require_write(by, response.pupil_id)
     if not reason.strip():
         raise ValidationError({"reason": "Say why this questionnaire is being withdrawn (for example: entered for the wrong pupil)."})
     updated = SDQResponse.objects.filter(pk=response.pk, withdrawn_at__isnull=True).update(

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from pru_cases.access import Action, can, get_pupil_for_user, require
+from pru_cases.access import Action, can, can_for_pupil, get_pupil_for_user, require
 from pru_cases.lib.forms import add_service_errors, show_edit_conflict
 from pupils import outcomes_services as services
 from pupils import sdq
@@ -164,8 +164,8 @@ def pupil_outcomes(request: HttpRequest, pk: int) -> HttpResponse:
         "exclusions": list(pupil.exclusions.filter(live).select_related("school")),
         "destinations": destinations,
         "feedback": list(pupil.family_feedback.filter(live)[:10]),
-        "can_record": can(request.user, Action.RECORD_OUTCOMES),
-        "can_feedback": can(request.user, Action.RECORD_FAMILY_FEEDBACK),
+        "can_record": can_for_pupil(request.user, Action.RECORD_OUTCOMES, pupil),
+        "can_feedback": can_for_pupil(request.user, Action.RECORD_FAMILY_FEEDBACK, pupil),
         "can_import": can(request.user, Action.IMPORT_ATTENDANCE),
     }
     return render(request, "pupils/outcomes.html", context)

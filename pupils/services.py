@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from accounts.models import User
-from pru_cases.access import FieldGroup, can_write_field_group
+from accounts.models import Site, User
+from pru_cases.access import Action, FieldGroup, can, can_write_field_group, require, require_write
 from pupils.models import Allocation, HealthRecord, NeedLevelChange, Pupil
 
 # Fields the edit form may change; status, level of need and version have services of their own.
+# The centre and the key worker decide who sees the pupil: a change to either needs its own action
+# (ACCESS_FIELD_ACTIONS), checked by pupil_create / pupil_update and by pupil_move / pupil_key_worker_set.
 PUPIL_EDITABLE_FIELDS = (
     "first_name",
     "last_name",
@@ -38,6 +40,8 @@ PUPIL_EDITABLE_FIELDS = (
 
 HEALTH_EDITABLE_FIELDS = ("conditions", "medication", "allergies", "notes")
 
+ACCESS_FIELD_ACTIONS = {"site": Action.MOVE_PUPIL, "key_worker": Action.ALLOCATE}
+
 
 class EditConflict(ValidationError):
     """Someone else saved the record after this edit began."""
@@ -49,34 +53,86 @@ CONFLICT_MESSAGE = (
 )
 
 
+def may_change_field(user: User, name: str) -> bool:
+    """Whether `user`'s role may change this field of the pupil record (forms show it read-only otherwise)."""
+    action = ACCESS_FIELD_ACTIONS.get(name)
+    return action is None or can(user, action)
+
+
+def _check_access_fields(*, by: User, changes: dict[str, Any], current: Pupil | None) -> None:
+    """403 for a change to the centre or the key worker by a role without that field's action."""
+    for name, action in ACCESS_FIELD_ACTIONS.items():
+        if name not in changes or can(by, action):
+            continue
+        before = getattr(current, f"{name}_id") if current is not None else None
+        value = changes[name]
+        after = value.pk if hasattr(value, "pk") else value
+        if current is None and name == "site" and after == by.site_id:
+            continue  # PRU staff add pupils to their own centre
+        if after != before:
+            raise PermissionDenied
+
+
 @transaction.atomic
 def pupil_create(*, by: User, data: dict[str, Any], level_of_need: int = 2) -> Pupil:
-    pupil = Pupil(**{name: data[name] for name in PUPIL_EDITABLE_FIELDS if name in data}, level_of_need=level_of_need)
+    """A new pupil. PRU staff add pupils to their own centre with no key worker; the DSL and leaders
+    may choose any centre and key worker."""
+    require(by, Action.CREATE_PUPIL)
+    fields = {name: data[name] for name in PUPIL_EDITABLE_FIELDS if name in data}
+    _check_access_fields(by=by, changes=fields, current=None)
+    pupil = Pupil(**fields, level_of_need=level_of_need)
     pupil.full_clean()
     pupil.save()
     NeedLevelChange.objects.create(pupil=pupil, level=level_of_need, reason="Level at entry.", changed_by=by)
     return pupil
 
 
-@transaction.atomic
-def pupil_update(*, pupil: Pupil, by: User, data: dict[str, Any], version: int) -> Pupil:
-    """Save the edit only if nobody else has saved since `version` was read (no silent overwrite)."""
-    changes = {name: data[name] for name in PUPIL_EDITABLE_FIELDS if name in data}
+def _update(*, pupil: Pupil, changes: dict[str, Any], version: int | None) -> Pupil:
+    """Save `changes` only if nobody else has saved since `version` was read (no silent overwrite)."""
     candidate = Pupil.objects.get(pk=pupil.pk)
     for name, value in changes.items():
         setattr(candidate, name, value)
     candidate.full_clean()
-    updated = Pupil.objects.filter(pk=pupil.pk, version=version).update(
-        **changes, version=F("version") + 1, updated_at=timezone.now()
-    )
-    if not updated:
+    rows = Pupil.objects.filter(pk=pupil.pk)
+    if version is not None:
+        rows = rows.filter(version=version)
+    if not rows.update(**changes, version=F("version") + 1, updated_at=timezone.now()):
         raise EditConflict(CONFLICT_MESSAGE)
     pupil.refresh_from_db()
     return pupil
 
 
 @transaction.atomic
+def pupil_update(*, pupil: Pupil, by: User, data: dict[str, Any], version: int) -> Pupil:
+    """Save the edit form. A centre or key worker that differs from the saved one needs MOVE_PUPIL or
+    ALLOCATE (403 otherwise, so a forged form changes nothing); unchanged, they are left as they are."""
+    require_write(by, pupil, Action.EDIT_PUPIL)
+    changes = {name: data[name] for name in PUPIL_EDITABLE_FIELDS if name in data}
+    _check_access_fields(by=by, changes=changes, current=Pupil.objects.get(pk=pupil.pk))
+    return _update(pupil=pupil, changes=changes, version=version)
+
+
+@transaction.atomic
+def pupil_move(*, pupil: Pupil, by: User, site: Site, version: int | None = None) -> Pupil:
+    """Move a pupil to another learning centre (MOVE_PUPIL: the DSL and senior leaders). The centre decides
+    which PRU staff see the pupil, so this is the one way to change it outside the edit form."""
+    require_write(by, pupil, Action.MOVE_PUPIL)
+    return _update(pupil=pupil, changes={"site": site}, version=version)
+
+
+@transaction.atomic
+def pupil_key_worker_set(*, pupil: Pupil, by: User, key_worker: User | None, version: int | None = None) -> Pupil:
+    """Name (or clear) the pupil's key worker (ALLOCATE: the DSL and senior leaders). The key worker sees
+    the pupil's record, so naming one is an allocation."""
+    require_write(by, pupil, Action.ALLOCATE)
+    if key_worker is not None and (not key_worker.is_active or key_worker.role == User.Role.ADMIN):
+        raise ValidationError({"key_worker": f"{key_worker} cannot be a key worker."})
+    return _update(pupil=pupil, changes={"key_worker": key_worker}, version=version)
+
+
+@transaction.atomic
 def pupil_set_need_level(*, pupil: Pupil, by: User, level: int, reason: str) -> NeedLevelChange:
+    require_write(by, pupil, Action.SET_NEED_LEVEL)
     locked = Pupil.objects.select_for_update().get(pk=pupil.pk)
     if locked.level_of_need == level:
         raise ValidationError(f"The level of need is already {level}.")
@@ -95,6 +151,7 @@ def pupil_set_need_level(*, pupil: Pupil, by: User, level: int, reason: str) -> 
 @transaction.atomic
 def pupil_archive(*, pupil: Pupil, by: User, reason: str) -> Pupil:
     """Archiving is how a record leaves the working lists: nothing about a pupil is ever deleted."""
+    require_write(by, pupil, Action.ARCHIVE_PUPIL)
     if not reason.strip():
         raise ValidationError("Give a reason for archiving.")
     updated = Pupil.objects.filter(pk=pupil.pk, status=Pupil.Status.ACTIVE).update(
@@ -112,6 +169,7 @@ def pupil_archive(*, pupil: Pupil, by: User, reason: str) -> Pupil:
 
 @transaction.atomic
 def pupil_restore(*, pupil: Pupil, by: User) -> Pupil:
+    require_write(by, pupil, Action.ARCHIVE_PUPIL)
     updated = Pupil.objects.filter(pk=pupil.pk, status=Pupil.Status.ARCHIVED).update(
         status=Pupil.Status.ACTIVE, archived_at=None, version=F("version") + 1, updated_at=timezone.now()
     )
@@ -125,6 +183,7 @@ def pupil_restore(*, pupil: Pupil, by: User) -> Pupil:
 def health_record_update(*, pupil: Pupil, by: User, data: dict[str, Any], version: int) -> HealthRecord:
     if not can_write_field_group(by, FieldGroup.HEALTH):
         raise ValidationError("Only health staff and the DSL may change health detail.")
+    require_write(by, pupil)
     record, _ = HealthRecord.objects.get_or_create(pupil=pupil)
     changes = {name: data[name] for name in HEALTH_EDITABLE_FIELDS if name in data}
     updated = HealthRecord.objects.filter(pk=record.pk, version=version).update(
@@ -138,6 +197,8 @@ def health_record_update(*, pupil: Pupil, by: User, data: dict[str, Any], versio
 
 @transaction.atomic
 def allocation_add(*, pupil: Pupil, user: User, by: User, reason: str = "") -> Allocation:
+    """Open the pupil's record to `user` (ALLOCATE: the DSL and senior leaders, also when triage allocates)."""
+    require_write(by, pupil, Action.ALLOCATE)
     if user.role not in (User.Role.SPECIALIST, User.Role.FAMILY_WORKER, User.Role.STAFF):
         raise ValidationError("Only specialists, family workers and PRU staff are allocated to pupils.")
     if not user.is_active:
@@ -152,6 +213,7 @@ def allocation_add(*, pupil: Pupil, user: User, by: User, reason: str = "") -> A
 
 @transaction.atomic
 def allocation_end(*, allocation: Allocation, by: User) -> Allocation:
+    require_write(by, allocation.pupil_id, Action.ALLOCATE)
     updated = Allocation.objects.filter(pk=allocation.pk, ended_on__isnull=True).update(ended_on=timezone.localdate())
     if not updated:
         raise ValidationError("This allocation has already ended.")

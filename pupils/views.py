@@ -14,6 +14,7 @@ from pru_cases.access import (
     Action,
     FieldGroup,
     can,
+    can_for_pupil,
     can_read_field_group,
     get_pupil_for_user,
     pupils_visible_to,
@@ -69,13 +70,17 @@ def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
         "allocations": pupil.allocations.select_related("user__agency").filter(ended_on__isnull=True),
         "health": HealthRecord.objects.filter(pupil=pupil).first() if show_health else None,
         "show_health": show_health,
-        "can_edit": can(user, Action.EDIT_PUPIL),
-        "can_archive": can(user, Action.ARCHIVE_PUPIL),
-        "can_allocate": can(user, Action.ALLOCATE),
+        # Through break-glass the record is read-only (a concern may still be logged): no other change is offered.
+        "via_break_glass": getattr(pupil, "via_break_glass", False),
+        "can_edit": can_for_pupil(user, Action.EDIT_PUPIL, pupil),
+        "can_archive": can_for_pupil(user, Action.ARCHIVE_PUPIL, pupil),
+        "can_allocate": can_for_pupil(user, Action.ALLOCATE, pupil),
         "can_view_history": can(user, Action.VIEW_HISTORY),
-        "need_level_form": NeedLevelForm(initial={"level": pupil.level_of_need}) if can(user, Action.SET_NEED_LEVEL) else None,
-        "allocation_form": AllocationForm() if can(user, Action.ALLOCATE) else None,
-        "archive_form": ArchiveForm() if can(user, Action.ARCHIVE_PUPIL) else None,
+        "need_level_form": NeedLevelForm(initial={"level": pupil.level_of_need})
+        if can_for_pupil(user, Action.SET_NEED_LEVEL, pupil)
+        else None,
+        "allocation_form": AllocationForm() if can_for_pupil(user, Action.ALLOCATE, pupil) else None,
+        "archive_form": ArchiveForm() if can_for_pupil(user, Action.ARCHIVE_PUPIL, pupil) else None,
     }
 
 

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import HttpRequest
 
-from pru_cases.access import Action, can
+from pru_cases.access import Action, can, can_for_pupil
 from pupils.concerns_selectors import (
     annotate_recent_concern_count,
     is_pattern,
@@ -31,8 +31,8 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
             interventions_visible_to(user).filter(pupil=pupil, status=Intervention.Status.OPEN)
         ),
         "ref_can_log": can(user, Action.LOG_CONCERN),
-        "ref_can_refer": can(user, Action.RAISE_REFERRAL),
-        "ref_can_request": can(user, Action.REQUEST_INFORMATION),
+        "ref_can_refer": can_for_pupil(user, Action.RAISE_REFERRAL, pupil),
+        "ref_can_request": can_for_pupil(user, Action.REQUEST_INFORMATION, pupil),
     }
 
 

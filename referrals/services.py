@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from pru_cases.access import FieldGroup, can_write_field_group
+from pru_cases.access import FieldGroup, can_write_field_group, require_write
 from pupils.models import Allocation, Concern, Pupil
 from pupils.services import allocation_add
 from referrals.models import (
@@ -73,6 +73,7 @@ def referral_create(
     urgency: str = Referral.Urgency.ROUTINE,
     concern: Concern | None = None,
 ) -> Referral:
+    require_write(by, pupil)
     if pupil.is_archived:
         raise ValidationError("This pupil's record is archived: restore it before raising a referral.")
     if specialism in specialisms_for(by):
@@ -135,6 +136,7 @@ def referral_triage(
     note: str = "",
 ) -> Referral:
     """The MDT's decision: allocate to a specialist, signpost to the universal offer, decline, or escalate."""
+    require_write(by, referral.pupil_id)
     locked = _lock(referral, version)
     if locked.status != Referral.Status.SUBMITTED:
         raise ValidationError(REFUSED_TRIAGE[locked.status].format(who=_who(locked)))
@@ -200,6 +202,7 @@ def may_work_on(user: User, referral: Referral) -> bool:
 
 @transaction.atomic
 def referral_start(*, referral: Referral, by: User) -> Referral:
+    require_write(by, referral.pupil_id)
     locked = _lock(referral, None)
     if locked.status == Referral.Status.IN_PROGRESS:
         raise ValidationError("This referral is already in progress.")
@@ -222,6 +225,7 @@ REFUSED_CLOSE = {
 
 @transaction.atomic
 def referral_close(*, referral: Referral, by: User, outcome: str, note: str = "", version: int | None = None) -> Referral:
+    require_write(by, referral.pupil_id)
     locked = _lock(referral, version)
     if locked.status not in Referral.CLOSABLE:
         raise ValidationError(REFUSED_CLOSE[locked.status])
@@ -258,6 +262,7 @@ def intervention_session_add(
     notes: str = "",
     health_notes: str = "",
 ) -> InterventionSession:
+    require_write(by, intervention.pupil_id)
     if intervention.status != Intervention.Status.OPEN:
         raise ValidationError("This intervention is closed: sessions can no longer be added.")
     if not (by.role == User.Role.DSL or intervention.specialist_id == by.pk):
@@ -289,6 +294,7 @@ def intervention_session_add(
 def intervention_update(
     *, intervention: Intervention, by: User, version: int, review_date: datetime.date | None, goals: str
 ) -> Intervention:
+    require_write(by, intervention.pupil_id)
     if intervention.status != Intervention.Status.OPEN:
         raise ValidationError("This intervention is closed.")
     if not (by.role == User.Role.DSL or intervention.specialist_id == by.pk):
@@ -313,6 +319,7 @@ def information_request_create(
     asked_on: datetime.date | None = None,
     due_by: datetime.date | None = None,
 ) -> InformationRequest:
+    require_write(by, pupil)
     asked_on = asked_on or timezone.localdate()
     if asked_on > timezone.localdate():
         raise ValidationError({"asked_on": "The date asked cannot be in the future."})
@@ -336,6 +343,7 @@ def information_request_create(
 def information_request_answer(
     *, request: InformationRequest, by: User, answered_on: datetime.date, answer: str
 ) -> InformationRequest:
+    require_write(by, request.pupil_id)
     if answered_on < request.asked_on:
         raise ValidationError({"answered_on": "The answer cannot come before the question was asked."})
     if answered_on > timezone.localdate():

@@ -14,7 +14,7 @@ from families.models import (
     ShortlistedSchool,
 )
 from families.panels import annotate_pupil_list
-from pupils.models import Pupil
+from pupils.models import Allocation, Pupil
 
 
 
@@ -155,6 +155,7 @@ def _pupil_list_queries(client) -> int:
 def _make_plans(site, by, count, start):
     for n in range(start, start + count):
         child = make_pupil(site, first_name=f"Plan{n}", last_name=f"Pupil{n:03d}")
+        Allocation.objects.create(pupil=child, user=by, created_by=by)  # a family worker leads their own pupils' plans
         services.reintegration_plan_start(pupil=child, by=by)
 
 
