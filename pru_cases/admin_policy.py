@@ -322,7 +322,11 @@ class PolicyInline(admin.TabularInline):
         return [name for name in super().get_fields(request, obj) if not (isinstance(name, str) and name in hidden)]
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return hidden_fields(request, self.model) is not None and super().has_view_permission(request, obj)
+        # Whoever may open the parent page sees the inline (roles, not Django's per-model permissions).
+        parent = self.admin_site._registry.get(self.parent_model)
+        if parent is None or not parent.may_open(request):
+            return False
+        return hidden_fields(request, self.model) is not None
 
     def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
         return not self.read_only and self.has_view_permission(request, obj)
