@@ -3,7 +3,7 @@ from allauth.mfa.models import Authenticator
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.auth import update_session_auth_hash
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
@@ -147,7 +147,7 @@ class UserAdmin(LeaderAdmin, BaseUserAdmin):
             obj.refresh_from_db()
 
     def user_change_password(self, request: HttpRequest, id, form_url=""):
-        user = self.get_object(request, id)
+        user = self.get_object(request, unquote(id))
         if user is not None and user.pk == request.user.pk:
             raise PermissionDenied  # one's own password changes at /account/password/, with the current one
         if request.method == "POST" and user is not None and self.has_change_permission(request, user):
@@ -159,7 +159,6 @@ class UserAdmin(LeaderAdmin, BaseUserAdmin):
                 )
                 self.log_change(request, user, self.construct_change_message(request, form, None))
                 messages.success(request, "Password changed." if usable else "Password sign-in switched off.")
-                update_session_auth_hash(request, request.user)
                 return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[user.pk]))
         return super().user_change_password(request, id, form_url)
 

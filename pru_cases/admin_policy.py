@@ -174,10 +174,18 @@ class PolicyAdmin(admin.ModelAdmin):
         return [*(super().get_exclude(request, obj) or ()), *sorted(self.hidden_fields(request) or ())]
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
-        return [
-            (title, {**options, "fields": self._visible(request, options.get("fields", ()))})
-            for title, options in super().get_fieldsets(request, obj)
-        ]
+        hidden = self.hidden_fields(request) or frozenset()
+
+        def line(fields):  # a fieldset line is a field name or a tuple of names shown side by side
+            if isinstance(fields, (list, tuple)):
+                return tuple(name for name in fields if name not in hidden)
+            return fields if fields not in hidden else None
+
+        fieldsets = []
+        for title, options in super().get_fieldsets(request, obj):
+            lines = [kept for kept in (line(fields) for fields in options.get("fields", ())) if kept]
+            fieldsets.append((title, {**options, "fields": lines}))
+        return fieldsets
 
     # Lookups: only the listed filters
     def _filter_paths(self, request: HttpRequest) -> tuple[set[str], set[str]]:
@@ -275,7 +283,9 @@ class PolicyAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     def get_changelist(self, request: HttpRequest, **kwargs):
-        term = request.session.get(SEARCH_SESSION_KEY, {}).get(self._search_key(), "") if self.search_fields else ""
+        term = ""
+        if self.get_search_fields(request):
+            term = request.session.get(SEARCH_SESSION_KEY, {}).get(self._search_key(), "")
         attrs = {"search_form_class": _private_search_form(term), "hidden": self.hidden_fields(request) or frozenset()}
         return type("PolicyChangeList", (PolicyChangeList,), attrs)
 
