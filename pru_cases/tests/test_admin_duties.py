@@ -298,3 +298,19 @@ def world_session(pupil, dsl, specialist):
     return InterventionSession.objects.create(
         intervention=intervention, recorded_by=dsl, held_on="2026-01-10", health_notes="SECRET-NOTE"
     )
+
+
+def test_it_registers_an_admin_class_from_another_app_closed(rf, leader):
+    """A third-party ModelAdmin gets the policy base mixed in, with no role let in until the project says so."""
+    from django.contrib.auth.models import Group
+
+    from pru_cases.admin_policy import CaseAdminSite, PolicyAdmin
+
+    site = CaseAdminSite(name="scratch")
+    site.register(Group, admin.ModelAdmin)
+    model_admin = site._registry[Group]
+    request = rf.get("/admin/")
+    request.user = leader
+    assert isinstance(model_admin, PolicyAdmin)
+    assert not model_admin.has_view_permission(request) and not model_admin.has_module_permission(request)
+    assert not model_admin.lookup_allowed("name__startswith", "a", request)
