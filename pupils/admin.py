@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from pru_cases.access import pupils_visible_to
+from pru_cases.access import Action, pupils_visible_to, require
 from pru_cases.admin import LeaderAdmin, PolicyInline, ReadOnlyLeaderAdmin
 from pupils import services
 from pupils.models import Allocation, AttendanceCode, HealthRecord, NeedLevelChange, Pupil, School
@@ -54,6 +54,7 @@ class PupilAdmin(LeaderAdmin):
 
     def save_model(self, request: HttpRequest, obj: Pupil, form, change: bool) -> None:
         # Admin edits go through the same services as the pages, so the same rules and checks apply.
+        require(request.user, Action.EDIT_PUPIL if change else Action.CREATE_PUPIL)
         if change:
             version = Pupil.objects.values_list("version", flat=True).get(pk=obj.pk)
             services.pupil_update(pupil=obj, by=request.user, data=form.cleaned_data, version=version)
@@ -63,6 +64,7 @@ class PupilAdmin(LeaderAdmin):
 
     @admin.action(description="Archive the selected pupils (kept, and can be restored)")
     def archive_selected(self, request: HttpRequest, queryset) -> None:
+        require(request.user, Action.ARCHIVE_PUPIL)
         archived = 0
         for pupil in queryset.filter(status=Pupil.Status.ACTIVE):
             services.pupil_archive(pupil=pupil, by=request.user, reason="Archived from the admin site.")
