@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList, ChangeListSearchForm
@@ -369,7 +368,3 @@ class CaseAdminSite(admin.AdminSite):
         from django.http import Http404
 
         raise Http404("No autocomplete here.")
-
-
-def case_models() -> list[type[models.Model]]:
-    return [model for model in apps.get_models() if is_case_model(model)]

@@ -314,3 +314,18 @@ def test_it_registers_an_admin_class_from_another_app_closed(rf, leader):
     assert isinstance(model_admin, PolicyAdmin)
     assert not model_admin.has_view_permission(request) and not model_admin.has_module_permission(request)
     assert not model_admin.lookup_allowed("name__startswith", "a", request)
+
+
+def test_it_answers_ids_beyond_bigint_without_a_500(leader, pupil):
+    from django.test import Client
+
+    client = Client(raise_request_exception=False)
+    client.force_login(leader)
+    huge = 2**64
+    for url in (
+        f"/admin/pupils/pupil/add/?referring_school={huge}",
+        f"/admin/pupils/pupil/{huge}/change/",
+        f"/admin/pupils/allocation/?pupil__id__exact={huge}",
+        f"/admin/pupils/pupil/?site__id__exact={huge}",
+    ):
+        assert client.get(url).status_code < 500, url
