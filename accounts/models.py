@@ -123,7 +123,7 @@ class User(AbstractUser):
 
     @property
     def is_leader(self) -> bool:
-        """Runs the admin site and the oversight pages."""
+        """Senior leaders and administrators (the admin site itself is for the roles in Action.USE_ADMIN)."""
         return self.role in (self.Role.SENIOR_LEADER, self.Role.ADMIN)
 
 

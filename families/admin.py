@@ -16,22 +16,12 @@ from families.models import (
 )
 from families.selectors import households_visible_to
 from pru_cases.access import pupils_visible_to
-from pru_cases.admin import ReadOnlyLeaderAdmin
+from pru_cases.admin import PolicyInline, ReadOnlyLeaderAdmin
 
 
-class CarerInline(admin.TabularInline):
+class CarerInline(PolicyInline):
     model = Carer
-    extra = 0
     fields = ["name", "relationship", "parental_responsibility", "phone", "is_active"]
-
-    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
 
 @admin.register(Household)

@@ -66,6 +66,10 @@ class Action(enum.StrEnum):
     SCHEDULE_MEETING = "schedule_meeting"
     RUN_MEETING = "run_meeting"
     UPDATE_ACTION = "update_action"
+    # accounts and the admin site (separation of duties: see `can_manage_account`)
+    USE_ADMIN = "use_admin"
+    MANAGE_ACCOUNTS = "manage_accounts"
+    RESET_SECOND_FACTOR = "reset_second_factor"
 
 
 _ACTIONS: dict[Action, frozenset[str]] = {
@@ -101,6 +105,11 @@ _ACTIONS: dict[Action, frozenset[str]] = {
     # Chairing needs this role; the minute-taker named on the meeting may also record (checked per meeting).
     Action.RUN_MEETING: frozenset({Role.DSL, Role.SENIOR_LEADER}),
     Action.UPDATE_ACTION: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF, Role.SPECIALIST, Role.FAMILY_WORKER}),
+    # The DSL comes into the admin site only for accounts: it alone may create health and DSL accounts.
+    Action.USE_ADMIN: frozenset({Role.SENIOR_LEADER, Role.ADMIN, Role.DSL}),
+    Action.MANAGE_ACCOUNTS: frozenset({Role.SENIOR_LEADER, Role.ADMIN, Role.DSL}),
+    # Whoever sets passwords day to day (the administrator) never also removes second factors.
+    Action.RESET_SECOND_FACTOR: frozenset({Role.SENIOR_LEADER, Role.DSL}),
 }
 
 
@@ -246,6 +255,48 @@ def unreadable_fields(user: User, model_label: str) -> frozenset[str] | None:
                 return None
             hidden |= fields
     return frozenset(hidden)
+
+
+class Power(enum.StrEnum):
+    """What an account can do that matters for separation of duties."""
+
+    ALL_PUPILS = "all_pupils"  # every pupil's record
+    HEALTH = "health"  # the health field group
+    ACCOUNTS = "accounts"  # other people's accounts
+
+
+def account_powers(*, role: str, agency) -> frozenset[Power]:
+    """The powers an account with this role and agency has (`agency` an Agency or None)."""
+    powers = set()
+    if role in (Role.DSL, Role.SENIOR_LEADER):
+        powers.add(Power.ALL_PUPILS)
+    if role == Role.DSL or (agency is not None and agency.is_health):
+        powers.add(Power.HEALTH)
+    if role in _ACTIONS[Action.MANAGE_ACCOUNTS]:
+        powers.add(Power.ACCOUNTS)
+    return frozenset(powers)
+
+
+def can_manage_account(by: User, *, role: str, agency) -> bool:
+    """May `by` create an account with this role and agency, or change, disable or set the password of one?
+
+    Nobody grants a power they do not hold: the administrator manages accounts that see no pupil by
+    themselves and read no health detail (PRU staff, specialists and family workers of other agencies,
+    administrators); a senior leader also manages senior leaders; only the DSL, who reads health detail,
+    manages DSL and health or CAMHS accounts. A change is checked against the account before and after it.
+    """
+    if not can(by, Action.MANAGE_ACCOUNTS):
+        return False
+    return account_powers(role=role, agency=agency) <= account_powers(role=by.role, agency=by.agency)
+
+
+def can_reset_second_factor(by: User, user: User) -> bool:
+    """Removing someone's authenticators (a lost phone): never one's own, never by the administrator."""
+    return (
+        can(by, Action.RESET_SECOND_FACTOR)
+        and by.pk != user.pk
+        and can_manage_account(by, role=user.role, agency=user.agency)
+    )
 
 
 def record_access(

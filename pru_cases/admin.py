@@ -1,48 +1,21 @@
-"""The admin site, for senior leaders and administrators; every changelist is scoped by the access policy."""
+"""The admin site's base classes (pru_cases.admin_policy) and the access log in the admin.
+
+Every admin class inherits `LeaderAdmin` (the policy base), so lookups, search, hidden fields, raw-id
+labels and who may open it follow the access policy without the class doing anything.
+"""
 
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
 
-from pru_cases.access import pupils_visible_to
+from pru_cases.access import Action, can, pupils_visible_to
+from pru_cases.admin_policy import CaseAdminSite, PolicyAdmin, PolicyInline, ReadOnlyPolicyAdmin
 from pru_cases.models import AccessEvent
 
+__all__ = ["CaseAdminSite", "LeaderAdmin", "PolicyInline", "ReadOnlyLeaderAdmin"]
 
-class CaseAdminSite(admin.AdminSite):
-    site_header = "pru_cases administration"
-    site_title = "pru_cases admin"
-    index_title = "Records"
-
-    def has_permission(self, request: HttpRequest) -> bool:
-        user = request.user
-        return bool(user.is_active and user.is_authenticated and user.is_leader)
-
-
-class LeaderAdmin(admin.ModelAdmin):
-    """Leaders may view, add and change; nothing is ever deleted through the admin (archive or deactivate)."""
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_leader
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_leader
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_leader
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.is_leader
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-
-class ReadOnlyLeaderAdmin(LeaderAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
+LeaderAdmin = PolicyAdmin
+ReadOnlyLeaderAdmin = ReadOnlyPolicyAdmin
 
 
 @admin.register(AccessEvent)
@@ -53,6 +26,9 @@ class AccessEventAdmin(ReadOnlyLeaderAdmin):
     date_hierarchy = "at"
     list_select_related = ["user", "agency", "pupil"]
     raw_id_fields = ["pupil", "user"]
+
+    def may_open(self, request: HttpRequest) -> bool:
+        return super().may_open(request) and can(request.user, Action.VIEW_ACCESS_LOG)
 
     def get_queryset(self, request: HttpRequest):
         visible = pupils_visible_to(request.user)

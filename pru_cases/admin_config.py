@@ -2,6 +2,6 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class CaseAdminConfig(AdminConfig):
-    """Django's admin, with our site class: only leaders get in."""
+    """Django's admin, with our site class: the roles the policy lets in (pru_cases.admin_policy)."""
 
-    default_site = "pru_cases.admin.CaseAdminSite"
+    default_site = "pru_cases.admin_policy.CaseAdminSite"

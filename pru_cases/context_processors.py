@@ -9,7 +9,7 @@ def navigation(request: HttpRequest) -> dict:
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "nav_admin": user.is_leader,
+        "nav_admin": can(user, Action.USE_ADMIN),
         "nav_can_create_pupil": can(user, Action.CREATE_PUPIL),
         # One COUNT on the partial unread index, run only if the page shows the badge.
         "unread_notifications": SimpleLazyObject(lambda: _unread(user)),
