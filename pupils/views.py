@@ -201,7 +201,9 @@ def allocation_end(request: HttpRequest, pk: int, allocation_pk: int) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def pupil_health(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, field_groups=frozenset({FieldGroup.HEALTH}))
-    record = HealthRecord.objects.filter(pupil=pupil).first() or HealthRecord(pupil=pupil, version=0)
+    record = HealthRecord.objects.filter(pupil=pupil).first() or HealthRecord(
+        pupil=pupil, version=services.NO_HEALTH_RECORD
+    )
     if request.method == "GET":
         form = HealthRecordForm(instance=record, initial={"version": record.version})
         return render(request, "pupils/health.html", {"pupil": pupil, "form": form, "record": record})
