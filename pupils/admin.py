@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from pru_cases.access import FieldGroup, can_read_field_group, pupils_visible_to
+from pru_cases.access import FieldGroup, can_read_field_group, pupils_visible_to, without_restricted_rows
 from pru_cases.admin import LeaderAdmin
 from pupils import services
 from pupils.models import Allocation, AttendanceCode, HealthRecord, NeedLevelChange, Pupil, School
@@ -23,6 +23,10 @@ class AllocationInline(admin.TabularInline):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+    def get_queryset(self, request: HttpRequest):
+        # A health professional's allocation is health detail (pru_cases.access.ROW_FIELD_GROUPS).
+        return without_restricted_rows(request.user, super().get_queryset(request))
 
 
 @admin.register(Pupil)
@@ -80,7 +84,8 @@ class AllocationAdmin(LeaderAdmin):
     raw_id_fields = ["pupil", "user", "created_by"]
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).filter(pupil__in=pupils_visible_to(request.user))
+        allocations = super().get_queryset(request).filter(pupil__in=pupils_visible_to(request.user))
+        return without_restricted_rows(request.user, allocations)
 
 
 @admin.register(HealthRecord)
