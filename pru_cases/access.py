@@ -235,6 +235,13 @@ def readable_rows(user: User, model_label: str) -> Q | ExpressionWrapper:
     return ExpressionWrapper(~hidden, output_field=BooleanField())
 
 
+def row_in_group(row: Model, group: FieldGroup) -> bool:
+    """Whether this record is in `group` because of what it is about (for text shown to several people at once,
+    such as a meeting's minutes, which must then not name it)."""
+    rule = ROW_FIELD_GROUPS.get(group, {}).get(row._meta.label)
+    return rule is not None and type(row)._default_manager.filter(rule.rows, pk=row.pk).exists()
+
+
 def hidden_row_fields(user: User, row: Model) -> frozenset[str] | None:
     """Fields of this one loaded row hidden from `user`: model-wide groups and the row's own (None: all of it)."""
     label = row._meta.label

@@ -1,7 +1,9 @@
 """Health detail never reaches other agencies: every page, fragment, export, PDF, history view and admin page.
 
 Every field in the health field group (pru_cases.access.FieldGroup.HEALTH), in every app, holds a unique
-sentinel (pru_cases/tests/world.py). Each role that may not read health detail then fetches every URL the
+sentinel (pru_cases/tests/world.py), and so does every record that is health detail because of what it is
+about (ROW_FIELD_GROUPS: a CAMHS referral, its triage note and goals, the CAMHS worker's allocation and an
+answer from the CAMHS agency). Each role that may not read health detail then fetches every URL the
 seeded ids can fill, as a page and as an htmx fragment, every PDF and CSV among them, and the admin's
 changelists and change pages; no sentinel may appear. Health staff and the DSL do see them, so the walk
 cannot pass by reaching nothing. pupils/tests/test_health_detail.py keeps the pupil page's own checks.

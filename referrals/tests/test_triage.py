@@ -147,3 +147,15 @@ def test_the_duplication_rule_ignores_closed_interventions(client, dsl, allocate
     assert response.status_code == 302
     second.refresh_from_db()
     assert second.duplication_reason == ""
+
+
+def test_it_refuses_a_health_referral_to_someone_who_may_not_read_health_detail(leader, camhs_referral):
+    """The pages hide a referral to CAMHS from senior leaders; the service refuses them too."""
+    from django.core.exceptions import ValidationError
+
+    from referrals import services
+
+    with pytest.raises(ValidationError, match="Referrals to health services"):
+        services.referral_triage(referral=camhs_referral, by=leader, outcome="signposted", offer="Club")
+    camhs_referral.refresh_from_db()
+    assert camhs_referral.status == Referral.Status.SUBMITTED
