@@ -424,7 +424,13 @@ def decision_record(
             escalation=escalation,
             note=text,
         )
-        summary = f"Referral #{referral.pk} ({referral.get_specialism_display()}): {referral.get_status_display().lower()}."
+        # The minutes are read by everyone at the meeting: a referral to a health service is not named there.
+        from pru_cases.access import FieldGroup, row_in_group
+
+        service = referral.get_specialism_display()
+        if row_in_group(referral, FieldGroup.HEALTH):
+            service = "a specialist health service"
+        summary = f"Referral #{referral.pk} ({service}): {referral.get_status_display().lower()}."
         text = f"{summary} {text.strip()}".strip()
     decision = Decision.objects.create(
         item=item, text=text.strip(), referral=referral, triage_outcome=outcome if referral else "", recorded_by=by

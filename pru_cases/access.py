@@ -10,14 +10,15 @@ a user's scope is a 404, so the page does not reveal that the pupil is known to 
 from __future__ import annotations
 
 import enum
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, OuterRef, Q, QuerySet, Value
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Agency, User
 from pru_cases.models import AccessEvent, BreakGlass
 
 if TYPE_CHECKING:
@@ -245,8 +246,110 @@ FIELD_GROUP_FIELDS: dict[FieldGroup, dict[str, frozenset[str] | None]] = {
 }
 
 
+# Referral and intervention specialisms whose work health agencies do (referrals.selectors.SPECIALISM_AGENCY_KINDS
+# maps exactly these to Agency.HEALTH_KINDS; a referrals test keeps the two in step). Named here because the
+# policy imports no app.
+HEALTH_SPECIALISMS = frozenset({"camhs", "salt"})
+
+
+@dataclass(frozen=True)
+class RowRule:
+    """Rows of one model that belong to a field group because of what they are about, not which field.
+
+    `rows` picks them out (a condition on the model's own table); `fields` are the fields of such a row in
+    the group, or None when the whole row is (its existence, who, which service, and every text); `pupil` is
+    the path from the model to its pupil.
+    """
+
+    rows: Q
+    fields: frozenset[str] | None
+    pupil: str = "pupil"
+
+
+# Health information arrives outside the health record too: an answer from a health or CAMHS agency, a referral
+# to a health specialism and the work that follows, and a health professional's allocation. Where a field's
+# group depends on the row, it is declared here, and `restricted_rows` / `hidden_row_fields` are the one way
+# to ask about it.
+ROW_FIELD_GROUPS: dict[FieldGroup, dict[str, RowRule]] = {
+    FieldGroup.HEALTH: {
+        "referrals.InformationRequest": RowRule(Q(agency__kind__in=Agency.HEALTH_KINDS), frozenset({"answer"})),
+        "referrals.Referral": RowRule(Q(specialism__in=HEALTH_SPECIALISMS), None),
+        "referrals.Intervention": RowRule(Q(specialism__in=HEALTH_SPECIALISMS), None),
+        "referrals.InterventionSession": RowRule(
+            Q(intervention__specialism__in=HEALTH_SPECIALISMS), None, pupil="intervention__pupil"
+        ),
+        "pupils.Allocation": RowRule(Q(user__agency__kind__in=Agency.HEALTH_KINDS), None),
+    },
+}
+
+
+def restricted_rows(user: User, model_label: str) -> list[RowRule]:
+    """The row rules of `model_label` whose group `user` may not read (empty: every row is readable)."""
+    return [
+        rules[model_label]
+        for group, rules in ROW_FIELD_GROUPS.items()
+        if model_label in rules and not can_read_field_group(user, group)
+    ]
+
+
+def without_restricted_rows(user: User, queryset: QuerySet) -> QuerySet:
+    """`queryset` less the rows `user` may not know of at all (rules that cover the whole row)."""
+    for rule in restricted_rows(user, queryset.model._meta.label):
+        if rule.fields is None:
+            queryset = queryset.exclude(rule.rows)
+    return queryset
+
+
+def readable_rows(user: User, model_label: str) -> Q | ExpressionWrapper:
+    """A boolean to annotate: True on rows whose restricted fields `user` may read (every row, for readers)."""
+    rules = restricted_rows(user, model_label)
+    if not rules:
+        return ExpressionWrapper(Value(True), output_field=BooleanField())
+    hidden = Q()
+    for rule in rules:
+        hidden |= rule.rows
+    return ExpressionWrapper(~hidden, output_field=BooleanField())
+
+
+def row_in_group(row: Model, group: FieldGroup) -> bool:
+    """Whether this record is in `group` because of what it is about (for text shown to several people at once,
+    such as a meeting's minutes, which must then not name it)."""
+    rule = ROW_FIELD_GROUPS.get(group, {}).get(row._meta.label)
+    return rule is not None and type(row)._default_manager.filter(rule.rows, pk=row.pk).exists()
+
+
+def hidden_row_fields(user: User, row: Model) -> frozenset[str] | None:
+    """Fields of this one loaded row hidden from `user`: model-wide groups and the row's own (None: all of it)."""
+    label = row._meta.label
+    hidden = _unreadable_everywhere(user, label)
+    if hidden is None:
+        return None
+    found = set(hidden)
+    for rule in restricted_rows(user, label):
+        if type(row)._default_manager.filter(rule.rows, pk=row.pk).exists():
+            if rule.fields is None:
+                return None
+            found |= rule.fields
+    return frozenset(found)
+
+
 def unreadable_fields(user: User, model_label: str) -> frozenset[str] | None:
-    """Fields of `model_label` ("app.Model") hidden from `user`: empty if none, None if the whole record is."""
+    """Fields of `model_label` ("app.Model") hidden from `user`: empty if none, None if the whole record is.
+
+    A field hidden only on some rows (ROW_FIELD_GROUPS) is counted as hidden here, so code that treats records
+    generically (the history, admin lookups) never shows or filters on it; rows hidden whole are left out of
+    the scoped querysets instead (`without_restricted_rows`).
+    """
+    hidden = _unreadable_everywhere(user, model_label)
+    if hidden is None:
+        return None
+    for rule in restricted_rows(user, model_label):
+        hidden |= rule.fields or frozenset()
+    return hidden
+
+
+def _unreadable_everywhere(user: User, model_label: str) -> frozenset[str] | None:
+    """FIELD_GROUP_FIELDS alone: fields hidden on every row of the model (None: the whole model)."""
     hidden: set[str] = set()
     for group, models in FIELD_GROUP_FIELDS.items():
         if model_label in models and not can_read_field_group(user, group):

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from pru_cases.access import Action, pupils_visible_to, require
+from pru_cases.access import Action, pupils_visible_to, require, without_restricted_rows
 from pru_cases.admin import LeaderAdmin, PolicyInline, ReadOnlyLeaderAdmin
 from pupils import services
 from pupils.models import Allocation, AttendanceCode, HealthRecord, NeedLevelChange, Pupil, School
@@ -21,6 +21,10 @@ class AllocationInline(PolicyInline):
     fk_name = "pupil"
     fields = ["user", "reason", "started_on", "ended_on"]
     readonly_fields = fields
+
+    def get_queryset(self, request: HttpRequest):
+        # A health professional's allocation is health detail (pru_cases.access.ROW_FIELD_GROUPS).
+        return without_restricted_rows(request.user, super().get_queryset(request))
 
 
 @admin.register(Pupil)
@@ -95,7 +99,8 @@ class AllocationAdmin(ReadOnlyLeaderAdmin):
     raw_id_fields = ["pupil", "user", "created_by"]
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).filter(pupil__in=pupils_visible_to(request.user))
+        allocations = super().get_queryset(request).filter(pupil__in=pupils_visible_to(request.user))
+        return without_restricted_rows(request.user, allocations)
 
 
 @admin.register(HealthRecord)

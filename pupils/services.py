@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -39,6 +39,8 @@ PUPIL_EDITABLE_FIELDS = (
 )
 
 HEALTH_EDITABLE_FIELDS = ("conditions", "medication", "allergies", "notes")
+# The version a health form carries when the pupil has no health record yet (a saved record starts at 1).
+NO_HEALTH_RECORD = 0
 
 ACCESS_FIELD_ACTIONS = {"site": Action.MOVE_PUPIL, "key_worker": Action.ALLOCATE}
 
@@ -184,15 +186,24 @@ def health_record_update(*, pupil: Pupil, by: User, data: dict[str, Any], versio
     if not can_write_field_group(by, FieldGroup.HEALTH):
         raise ValidationError("Only health staff and the DSL may change health detail.")
     require_write(by, pupil)
-    record, _ = HealthRecord.objects.get_or_create(pupil=pupil)
     changes = {name: data[name] for name in HEALTH_EDITABLE_FIELDS if name in data}
-    updated = HealthRecord.objects.filter(pk=record.pk, version=version).update(
+    record = HealthRecord.objects.filter(pupil=pupil).first()
+    if record is None and version == NO_HEALTH_RECORD:
+        # The first save creates the record at version 1. If someone else's first save gets there first, the
+        # unique pupil column refuses this one: a conflict, so their record is not overwritten.
+        try:
+            with transaction.atomic():
+                return HealthRecord.objects.create(
+                    pupil=pupil, **changes, version=1, updated_at=timezone.now(), updated_by=by
+                )
+        except IntegrityError:
+            raise EditConflict(CONFLICT_MESSAGE) from None
+    updated = HealthRecord.objects.filter(pupil=pupil, version=version).update(
         **changes, version=F("version") + 1, updated_at=timezone.now(), updated_by=by
     )
     if not updated:
         raise EditConflict(CONFLICT_MESSAGE)
-    record.refresh_from_db()
-    return record
+    return HealthRecord.objects.get(pupil=pupil)
 
 
 @transaction.atomic

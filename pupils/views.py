@@ -1,3 +1,4 @@
+from django.apps import apps
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -11,6 +12,7 @@ from families import panels as families_panels
 from meetings import panels as meetings_panels
 from pru_cases.access import (
     FIELD_GROUP_FIELDS,
+    ROW_FIELD_GROUPS,
     Action,
     FieldGroup,
     can,
@@ -20,7 +22,9 @@ from pru_cases.access import (
     pupils_visible_to,
     readable_field_groups,
     require,
+    restricted_rows,
     unreadable_fields,
+    without_restricted_rows,
 )
 from pru_cases.lib.forms import add_service_errors, show_edit_conflict
 from pru_cases.lib.private_search import private_search, public_query, search_data
@@ -64,10 +68,14 @@ def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
     panels = {}
     for panel in PANELS:
         panels |= panel.pupil_panel(request, pupil)
+    open_allocations = pupil.allocations.select_related("user__agency").filter(ended_on__isnull=True)
+    shown_allocations = without_restricted_rows(user, open_allocations)
     return panels | {
         "pupil": pupil,
         "need_level_changes": pupil.need_level_changes.select_related("changed_by")[:10],
-        "allocations": pupil.allocations.select_related("user__agency").filter(ended_on__isnull=True),
+        "allocations": shown_allocations,
+        # Who, from which service and why stay with health staff and the DSL; others learn only that one is involved.
+        "health_service_involved": open_allocations.exclude(pk__in=shown_allocations.values("pk")).exists(),
         "health": HealthRecord.objects.filter(pupil=pupil).first() if show_health else None,
         "show_health": show_health,
         # Through break-glass the record is read-only (a concern may still be logged): no other change is offered.
@@ -193,7 +201,8 @@ def allocation_add(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def allocation_end(request: HttpRequest, pk: int, allocation_pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, action=Action.ALLOCATE)
-    allocation = get_object_or_404(Allocation.objects.select_related("user"), pk=allocation_pk, pupil=pupil)
+    allocations = without_restricted_rows(request.user, Allocation.objects.select_related("user"))
+    allocation = get_object_or_404(allocations, pk=allocation_pk, pupil=pupil)
     try:
         services.allocation_end(allocation=allocation, by=request.user)
     except ValidationError as error:
@@ -206,7 +215,9 @@ def allocation_end(request: HttpRequest, pk: int, allocation_pk: int) -> HttpRes
 @require_http_methods(["GET", "POST"])
 def pupil_health(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, field_groups=frozenset({FieldGroup.HEALTH}))
-    record = HealthRecord.objects.filter(pupil=pupil).first() or HealthRecord(pupil=pupil, version=0)
+    record = HealthRecord.objects.filter(pupil=pupil).first() or HealthRecord(
+        pupil=pupil, version=services.NO_HEALTH_RECORD
+    )
     if request.method == "GET":
         form = HealthRecordForm(instance=record, initial={"version": record.version})
         return render(request, "pupils/health.html", {"pupil": pupil, "form": form, "record": record})
@@ -244,6 +255,13 @@ def pupil_history(request: HttpRequest, pk: int) -> HttpResponse:
         if unreadable_fields(request.user, label) is None
     ]
     events = events.exclude(pgh_model__in=hidden_models)
+    # and the records hidden whole because of what they are about (a referral to CAMHS, a health allocation)
+    for label in {label for rules in ROW_FIELD_GROUPS.values() for label in rules}:
+        for rule in restricted_rows(request.user, label):
+            if rule.fields is None:
+                rows = apps.get_model(label)._default_manager.filter(rule.rows, **{rule.pupil: pupil})
+                ids = [str(pk) for pk in rows.values_list("pk", flat=True)]
+                events = events.exclude(pgh_obj_model=label, pgh_obj_id__in=ids)
     page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     user_ids = {
         event.pgh_context.get("user") for event in page if isinstance(event.pgh_context, dict)

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.http import HttpRequest
 
-from pru_cases.access import Action, can, can_for_pupil
+from pru_cases.access import Action, can, can_for_pupil, restricted_rows
 from pupils.concerns_selectors import (
     annotate_recent_concern_count,
     is_pattern,
@@ -21,6 +21,11 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
     """Context for templates/referrals/_pupil_panel.html on the pupil page (pupil already access-checked)."""
     user = request.user
     recent_count = recent_concerns(pupil.pk).count()
+    # Someone who may not read health detail learns only that a health service has been asked to help.
+    held_back = Q(pk__in=[])
+    for rule in restricted_rows(user, "referrals.Referral"):
+        held_back |= rule.rows
+    health_referrals = Referral.objects.filter(held_back, pupil=pupil, status__in=Referral.OPEN).count()
     return {
         "ref_concerns": list(Concern.objects.filter(pupil=pupil).select_related("logged_by")[:RECENT]),
         "ref_recent_count": recent_count,
@@ -30,6 +35,7 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
         "ref_interventions": list(
             interventions_visible_to(user).filter(pupil=pupil, status=Intervention.Status.OPEN)
         ),
+        "ref_health_referrals_held_back": health_referrals,
         "ref_can_log": can(user, Action.LOG_CONCERN),
         "ref_can_refer": can_for_pupil(user, Action.RAISE_REFERRAL, pupil),
         "ref_can_request": can_for_pupil(user, Action.REQUEST_INFORMATION, pupil),

@@ -21,7 +21,7 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from pru_cases.access import pupils_visible_to
+from pru_cases.access import pupils_visible_to, readable_rows, without_restricted_rows
 from referrals.models import InformationRequest, Intervention, Referral, Specialism
 
 # Which agency's staff take which specialism. The last three are PRU-employed roles, told apart by job title.
@@ -74,7 +74,8 @@ def referrals_visible_to(user: User) -> QuerySet[Referral]:
         referrals = referrals.filter(
             Q(specialism__in=specialisms_for(user)) | Q(raised_by_id=user.pk) | Q(allocated_to_id=user.pk)
         )
-    return referrals
+    # A referral to a health specialism is health detail, down to its existence (pru_cases.access.ROW_FIELD_GROUPS).
+    return without_restricted_rows(user, referrals)
 
 
 def interventions_visible_to(user: User) -> QuerySet[Intervention]:
@@ -83,12 +84,16 @@ def interventions_visible_to(user: User) -> QuerySet[Intervention]:
     )
     if user.is_authenticated and user.role in HANDS_ON_ROLES:
         interventions = interventions.filter(Q(specialist_id=user.pk) | Q(specialism__in=specialisms_for(user)))
-    return interventions
+    return without_restricted_rows(user, interventions)
 
 
 def information_requests_visible_to(user: User) -> QuerySet[InformationRequest]:
-    return InformationRequest.objects.filter(pupil__in=pupils_visible_to(user)).select_related(
-        "pupil", "agency", "asked_by"
+    """Every request about a visible pupil; `answer_readable` is False where the answer is health detail (a
+    health or CAMHS agency's) and `user` may not read it. Templates show `answer` only where it is True."""
+    return (
+        InformationRequest.objects.filter(pupil__in=pupils_visible_to(user))
+        .select_related("pupil", "agency", "asked_by")
+        .annotate(answer_readable=readable_rows(user, "referrals.InformationRequest"))
     )
 
 

@@ -11,7 +11,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Agency, User
-from pru_cases.access import FieldGroup, can_write_field_group, require_write
+from pru_cases.access import FieldGroup, can_write_field_group, hidden_row_fields, require_write
 from pupils.models import Allocation, Concern, Pupil
 from pupils.services import allocation_add
 from referrals.models import (
@@ -102,8 +102,11 @@ def referral_create(
     return referral
 
 
-def _lock(referral: Referral, version: int | None) -> Referral:
+def _lock(referral: Referral, version: int | None, *, by: User | None = None) -> Referral:
     locked = Referral.objects.select_for_update(of=("self",)).select_related("allocated_to").get(pk=referral.pk)
+    if by is not None and hidden_row_fields(by, locked) is None:
+        # A referral to a health service is health detail: the pages do not show it to this person either.
+        raise ValidationError("Referrals to health services are triaged and closed by the DSL and health staff.")
     if version is not None and locked.version != version:
         raise EditConflict(CONFLICT_MESSAGE)
     return locked
@@ -137,7 +140,7 @@ def referral_triage(
 ) -> Referral:
     """The MDT's decision: allocate to a specialist, signpost to the universal offer, decline, or escalate."""
     require_write(by, referral.pupil_id)
-    locked = _lock(referral, version)
+    locked = _lock(referral, version, by=by)
     if locked.status != Referral.Status.SUBMITTED:
         raise ValidationError(REFUSED_TRIAGE[locked.status].format(who=_who(locked)))
     now = timezone.now()
@@ -226,7 +229,7 @@ REFUSED_CLOSE = {
 @transaction.atomic
 def referral_close(*, referral: Referral, by: User, outcome: str, note: str = "", version: int | None = None) -> Referral:
     require_write(by, referral.pupil_id)
-    locked = _lock(referral, version)
+    locked = _lock(referral, version, by=by)
     if locked.status not in Referral.CLOSABLE:
         raise ValidationError(REFUSED_CLOSE[locked.status])
     if locked.status in (Referral.Status.ALLOCATED, Referral.Status.IN_PROGRESS) and not (

@@ -146,6 +146,12 @@ def referral_new(request: HttpRequest, pupil_pk: int) -> HttpResponse:
         except ValidationError as error:
             add_service_errors(form, error)
         else:
+            if not referrals_visible_to(request.user).filter(pk=referral.pk).exists():
+                # A referral to a health specialism is then followed by health staff and the DSL.
+                messages.success(
+                    request, "Referral raised. Referrals to health services are followed up by health staff and the DSL."
+                )
+                return redirect("pupils:detail", pk=pupil.pk)
             messages.success(request, f"Referral to {referral.get_specialism_display()} raised for {pupil.full_name}. It will be triaged at the MDT.")
             return redirect("referrals:detail", pk=referral.pk)
     return render(request, "referrals/new.html", context | {"form": form}, status=400)

@@ -170,3 +170,20 @@ def test_the_screen_ignores_an_item_that_is_not_an_id(client, mdt, leader, value
     client.force_login(leader)
     response = client.get(reverse("meetings:screen", args=[mdt.pk]), {"item": value})
     assert response.status_code == 200
+
+
+def test_it_does_not_name_a_health_service_in_the_minutes_of_a_triage(dsl, staff, leader, item):
+    """The DSL triages a referral to CAMHS at the meeting: the minutes, read by everyone there, say only that a
+    specialist health service was asked, and a leader may not triage it (health detail, like on the pages)."""
+    from django.core.exceptions import ValidationError
+
+    from meetings import services
+
+    referral = Referral.objects.create(pupil=item.pupil, specialism="camhs", reasons="Low mood.", raised_by=staff)
+    with pytest.raises(ValidationError, match="Referrals to health services"):
+        services.decision_record(item=item, by=leader, text="x", referral=referral, outcome="signposted", offer="Club")
+    decision = services.decision_record(
+        item=item, by=dsl, text="Wellbeing group first.", referral=referral, outcome="signposted", offer="Wellbeing group"
+    )
+    assert decision.text.startswith(f"Referral #{referral.pk} (a specialist health service): signposted")
+    assert "CAMHS" not in decision.text

@@ -1,7 +1,9 @@
 """Health detail never reaches other agencies: every page, fragment, export, PDF, history view and admin page.
 
 Every field in the health field group (pru_cases.access.FieldGroup.HEALTH), in every app, holds a unique
-sentinel (pru_cases/tests/world.py). Each role that may not read health detail then fetches every URL the
+sentinel (pru_cases/tests/world.py), and so does every record that is health detail because of what it is
+about (ROW_FIELD_GROUPS: a CAMHS referral, its triage note and goals, the CAMHS worker's allocation and an
+answer from the CAMHS agency). Each role that may not read health detail then fetches every URL the
 seeded ids can fill, as a page and as an htmx fragment, every PDF and CSV among them, and the admin's
 changelists and change pages; no sentinel may appear. Health staff and the DSL do see them, so the walk
 cannot pass by reaching nothing. pupils/tests/test_health_detail.py keeps the pupil page's own checks.
@@ -20,12 +22,27 @@ from pru_cases.tests.world import HEALTH_SENTINELS, build_world, seeded_urls
 NOT_HEALTH = ("staff", "specialist", "family_worker", "leader", "admin_user")
 
 
+def _filtered_lists(world) -> list[str]:
+    """Lists whose default filter would leave out a seeded record: answered requests, every referral to CAMHS,
+    every intervention and the CAMHS worker's caseload."""
+    return [
+        "/referrals/information-requests/?status=answered",
+        "/referrals/information-requests/?status=",
+        "/referrals/?specialism=camhs",
+        "/referrals/caseload/?status=",
+        f"/referrals/caseload/?status=&specialist={world.health_specialist_id}",
+        "/referrals/triage/?status=",
+    ]
+
+
 @pytest.fixture
 def world(pupil, dsl, leader, staff, specialist, health_specialist, family_worker):
-    return build_world(
+    world = build_world(
         pupil=pupil, dsl=dsl, leader=leader, staff=staff, specialist=specialist,
         health_specialist=health_specialist, family_worker=family_worker,
     )
+    world.health_specialist_id = health_specialist.pk
+    return world
 
 
 def _text(response) -> tuple[str, str]:
@@ -54,7 +71,7 @@ def _admin_urls() -> list[str]:
 def _fetch_all(client: Client, world) -> dict[str, tuple[int, str, str]]:
     """Every seeded URL, plain and as htmx, and every admin page: url -> (status, kind, text)."""
     seen = {}
-    for url in seeded_urls(world):
+    for url in [*seeded_urls(world), *_filtered_lists(world)]:
         for headers in ({}, {"HX-Request": "true"}):
             response = client.get(url, headers=headers)
             text, kind = _text(response)
@@ -103,8 +120,34 @@ def test_health_staff_see_the_record_and_their_own_session_notes(client, health_
     body = client.get(f"/pupils/{world.ids['pupil']}/").content.decode()
     for name in ("conditions", "medication", "allergies", "notes"):
         assert HEALTH_SENTINELS[name] in body, name
+    assert HEALTH_SENTINELS["camhs_allocation"] in body
     body = client.get(f"/referrals/{world.ids['camhs_referral']}/").content.decode()
-    assert HEALTH_SENTINELS["camhs_session"] in body
+    for name in ("camhs_session", "camhs_referral", "camhs_triage_note", "camhs_goals"):
+        assert HEALTH_SENTINELS[name] in body, name
+
+
+def test_the_dsl_sees_the_answer_from_camhs_in_the_information_requests(client, dsl, world):
+    client.force_login(dsl)
+    body = client.get("/referrals/information-requests/?status=answered").content.decode()
+    assert HEALTH_SENTINELS["camhs_answer"] in body
+
+
+@pytest.mark.parametrize("role", ["staff", "family_worker", "leader"])
+def test_others_learn_only_that_a_health_service_is_involved(client, request, world, health_specialist, role):
+    """A teacher must know a specialist health service is involved, not which one, who, or why."""
+    client.force_login(request.getfixturevalue(role))
+    body = client.get(f"/pupils/{world.ids['pupil']}/").content.decode()
+    team = body.split('id="team"')[1].split("</ul>")[0]  # the allocation form below lists every professional
+    assert "A specialist health service also works with this pupil" in team
+    assert str(health_specialist) not in team and health_specialist.agency.name not in body
+    assert "CAMHS" not in team
+    assert "1 to a specialist health service" in body  # the open referral, without its specialism
+    assert client.get(f"/referrals/{world.ids['camhs_referral']}/").status_code == 404
+    answered = client.get("/referrals/information-requests/?status=answered")
+    if answered.status_code == 200:  # the roles that may ask agencies see that CAMHS answered, not what
+        text = answered.content.decode()
+        assert "health detail: seen by health staff and the DSL" in text
+        assert HEALTH_SENTINELS["camhs_answer"] not in text
 
 
 def test_the_dsl_sees_every_sentinel_somewhere(dsl, world):
@@ -140,6 +183,28 @@ def test_the_policy_names_the_hidden_fields_for_each_role(request, role, record,
     assert unreadable_fields(user, "pupils.HealthRecord") == (None if record is None else frozenset(record))
     assert unreadable_fields(user, "referrals.InterventionSession") == frozenset(session)
     assert unreadable_fields(user, "pupils.Pupil") == frozenset()
+    # an answer is health detail only on rows from a health agency, but is never shown or filtered on generically
+    assert unreadable_fields(user, "referrals.InformationRequest") == (frozenset({"answer"}) if session else frozenset())
+
+
+def test_it_hides_the_answer_only_on_rows_from_a_health_agency(staff, dsl, world):
+    from pru_cases.access import hidden_row_fields
+    from referrals.models import InformationRequest
+
+    camhs = InformationRequest.objects.get(pk=world.ids["camhs_information_request"])
+    yjs = InformationRequest.objects.get(pk=world.ids["information_request"])
+    assert hidden_row_fields(staff, camhs) == frozenset({"answer"})
+    assert hidden_row_fields(staff, yjs) == frozenset()
+    assert hidden_row_fields(dsl, camhs) == frozenset()
+
+
+def test_it_keeps_the_health_specialisms_in_step_with_the_agencies_that_take_them():
+    from accounts.models import Agency
+    from pru_cases.access import HEALTH_SPECIALISMS
+    from referrals.selectors import SPECIALISM_AGENCY_KINDS
+
+    taken_by_health = {specialism for specialism, kind in SPECIALISM_AGENCY_KINDS.items() if kind in Agency.HEALTH_KINDS}
+    assert taken_by_health == HEALTH_SPECIALISMS
 
 
 def test_every_health_text_field_in_the_policy_is_seeded_with_a_sentinel(world):
@@ -156,3 +221,40 @@ def test_every_health_text_field_in_the_policy_is_seeded_with_a_sentinel(world):
         for name in names:
             values = set(model.objects.exclude(**{name: ""}).values_list(name, flat=True))
             assert values and values <= seeded, (label, name, values)
+
+
+def test_every_health_row_rule_is_seeded_with_a_sentinel(world):
+    """Rows in the health group because of what they are about: the world holds at least one of each, and every
+    free text on them that is filled in is a sentinel (choices such as the specialism are not free text)."""
+    from django.apps import apps
+    from django.db import models
+
+    from pru_cases.access import ROW_FIELD_GROUPS, FieldGroup
+
+    seeded = set(HEALTH_SENTINELS.values())
+    for label, rule in ROW_FIELD_GROUPS[FieldGroup.HEALTH].items():
+        model = apps.get_model(label)
+        rows = model.objects.filter(rule.rows)
+        assert rows.exists(), label
+        names = rule.fields or {
+            f.name for f in model._meta.concrete_fields
+            if isinstance(f, (models.TextField, models.CharField)) and not f.choices
+        }
+        filled = [value for name in names for value in rows.exclude(**{name: ""}).values_list(name, flat=True)]
+        assert filled and set(filled) <= seeded, (label, filled)
+
+
+def test_the_history_would_hide_health_rows_from_anyone_else_given_it(client, staff, world, monkeypatch):
+    """Only the DSL reads the history today; were it opened to PRU staff, the policy would still hide health rows."""
+    from pru_cases import access
+
+    monkeypatch.setitem(access._ACTIONS, access.Action.VIEW_HISTORY, frozenset({access.Role.DSL, access.Role.STAFF}))
+    client.force_login(staff)
+    response = client.get(f"/pupils/{world.ids['pupil']}/history/?page=1")
+    assert response.status_code == 200
+    text = response.content.decode()
+    for page in range(2, response.context["page"].paginator.num_pages + 1):
+        text += client.get(f"/pupils/{world.ids['pupil']}/history/?page={page}").content.decode()
+    assert "Referral" in text  # the YJS referral's history is there
+    leaks = [name for name, sentinel in HEALTH_SENTINELS.items() if sentinel in text]
+    assert not leaks, leaks

@@ -39,6 +39,14 @@ HEALTH_SENTINELS = {
     "notes": "SNTL-HEALTH-RECORD-NOTES-T9V1",
     "camhs_session": "SNTL-HEALTH-CAMHS-SESSION-B5N2",
     "yjs_session": "SNTL-HEALTH-YJS-SESSION-H3J7",
+    # Health information that arrives outside the health record (pru_cases.access.ROW_FIELD_GROUPS): a CAMHS
+    # referral's reasons and triage note, the goals of the work that follows, the CAMHS worker's allocation and
+    # an answer from the CAMHS agency to an information request.
+    "camhs_referral": "SNTL-HEALTH-CAMHS-REFERRAL-D8F4",
+    "camhs_triage_note": "SNTL-HEALTH-CAMHS-TRIAGE-W2C9",
+    "camhs_goals": "SNTL-HEALTH-CAMHS-GOALS-L6S3",
+    "camhs_allocation": "SNTL-HEALTH-CAMHS-ALLOCATION-R1X5",
+    "camhs_answer": "SNTL-HEALTH-CAMHS-ANSWER-V7G2",
 }
 
 # Which seeded record fills `<pk>` depends on the route before it; the longest prefix wins.
@@ -180,9 +188,16 @@ def build_world(*, pupil, dsl, leader, staff, specialist, health_specialist, fam
 
     # A CAMHS intervention (health staff's own) and a YJS one: the DSL writes a health note on the YJS
     # worker's intervention, which that worker (not health staff) must then never see.
-    camhs = Referral.objects.create(pupil=pupil, raised_by=staff, specialism=Specialism.CAMHS, reasons="Low mood.")
+    camhs = Referral.objects.create(
+        pupil=pupil, raised_by=staff, specialism=Specialism.CAMHS, reasons=HEALTH_SENTINELS["camhs_referral"]
+    )
     camhs = referral_services.referral_triage(
-        referral=camhs, by=dsl, outcome=Referral.Status.ALLOCATED, specialist=health_specialist
+        referral=camhs, by=dsl, outcome=Referral.Status.ALLOCATED, specialist=health_specialist,
+        note=HEALTH_SENTINELS["camhs_triage_note"],
+    )
+    Intervention.objects.filter(referral=camhs).update(goals=HEALTH_SENTINELS["camhs_goals"])
+    Allocation.objects.filter(pupil=pupil, user=health_specialist, ended_on__isnull=True).update(
+        reason=HEALTH_SENTINELS["camhs_allocation"]
     )
     yjs = Referral.objects.create(pupil=pupil, raised_by=staff, specialism=Specialism.YOUTH_JUSTICE, reasons="Out late.")
     yjs = referral_services.referral_triage(referral=yjs, by=dsl, outcome=Referral.Status.ALLOCATED, specialist=specialist)
@@ -200,6 +215,14 @@ def build_world(*, pupil, dsl, leader, staff, specialist, health_specialist, fam
     ids["information_request"] = referral_services.information_request_create(
         pupil=pupil, by=staff, agency=specialist.agency, question="Any recent contact?"
     ).pk
+    # Recorded by the teacher who asked: they hold the answer already; from then on it is health detail.
+    camhs_request = referral_services.information_request_create(
+        pupil=pupil, by=staff, agency=health_specialist.agency, question="Is the pupil known to you?"
+    )
+    referral_services.information_request_answer(
+        request=camhs_request, by=staff, answered_on=today, answer=HEALTH_SENTINELS["camhs_answer"]
+    )
+    ids["camhs_information_request"] = camhs_request.pk
     ids["sdq"] = SDQResponse.objects.create(
         pupil=pupil, informant="teacher", occasion="entry", completed_on=today, recorded_by=staff
     ).pk
@@ -250,6 +273,7 @@ def build_world(*, pupil, dsl, leader, staff, specialist, health_specialist, fam
         ids[f"pdf_job_{kind}"] = job.pk
     also = {
         "referral": [camhs.pk],
+        "information_request": [camhs_request.pk],
         "intervention": [ids["camhs_intervention"]],
         "pdf_job": [ids[f"pdf_job_{kind}"] for kind in PdfJob.Kind.values if ids[f"pdf_job_{kind}"] != ids["pdf_job"]],
     }

@@ -16,6 +16,14 @@ def camhs_referral(pupil, staff) -> Referral:
 
 
 @pytest.fixture
+def yjs_referral(pupil, staff) -> Referral:
+    """A submitted youth justice referral: not health detail, so PRU staff and leaders see it too."""
+    return Referral.objects.create(
+        pupil=pupil, raised_by=staff, specialism=Specialism.YOUTH_JUSTICE, reasons="Out late with older boys."
+    )
+
+
+@pytest.fixture
 def allocated_referral(camhs_referral, dsl, health_specialist) -> Referral:
     return services.referral_triage(
         referral=camhs_referral, by=dsl, outcome=Referral.Status.ALLOCATED, specialist=health_specialist

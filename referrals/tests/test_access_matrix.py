@@ -27,14 +27,23 @@ def _everyone(status: int, roles=ALL_IN_SCOPE) -> dict:
 
 
 # (name, url builder, method, data builder, {role: status when allowed}, roles that get 403)
-# Roles in neither are out of scope: 404.
+# Roles in neither are out of scope: 404. A referral to CAMHS, and the intervention that follows, are health
+# detail down to their existence: only health staff and the DSL know of them (pru_cases.access.ROW_FIELD_GROUPS).
 RECORD_ROUTES = [
     (
         "referral detail",
         lambda f: reverse("referrals:detail", args=[f["camhs_referral"].pk]),
         "get",
         lambda f: None,
-        _everyone(200, ("dsl", "leader", "staff", "health_specialist")),
+        _everyone(200, ("dsl", "health_specialist")),
+        (),
+    ),
+    (
+        "referral detail, not health",
+        lambda f: reverse("referrals:detail", args=[f["yjs_referral"].pk]),
+        "get",
+        lambda f: None,
+        _everyone(200, ("dsl", "leader", "staff", "specialist")),
         (),
     ),
     (
@@ -42,8 +51,16 @@ RECORD_ROUTES = [
         lambda f: reverse("referrals:triage_referral", args=[f["camhs_referral"].pk]),
         "post",
         lambda f: {"outcome": "signposted", "offer": "Lunchtime mentoring", "version": f["camhs_referral"].version},
+        _everyone(302, ("dsl",)),
+        ("health_specialist",),
+    ),
+    (
+        "referral triage, not health",
+        lambda f: reverse("referrals:triage_referral", args=[f["yjs_referral"].pk]),
+        "post",
+        lambda f: {"outcome": "signposted", "offer": "Lunchtime mentoring", "version": f["yjs_referral"].version},
         _everyone(302, ("dsl", "leader")),
-        ("staff", "health_specialist"),
+        ("staff", "specialist"),
     ),
     (
         "referral start",
@@ -51,15 +68,15 @@ RECORD_ROUTES = [
         "post",
         lambda f: {},
         _everyone(302, ("dsl", "health_specialist")),
-        ("leader", "staff"),
+        (),
     ),
     (
         "referral close",
         lambda f: reverse("referrals:close", args=[f["allocated_referral"].pk]),
         "post",
         lambda f: {"outcome": "achieved", "note": "Goals met.", "version": f["allocated_referral"].version},
-        _everyone(302, ("dsl", "leader", "health_specialist")),
-        ("staff",),
+        _everyone(302, ("dsl", "health_specialist")),
+        (),
     ),
     (
         "session add",
@@ -67,7 +84,7 @@ RECORD_ROUTES = [
         "post",
         lambda f: {"held_on": datetime.date.today().isoformat(), "minutes": 45, "attended": "on", "notes": "Good session."},
         _everyone(302, ("dsl", "health_specialist")),
-        ("leader", "staff"),
+        (),
     ),
     (
         "intervention update",
@@ -75,7 +92,7 @@ RECORD_ROUTES = [
         "post",
         lambda f: {"review_date": "2027-01-10", "goals": "Sleep routine.", "version": f["intervention"].version},
         _everyone(302, ("dsl", "health_specialist")),
-        ("leader", "staff"),
+        (),
     ),
     (
         "referral new",

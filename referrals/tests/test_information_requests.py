@@ -91,3 +91,34 @@ def test_the_agencies_page_shows_each_agencys_median_response_time_in_scope(clie
     assert "How quickly agencies answer" in response.content.decode()
     client.force_login(other_staff)  # the pupil is at another centre: their requests are not counted
     assert client.get("/account/agencies/").context["medians"] == []
+
+
+ANSWER_FROM_CAMHS = "Diagnosed with anxiety in March; on sertraline 50mg."
+
+
+def test_it_keeps_an_answer_from_camhs_for_health_staff_and_the_dsl(client, staff, other_staff, dsl, leader, pupil, health_agency, police):
+    """The teacher who asked records what CAMHS said (they hold it already); from then on it is health detail."""
+    camhs = services.information_request_create(pupil=pupil, by=staff, agency=health_agency, question="Known to you?")
+    police_request = services.information_request_create(pupil=pupil, by=staff, agency=police, question="Any incidents?")
+    services.information_request_answer(request=police_request, by=staff, answered_on=timezone.localdate(), answer="No incidents known.")
+    client.force_login(staff)
+    response = client.post(
+        reverse("referrals:information_request_answer", args=[camhs.pk]),
+        {"answered_on": timezone.localdate().isoformat(), "answer": ANSWER_FROM_CAMHS},
+    )
+    assert response.status_code == 302
+    camhs.refresh_from_db()
+    assert camhs.answer == ANSWER_FROM_CAMHS and camhs.recorded_by == staff
+    for user, sees in ((staff, False), (leader, False), (dsl, True)):
+        client.force_login(user)
+        body = client.get(reverse("referrals:information_requests") + "?status=answered").content.decode()
+        assert (ANSWER_FROM_CAMHS in body) is sees, user
+        assert "No incidents known." in body  # an answer from the police is not health detail
+        assert ("health detail: seen by health staff and the DSL" in body) is not sees
+    client.force_login(leader)
+    camhs_page = client.get(reverse("admin:referrals_informationrequest_change", args=[camhs.pk])).content.decode()
+    police_page = client.get(reverse("admin:referrals_informationrequest_change", args=[police_request.pk])).content.decode()
+    assert ANSWER_FROM_CAMHS not in camhs_page and "Known to you?" in camhs_page
+    assert "No incidents known." in police_page
+    # and filtering on the answer, which would read it a letter at a time, is refused
+    assert client.get(reverse("admin:referrals_informationrequest_changelist") + "?answer__icontains=sertraline").status_code == 400

@@ -32,12 +32,13 @@ def test_it_allocates_to_a_specialist_and_gives_them_the_pupil(client, dsl, camh
     assert client.get(reverse("pupils:detail", args=[camhs_referral.pupil_id])).status_code == 200
 
 
-def test_it_signposts_to_a_named_universal_offer(client, leader, camhs_referral):
+def test_it_signposts_to_a_named_universal_offer(client, leader, yjs_referral):
+    # leaders triage referrals that are not health detail
     client.force_login(leader)
-    assert _triage(client, camhs_referral, outcome="signposted", offer="Lunchtime mentoring").status_code == 302
-    camhs_referral.refresh_from_db()
-    assert camhs_referral.status == Referral.Status.SIGNPOSTED
-    assert camhs_referral.signpost_offer == "Lunchtime mentoring"
+    assert _triage(client, yjs_referral, outcome="signposted", offer="Lunchtime mentoring").status_code == 302
+    yjs_referral.refresh_from_db()
+    assert yjs_referral.status == Referral.Status.SIGNPOSTED
+    assert yjs_referral.signpost_offer == "Lunchtime mentoring"
     assert not Intervention.objects.exists()
 
 
@@ -98,8 +99,8 @@ def test_it_refuses_a_specialist_of_another_specialism(client, dsl, camhs_referr
     assert camhs_referral.status == Referral.Status.SUBMITTED
 
 
-def test_it_refuses_to_triage_twice(client, dsl, leader, allocated_referral, health_specialist):
-    client.force_login(leader)
+def test_it_refuses_to_triage_twice(client, dsl, allocated_referral, health_specialist):
+    client.force_login(dsl)
     response = _triage(client, allocated_referral, outcome="declined", reason="Changed our minds.")
     assert response.status_code == 409
     assert b"already been triaged: it is allocated to" in response.content
@@ -146,3 +147,15 @@ def test_the_duplication_rule_ignores_closed_interventions(client, dsl, allocate
     assert response.status_code == 302
     second.refresh_from_db()
     assert second.duplication_reason == ""
+
+
+def test_it_refuses_a_health_referral_to_someone_who_may_not_read_health_detail(leader, camhs_referral):
+    """The pages hide a referral to CAMHS from senior leaders; the service refuses them too."""
+    from django.core.exceptions import ValidationError
+
+    from referrals import services
+
+    with pytest.raises(ValidationError, match="Referrals to health services"):
+        services.referral_triage(referral=camhs_referral, by=leader, outcome="signposted", offer="Club")
+    camhs_referral.refresh_from_db()
+    assert camhs_referral.status == Referral.Status.SUBMITTED
