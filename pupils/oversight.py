@@ -8,7 +8,7 @@ dashboard can be checked.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -151,8 +151,6 @@ def _referrals(user: User, filters: Filters):
 
 
 def referrals_by_month(user: User, filters: Filters) -> Table:
-    from referrals.models import Specialism
-
     counts = (
         _referrals(user, filters)
         .annotate(month=TruncMonth("raised_at"))
@@ -160,6 +158,13 @@ def referrals_by_month(user: User, filters: Filters) -> Table:
         .annotate(n=Count("pk"))
         .order_by("month", "specialism")
     )
+    return referrals_by_month_table(counts)
+
+
+def referrals_by_month_table(counts: Iterable[dict]) -> Table:
+    """From (month, specialism, n) rows in month order."""
+    from referrals.models import Specialism
+
     months: list[str] = []
     grid: dict[str, dict[str, int]] = {}
     for row in counts:
@@ -201,8 +206,6 @@ def _combined(groups: list[dict]) -> dict:
 
 
 def referral_timeliness(user: User, filters: Filters) -> Table:
-    from referrals.models import Specialism
-
     to_triage = ExpressionWrapper(F("triaged_at") - F("raised_at"), output_field=DurationField())
     intervention_start = Coalesce(Cast("intervention__started_on", DateTimeField()), F("intervention__created_at"))
     to_intervention = ExpressionWrapper(intervention_start - F("raised_at"), output_field=DurationField())
@@ -215,7 +218,12 @@ def referral_timeliness(user: User, filters: Filters) -> Table:
         "signposted": Count("pk", filter=Q(triaged_at__isnull=False) & ~Q(signpost_offer="")),
     }
     referrals = _referrals(user, filters)
-    per_specialism = list(referrals.values("specialism").annotate(**figures).order_by("specialism"))
+    return referral_timeliness_table(list(referrals.values("specialism").annotate(**figures).order_by("specialism")))
+
+
+def referral_timeliness_table(per_specialism: list[dict]) -> Table:
+    from referrals.models import Specialism
+
     overall = _combined(per_specialism)
     labels = dict(Specialism.choices)
 
@@ -285,6 +293,10 @@ def sdq_change(user: User, filters: Filters) -> Table:
         """,
         [filters.informant, Occasion.ENDLINE, filters.start, filters.end, filters.informant, Occasion.BASELINE],
     )
+    return sdq_change_table(by_cohort, filters)
+
+
+def sdq_change_table(by_cohort: list[dict], filters: Filters) -> Table:
     rows = []
     chart_values: list[tuple[str, float | None]] = []
     for group in by_cohort:
@@ -372,6 +384,11 @@ def attendance_change(user: User, filters: Filters) -> Table:
         fields=["entry_date"],
         window_end=Least(F("exit_date"), Value(filters.end), output_field=DateField()),
     )
+    return attendance_change_table(by_cohort)
+
+
+def attendance_change_table(by_cohort: list[dict]) -> Table:
+    threshold = AttendanceWeek.PERSISTENT_ABSENCE_BELOW
     rows = []
     chart_values: list[tuple[str, float | None]] = []
     for group in by_cohort:
@@ -446,6 +463,10 @@ def reading_change(user: User, filters: Filters) -> Table:
         """,
         [filters.start, filters.end],
     )
+    return reading_change_table(by_cohort)
+
+
+def reading_change_table(by_cohort: list[dict]) -> Table:
     rows = [
         [
             cohort_label(g["cohort"]),
@@ -485,6 +506,10 @@ def exclusions_by_school(user: User, filters: Filters) -> Table:
         )
         .order_by("-permanent", "school__name")
     )
+    return exclusions_table(counts)
+
+
+def exclusions_table(counts: Iterable[dict]) -> Table:
     rows = [
         [c["school__name"] or "The PRU itself", c["permanent"], c["suspensions"], float(c["days"] or 0), c["pupils"]]
         for c in counts
@@ -524,7 +549,10 @@ def neet_rate(user: User, filters: Filters, *, today: datetime.date | None = Non
         figures[f"unknown_{checkpoint}"] = Count(
             "destination_follow_ups", filter=mine & Q(destination_follow_ups__status=DestinationFollowUp.Status.UNKNOWN)
         )
-    f = leavers.aggregate(**figures)
+    return neet_rate_table(leavers.aggregate(**figures))
+
+
+def neet_rate_table(f: dict) -> Table:
     rows = []
     chart_values: list[tuple[str, float | None]] = []
     for checkpoint, label in DestinationFollowUp.Checkpoint.choices:
@@ -582,7 +610,10 @@ def family_feedback(user: User, filters: Filters) -> Table:
         figures[f"answered_{name}"] = Count(name)
         figures[f"mean_{name}"] = Avg(name)
         figures[f"agree_{name}"] = Count("pk", filter=Q(**{f"{name}__gte": 4}))
-    f = _feedback(user, filters).aggregate(**figures)
+    return family_feedback_table(_feedback(user, filters).aggregate(**figures))
+
+
+def family_feedback_table(f: dict) -> Table:
     rows = [
         [question, f[f"answered_{name}"], _round(f[f"mean_{name}"]), f[f"agree_{name}"], _pct(f[f"agree_{name}"], f[f"answered_{name}"])]
         for name, question in FEEDBACK_QUESTIONS
@@ -609,6 +640,10 @@ def family_comments(user: User, filters: Filters, *, limit: int = 10) -> Table:
         .order_by("-given_on", "-pk")
         .values_list("given_on", "moment", "respondent", "difference_made")[:limit]
     )
+    return family_comments_table(comments, limit=limit)
+
+
+def family_comments_table(comments: Iterable[tuple], *, limit: int = 10) -> Table:
     moments = dict(FamilyFeedback.Moment.choices)
     respondents = dict(FamilyFeedback.Respondent.choices)
     return Table(

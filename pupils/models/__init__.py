@@ -21,6 +21,17 @@ from pupils.models.outcomes import (
     ReadingTest,
     SDQResponse,
 )
+from pupils.models.oversight import (
+    OversightAttendance,
+    OversightAttendanceWindow,
+    OversightDestination,
+    OversightExclusion,
+    OversightFeedback,
+    OversightReading,
+    OversightReferral,
+    OversightRefresh,
+    OversightSDQ,
+)
 
 __all__ = [
     "UPN_VALIDATOR",
@@ -35,6 +46,15 @@ __all__ = [
     "FamilyFeedback",
     "HealthRecord",
     "NeedLevelChange",
+    "OversightAttendance",
+    "OversightAttendanceWindow",
+    "OversightDestination",
+    "OversightExclusion",
+    "OversightFeedback",
+    "OversightReading",
+    "OversightReferral",
+    "OversightRefresh",
+    "OversightSDQ",
     "PassSurvey",
     "Pupil",
     "ReadingTest",
