@@ -19,9 +19,10 @@ import logging
 from collections.abc import Callable, Iterable
 
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from kombu.exceptions import OperationalError
 
 from accounts.models import User
 from pru_cases.access import pupils_visible_to
@@ -58,6 +59,7 @@ MAX_ATTEMPTS = 3
 PENDING_GRACE = datetime.timedelta(minutes=1)
 RUNNING_STUCK_AFTER = datetime.timedelta(minutes=15)
 KEEP_DONE = datetime.timedelta(days=30)
+BATCH = 500  # pupils rebuilt together at most
 LOCK_KEY = 74_110_001  # pg_advisory_xact_lock key: one refresh at a time
 SUMMARY_MODELS = (
     OversightReferral,
@@ -116,8 +118,11 @@ def oversight_refresh_enqueue(*, refresh_id: int) -> None:
 
 
 def oversight_refresh_run(*, refresh_id: int) -> bool:
-    """Carry out one request (claimed with a conditional UPDATE, so a duplicate delivery does nothing). Requests
-    for the same pupils made before this one started are settled with it. True if it ran."""
+    """Carry out one request (claimed with a conditional UPDATE, so a duplicate delivery does nothing). True if it ran.
+
+    Other requests already waiting are settled with it: every one for a full rebuild, and up to BATCH pupils'
+    for a pupil's, so an attendance import for 300 pupils is one rebuild rather than 300. Only requests visible
+    before the rebuild starts are settled (their writes had committed), so none is marked done unseen."""
     now = timezone.now()
     claimed = OversightRefresh.objects.filter(pk=refresh_id, status=OversightRefresh.Status.PENDING).update(
         status=OversightRefresh.Status.RUNNING, started_at=now, attempts=F("attempts") + 1
@@ -127,15 +132,20 @@ def oversight_refresh_run(*, refresh_id: int) -> bool:
     refresh = OversightRefresh.objects.get(pk=refresh_id)
     try:
         with transaction.atomic():
-            pupil_ids = None if refresh.pupil_id is None else [refresh.pupil_id]
+            _lock()  # before any row lock, so a refresh never waits for rows while holding up another
+            waiting = OversightRefresh.objects.select_for_update(skip_locked=True).filter(
+                status=OversightRefresh.Status.PENDING, requested_at__lte=now
+            )
+            if refresh.pupil_id is None:
+                settled = list(waiting.values_list("pk", flat=True))
+                pupil_ids = None
+            else:
+                batch = list(waiting.filter(pupil__isnull=False).values_list("pk", "pupil_id")[:BATCH])
+                settled = [pk for pk, _ in batch]
+                pupil_ids = sorted({refresh.pupil_id, *(pupil_id for _, pupil_id in batch)})
             oversight_summaries_rebuild(pupil_ids=pupil_ids)
-            covered = Q(pk=refresh_id) | Q(status=OversightRefresh.Status.PENDING, requested_at__lte=now)
-            if pupil_ids is not None:
-                covered = Q(pk=refresh_id) | (
-                    Q(status=OversightRefresh.Status.PENDING, requested_at__lte=now, pupil_id__in=pupil_ids)
-                )
-            OversightRefresh.objects.filter(covered).update(
-                status=OversightRefresh.Status.DONE, finished_at=timezone.now(), error=""
+            OversightRefresh.objects.filter(pk__in=[refresh_id, *settled]).update(
+                status=OversightRefresh.Status.DONE, started_at=now, finished_at=timezone.now(), error=""
             )
     except Exception as error:  # the row records the failure; the sweeper retries a few times
         log.exception("Oversight refresh %s failed", refresh_id)
@@ -145,9 +155,16 @@ def oversight_refresh_run(*, refresh_id: int) -> bool:
     return True
 
 
-def oversight_refresh_nightly(*, now: datetime.datetime | None = None) -> bool:
-    """The nightly full rebuild: a row (so the dashboard knows when it ran), carried out in this worker. Requests
-    settled long ago are bookkeeping only, and are cleared so the table stays small."""
+def _lock() -> None:
+    """Refreshes run one at a time (a transaction-level lock, released at commit), so two never interleave their
+    deletes and inserts of the same rows."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+
+
+def oversight_refresh_all(*, now: datetime.datetime | None = None) -> bool:
+    """A full rebuild (nightly, and after loading demo data): a row, so the dashboard knows when it ran, carried out
+    here rather than by another worker. Requests settled long ago are bookkeeping only, and are cleared."""
     now = now or timezone.now()
     OversightRefresh.objects.filter(status=OversightRefresh.Status.DONE, finished_at__lt=now - KEEP_DONE).delete()
     refresh = OversightRefresh.objects.create()
@@ -330,7 +347,7 @@ def oversight_summaries_rebuild(*, pupil_ids: list[int] | None = None) -> None:
     referrals = OversightReferral._meta.db_table
     totals = [model for model in SUMMARY_MODELS if model in (OversightReferralDay, OversightReferralMonth)]
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+        _lock()
         # The referral totals to redo: every day and month in which these pupils have referrals, before or after.
         touched = f"SELECT DISTINCT raised_on, month FROM {referrals} WHERE pupil_id = ANY(%(ids)s)"
         touched_rows: set[tuple] = set()

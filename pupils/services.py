@@ -12,8 +12,11 @@ from django.utils import timezone
 from accounts.models import User
 from pru_cases.access import FieldGroup, can_write_field_group
 from pupils.models import Allocation, HealthRecord, NeedLevelChange, Pupil
+from pupils.oversight_summary import oversight_refresh_request
 
 # Fields the edit form may change; status, level of need and version have services of their own.
+# What the oversight figures read from the pupil record itself (pupils.oversight_summary).
+OVERSIGHT_FIELDS = ("site_id", "entry_date", "exit_date")
 PUPIL_EDITABLE_FIELDS = (
     "first_name",
     "last_name",
@@ -55,6 +58,8 @@ def pupil_create(*, by: User, data: dict[str, Any], level_of_need: int = 2) -> P
     pupil.full_clean()
     pupil.save()
     NeedLevelChange.objects.create(pupil=pupil, level=level_of_need, reason="Level at entry.", changed_by=by)
+    if pupil.exit_date:  # a leaver from the start counts among the leavers of the oversight figures
+        oversight_refresh_request(pupil_ids=[pupil.pk])
     return pupil
 
 
@@ -71,6 +76,8 @@ def pupil_update(*, pupil: Pupil, by: User, data: dict[str, Any], version: int) 
     )
     if not updated:
         raise EditConflict(CONFLICT_MESSAGE)
+    if any(getattr(candidate, name) != getattr(pupil, name) for name in OVERSIGHT_FIELDS):
+        oversight_refresh_request(pupil_ids=[pupil.pk])  # the figures group pupils by these
     pupil.refresh_from_db()
     return pupil
 

@@ -19,6 +19,6 @@ def oversight_refresh_sweep() -> int:
 
 @shared_task(ignore_result=True)
 def oversight_refresh_nightly() -> None:
-    from pupils.oversight_summary import oversight_refresh_nightly as nightly
+    from pupils.oversight_summary import oversight_refresh_all
 
-    nightly()
+    oversight_refresh_all()
