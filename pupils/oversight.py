@@ -38,6 +38,8 @@ from django.db.models.functions import (
     TruncMonth,
 )
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 from pru_cases.access import pupils_visible_to
@@ -76,6 +78,19 @@ class Table:
     note: str = ""
     charts: list[BarChart] = field(default_factory=list)
 
+    def body_html(self) -> SafeString:
+        """The table's rows as HTML, each cell escaped. Joined here rather than cell by cell in the template: a
+        year's dashboard has about 500 cells, and the template loop cost more than every query on the page.
+        Numbers are written as the CSV export writes them, so the page and the download read alike."""
+        return mark_safe(
+            "".join(
+                f'<tr><th scope="row">{escape(row[0])}</th>'
+                + "".join("<td>–</td>" if cell is None else f"<td>{escape(cell)}</td>" for cell in row[1:])
+                + "</tr>"
+                for row in self.rows
+            )
+        )
+
 
 def cohort_expression() -> Case:
     """The academic year a pupil joined: 2025 for any entry from 1 September 2025 to 31 August 2026."""
@@ -112,7 +127,10 @@ def _per_cohort(
     value repeated inside every FILTER clause, ran about seventy subqueries per pupil (20 s at 20,000 pupils).
     """
     inner, inner_params = (
-        pupils.annotate(cohort=cohort_expression(), **columns).order_by().values("id", "cohort", *fields, *columns).query
+        pupils.annotate(cohort=cohort_expression(), **columns)
+        .order_by()
+        .values("id", "cohort", *fields, *columns)
+        .query
     ).sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"WITH p AS MATERIALIZED ({inner}) {statement}", (*inner_params, *params))
@@ -174,7 +192,9 @@ def referrals_by_month_table(counts: Iterable[dict]) -> Table:
         grid.setdefault(row["specialism"], {})[month] = row["n"]
     labels = dict(Specialism.choices)
     rows = [
-        [labels.get(specialism, specialism)] + [grid[specialism].get(m, 0) for m in months] + [sum(grid[specialism].values())]
+        [labels.get(specialism, specialism)]
+        + [grid[specialism].get(m, 0) for m in months]
+        + [sum(grid[specialism].values())]
         for specialism in sorted(grid, key=lambda s: -sum(grid[s].values()))
     ]
     totals = [sum(row[-1] for row in rows)]
@@ -202,7 +222,10 @@ def _combined(groups: list[dict]) -> dict:
         return sum((g[key] * g[weight] for g in groups if g[key] is not None), datetime.timedelta()) / total
 
     combined = {key: sum(g[key] for g in groups) for key in ("raised", "triaged", "intervened", "signposted")}
-    return combined | {"to_triage": mean("to_triage", "triaged"), "to_intervention": mean("to_intervention", "intervened")}
+    return combined | {
+        "to_triage": mean("to_triage", "triaged"),
+        "to_intervention": mean("to_intervention", "intervened"),
+    }
 
 
 def referral_timeliness(user: User, filters: Filters) -> Table:
@@ -320,7 +343,11 @@ def sdq_change_table(by_cohort: list[dict], filters: Filters) -> Table:
             (f"{cohort_label(group['cohort'])} endline", _round(group["me_total_difficulties"])),
         ]
     informant = SDQResponse.Informant(filters.informant).label
-    charts = [bar_chart(f"Mean total difficulties ({informant}), baseline and endline", chart_values, maximum=40, series=2)] if chart_values else []
+    charts = (
+        [bar_chart(f"Mean total difficulties ({informant}), baseline and endline", chart_values, maximum=40, series=2)]
+        if chart_values
+        else []
+    )
     return Table(
         slug="sdq-change",
         title=f"SDQ change, baseline to endline ({informant})",
@@ -407,10 +434,22 @@ def attendance_change_table(by_cohort: list[dict]) -> Table:
                 group["pa_after"],
             ]
         )
-        chart_values += [(f"{cohort_label(group['cohort'])} first 6 weeks", before), (f"{cohort_label(group['cohort'])} latest 6 weeks", after)]
+        chart_values += [
+            (f"{cohort_label(group['cohort'])} first 6 weeks", before),
+            (f"{cohort_label(group['cohort'])} latest 6 weeks", after),
+        ]
     charts = (
-        [bar_chart("Mean attendance %, first and latest six weeks", chart_values, maximum=100, unit="%", series=2,
-                   reference=threshold, reference_label=f"{threshold}%")]
+        [
+            bar_chart(
+                "Mean attendance %, first and latest six weeks",
+                chart_values,
+                maximum=100,
+                unit="%",
+                series=2,
+                reference=threshold,
+                reference_label=f"{threshold}%",
+            )
+        ]
         if chart_values
         else []
     )
@@ -483,7 +522,15 @@ def reading_change_table(by_cohort: list[dict]) -> Table:
     return Table(
         slug="reading-change",
         title="Reading (NGRT): reading age gained",
-        columns=["Cohort", "Pupils", "Mean reading age first (years)", "Mean reading age latest (years)", "Mean gain (months)", "Mean months between tests", "Gained faster than time passed"],
+        columns=[
+            "Cohort",
+            "Pupils",
+            "Mean reading age first (years)",
+            "Mean reading age latest (years)",
+            "Mean gain (months)",
+            "Mean months between tests",
+            "Gained faster than time passed",
+        ],
         rows=rows,
         note="Pupils with a first NGRT and a later one taken in the period.",
     )
@@ -538,7 +585,9 @@ def neet_rate(user: User, filters: Filters, *, today: datetime.date | None = Non
     figures: dict = {"leavers": Count("pk", distinct=True)}
     for checkpoint, months in DestinationFollowUp.MONTHS.items():
         mine = Q(destination_follow_ups__checkpoint=checkpoint)
-        figures[f"due_{checkpoint}"] = Count("pk", distinct=True, filter=Q(exit_date__lte=_months_before(today, months)))
+        figures[f"due_{checkpoint}"] = Count(
+            "pk", distinct=True, filter=Q(exit_date__lte=_months_before(today, months))
+        )
         figures[f"done_{checkpoint}"] = Count("destination_follow_ups", filter=mine)
         figures[f"eet_{checkpoint}"] = Count(
             "destination_follow_ups", filter=mine & Q(destination_follow_ups__status__in=DestinationFollowUp.EET)
@@ -614,12 +663,29 @@ def family_feedback(user: User, filters: Filters) -> Table:
 
 
 def family_feedback_table(f: dict) -> Table:
-    rows = [
-        [question, f[f"answered_{name}"], _round(f[f"mean_{name}"]), f[f"agree_{name}"], _pct(f[f"agree_{name}"], f[f"answered_{name}"])]
-        for name, question in FEEDBACK_QUESTIONS
-    ] if f["forms"] else []
+    rows = (
+        [
+            [
+                question,
+                f[f"answered_{name}"],
+                _round(f[f"mean_{name}"]),
+                f[f"agree_{name}"],
+                _pct(f[f"agree_{name}"], f[f"answered_{name}"]),
+            ]
+            for name, question in FEEDBACK_QUESTIONS
+        ]
+        if f["forms"]
+        else []
+    )
     charts = (
-        [bar_chart("Families agreeing (4 or 5 of 5)", [(q[:40], row[4]) for (_, q), row in zip(FEEDBACK_QUESTIONS, rows, strict=True)], maximum=100, unit="%")]
+        [
+            bar_chart(
+                "Families agreeing (4 or 5 of 5)",
+                [(q[:40], row[4]) for (_, q), row in zip(FEEDBACK_QUESTIONS, rows, strict=True)],
+                maximum=100,
+                unit="%",
+            )
+        ]
         if rows
         else []
     )

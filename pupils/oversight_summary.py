@@ -40,6 +40,7 @@ from pupils.models import (
 from pupils.models.outcomes import FEEDBACK_QUESTIONS, Occasion
 from pupils.models.oversight import (
     OversightAttendance,
+    OversightAttendanceTotal,
     OversightAttendanceWindow,
     OversightDestination,
     OversightExclusion,
@@ -68,6 +69,7 @@ SUMMARY_MODELS = (
     OversightSDQ,
     OversightAttendance,
     OversightAttendanceWindow,
+    OversightAttendanceTotal,
     OversightReading,
     OversightExclusion,
     OversightDestination,
@@ -237,6 +239,7 @@ def oversight_summaries_rebuild(*, pupil_ids: list[int] | None = None) -> None:
         "week": AttendanceWeek._meta.db_table,
         "reading": ReadingTest._meta.db_table,
         "exclusion": Exclusion._meta.db_table,
+        "school": School._meta.db_table,
         "follow_up": DestinationFollowUp._meta.db_table,
         "feedback": FamilyFeedback._meta.db_table,
     } | {f"s_{model.__name__}": model._meta.db_table for model in SUMMARY_MODELS}
@@ -250,6 +253,7 @@ def oversight_summaries_rebuild(*, pupil_ids: list[int] | None = None) -> None:
         "eet": [s.value for s in DestinationFollowUp.EET],
         "neet": DestinationFollowUp.Status.NEET.value,
         "unknown": DestinationFollowUp.Status.UNKNOWN.value,
+        "threshold": AttendanceWeek.PERSISTENT_ABSENCE_BELOW,
     }
 
     def only(column: str) -> str:
@@ -257,15 +261,38 @@ def oversight_summaries_rebuild(*, pupil_ids: list[int] | None = None) -> None:
 
     scales = oversight.SDQ_SCALES
     ratings = [name for name, _ in FEEDBACK_QUESTIONS]
-    referral_totals = [
-        f"""INSERT INTO {{s_OversightReferral{unit.title()}}} ({unit}, specialism, site_id, cohort, raised, triaged,
-                to_triage_total, intervened, to_intervention_total, signposted)
-            SELECT {source}, specialism, site_id, cohort, COUNT(*), COUNT(to_triage), SUM(to_triage),
+
+    def touched(column: str, key: str) -> str:
+        return "TRUE" if pupil_ids is None else f"{column} = ANY(%(touched_{key})s)"
+
+    # Totals over many pupils: after a pupil's rows change, every total their rows were or are part of is redone.
+    totals = {
+        (OversightReferralDay, "day"): f"""INSERT INTO {{s_OversightReferralDay}} (day, specialism, site_id, cohort,
+                raised, triaged, to_triage_total, intervened, to_intervention_total, signposted)
+            SELECT raised_on, specialism, site_id, cohort, COUNT(*), COUNT(to_triage), SUM(to_triage),
                 COUNT(to_intervention), SUM(to_intervention), COUNT(*) FILTER (WHERE signposted)
-            FROM {{s_OversightReferral}} WHERE {"TRUE" if pupil_ids is None else f"{source} = ANY(%(touched_{unit})s)"}
-            GROUP BY 1, 2, 3, 4"""
-        for unit, source in (("day", "raised_on"), ("month", "month"))
-    ]
+            FROM {{s_OversightReferral}} WHERE {touched("raised_on", "day")}
+            GROUP BY 1, 2, 3, 4""",
+        (OversightReferralMonth, "month"): f"""INSERT INTO {{s_OversightReferralMonth}} (month, specialism, site_id,
+                cohort, raised, triaged, to_triage_total, intervened, to_intervention_total, signposted)
+            SELECT month, specialism, site_id, cohort, COUNT(*), COUNT(to_triage), SUM(to_triage),
+                COUNT(to_intervention), SUM(to_intervention), COUNT(*) FILTER (WHERE signposted)
+            FROM {{s_OversightReferral}} WHERE {touched("month", "month")}
+            GROUP BY 1, 2, 3, 4""",
+        (OversightAttendanceTotal, "week"): f"""INSERT INTO {{s_OversightAttendanceTotal}} (week, site_id, cohort,
+                pupils, first_total, latest_total, improved, absent_first, absent_latest)
+            SELECT week, site_id, cohort, COUNT(*), SUM(first_pct), SUM(latest_pct),
+                COUNT(*) FILTER (WHERE latest_pct > first_pct), COUNT(*) FILTER (WHERE first_pct < %(threshold)s),
+                COUNT(*) FILTER (WHERE latest_pct < %(threshold)s)
+            FROM {{s_OversightAttendanceWindow}} WHERE whole_week AND latest_pct IS NOT NULL AND {touched("week", "week")}
+            GROUP BY 1, 2, 3""",
+    }
+    # Which totals a set of pupils' rows belong to: (total's key column, query over the pupil-level rows).
+    memberships = {
+        "day": f"SELECT DISTINCT raised_on FROM {OversightReferral._meta.db_table} WHERE pupil_id = ANY(%(ids)s)",
+        "month": f"SELECT DISTINCT month FROM {OversightReferral._meta.db_table} WHERE pupil_id = ANY(%(ids)s)",
+        "week": f"SELECT DISTINCT week FROM {OversightAttendanceWindow._meta.db_table} WHERE pupil_id = ANY(%(ids)s)",
+    }
     facts = [
         f"""INSERT INTO {{s_OversightReferral}} (pupil_id, site_id, cohort, referral_id, specialism, raised_on, month,
                 to_triage, to_intervention, signposted)
@@ -303,8 +330,9 @@ def oversight_summaries_rebuild(*, pupil_ids: list[int] | None = None) -> None:
         # to it: one row per pupil and Monday that has any of them, while the pupil is at the PRU (the only weeks
         # in which a period can end and still look at that pupil's latest weeks rather than their last ones).
         f"""INSERT INTO {{s_OversightAttendanceWindow}} (pupil_id, site_id, cohort, week, entry_date, exit_date,
-                first_pct, latest_pct)
-            SELECT s.pupil_id, s.site_id, s.cohort, l.week, s.entry_date, s.exit_date, s.first_pct, {PCT.format(a="l")}
+                first_pct, latest_pct, whole_week)
+            SELECT s.pupil_id, s.site_id, s.cohort, l.week, s.entry_date, s.exit_date, s.first_pct, {PCT.format(a="l")},
+                s.entry_date <= l.week AND (s.exit_date IS NULL OR s.exit_date >= l.week + 6)
             FROM {{s_OversightAttendance}} s
             JOIN (SELECT a.pupil_id, a.week_starting + 7 * k AS week, SUM(a.sessions_attended) AS attended,
                     SUM(a.sessions_possible) AS possible
@@ -323,10 +351,11 @@ def oversight_summaries_rebuild(*, pupil_ids: list[int] | None = None) -> None:
                   FROM {{reading}} t WHERE t.withdrawn_at IS NULL AND {only("t.pupil_id")}
                   WINDOW w AS (PARTITION BY t.pupil_id ORDER BY t.tested_on, t.id)) t
             JOIN {{pupil}} p ON p.id = t.pupil_id WHERE t.n > 1""",
-        f"""INSERT INTO {{s_OversightExclusion}} (pupil_id, site_id, cohort, exclusion_id, school_id, kind,
-                start_date, days)
-            SELECT x.pupil_id, p.site_id, {COHORT_SQL}, x.id, x.school_id, x.kind, x.start_date, x.days
-            FROM {{exclusion}} x JOIN {{pupil}} p ON p.id = x.pupil_id
+        f"""INSERT INTO {{s_OversightExclusion}} (pupil_id, site_id, cohort, exclusion_id, school_name, kind,
+                start_date, previous_on, days)
+            SELECT x.pupil_id, p.site_id, {COHORT_SQL}, x.id, sc.name, x.kind, x.start_date,
+                LAG(x.start_date) OVER (PARTITION BY x.pupil_id, sc.name ORDER BY x.start_date, x.id), x.days
+            FROM {{exclusion}} x JOIN {{pupil}} p ON p.id = x.pupil_id LEFT JOIN {{school}} sc ON sc.id = x.school_id
             WHERE x.withdrawn_at IS NULL AND {only("x.pupil_id")}""",
         f"""INSERT INTO {{s_OversightDestination}} (pupil_id, site_id, cohort, exit_date, checkpoint, done, eet,
                 neet, unknown)
@@ -344,31 +373,27 @@ def oversight_summaries_rebuild(*, pupil_ids: list[int] | None = None) -> None:
             FROM {{feedback}} f JOIN {{pupil}} p ON p.id = f.pupil_id
             WHERE f.withdrawn_at IS NULL AND {only("f.pupil_id")}""",
     ]
-    referrals = OversightReferral._meta.db_table
-    totals = [model for model in SUMMARY_MODELS if model in (OversightReferralDay, OversightReferralMonth)]
+    total_models = {model for model, _ in totals}
     with transaction.atomic(), connection.cursor() as cursor:
         _lock()
-        # The referral totals to redo: every day and month in which these pupils have referrals, before or after.
-        touched = f"SELECT DISTINCT raised_on, month FROM {referrals} WHERE pupil_id = ANY(%(ids)s)"
-        touched_rows: set[tuple] = set()
+        keys: dict[str, set] = {key: set() for key in memberships}
         if pupil_ids is not None:
-            cursor.execute(touched, params)
-            touched_rows |= set(cursor.fetchall())
+            for key, query in memberships.items():
+                cursor.execute(query, params)
+                keys[key] |= {row[0] for row in cursor.fetchall()}
         for model in SUMMARY_MODELS:
-            if model not in totals:
+            if model not in total_models:
                 where = "" if pupil_ids is None else " WHERE pupil_id = ANY(%(ids)s)"
                 cursor.execute(f"DELETE FROM {model._meta.db_table}{where}", params)
         for statement in facts:
             cursor.execute(statement.format(**tables), params)
         if pupil_ids is not None:
-            cursor.execute(touched, params)
-            touched_rows |= set(cursor.fetchall())
-            params["touched_day"] = sorted({day for day, _ in touched_rows})
-            params["touched_month"] = sorted({month for _, month in touched_rows})
-        for model, unit in zip(totals, ("day", "month"), strict=True):
-            where = "" if pupil_ids is None else f" WHERE {unit} = ANY(%(touched_{unit})s)"
+            for key, query in memberships.items():
+                cursor.execute(query, params)
+                params[f"touched_{key}"] = sorted(keys[key] | {row[0] for row in cursor.fetchall()})
+        for (model, key), statement in totals.items():
+            where = "" if pupil_ids is None else f" WHERE {key} = ANY(%(touched_{key})s)"
             cursor.execute(f"DELETE FROM {model._meta.db_table}{where}", params)
-        for statement in referral_totals:
             cursor.execute(statement.format(**tables), params)
         if pupil_ids is None:
             for model in SUMMARY_MODELS:
@@ -505,31 +530,39 @@ def _monday(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
+ATTENDANCE_FIGURES = """COUNT(*) FILTER (WHERE {both}) AS n,
+    SUM(b_pct) FILTER (WHERE {both}) AS first_total,
+    SUM(l_pct) FILTER (WHERE {both}) AS latest_total,
+    COUNT(*) FILTER (WHERE {both} AND l_pct > b_pct) AS better,
+    COUNT(*) FILTER (WHERE {both} AND b_pct < %(threshold)s) AS pa_before,
+    COUNT(*) FILTER (WHERE {both} AND l_pct < %(threshold)s) AS pa_after""".format(
+    both="b_pct IS NOT NULL AND l_pct IS NOT NULL"
+)
+
+
 def attendance_change(user: User, filters: Filters) -> Table:
-    """Pupils still at the PRU at the end of the period: the window row of its last week; leavers in the period:
-    the six weeks before they left."""
-    threshold = oversight.AttendanceWeek.PERSISTENT_ABSENCE_BELOW
-    both = "b_pct IS NOT NULL AND l_pct IS NOT NULL"
+    """Pupils still at the PRU at the end of the period: their six weeks up to its last week (for someone who sees
+    every pupil, the week's totals of those there all week, plus the few who joined or left during it, row by row);
+    leavers in the period: the six weeks before they left."""
+    window, leavers = OversightAttendanceWindow._meta.db_table, OversightAttendance._meta.db_table
+    totals = f"""UNION ALL SELECT s.cohort, s.pupils, s.first_total, s.latest_total, s.improved, s.absent_first,
+        s.absent_latest FROM {OversightAttendanceTotal._meta.db_table} s WHERE s.week = %(week)s {{where}}"""
     by_cohort = _rows(
         user,
         filters,
         f"""WITH w AS (
-                SELECT s.cohort, s.first_pct AS b_pct, s.latest_pct AS l_pct
-                FROM {OversightAttendanceWindow._meta.db_table} s
+                SELECT s.cohort, s.first_pct AS b_pct, s.latest_pct AS l_pct FROM {window} s
                 WHERE s.week = %(week)s AND s.entry_date <= %(end)s AND (s.exit_date IS NULL OR s.exit_date >= %(end)s)
-                {{where}}
+                {"AND NOT s.whole_week" if user.sees_all_pupils else ""} {{where}}
                 UNION ALL
-                SELECT s.cohort, s.first_pct, s.exit_pct FROM {OversightAttendance._meta.db_table} s
-                WHERE s.exit_date >= %(start)s AND s.exit_date < %(end)s AND s.entry_date <= %(end)s {{where}})
-            SELECT cohort,
-                COUNT(*) FILTER (WHERE {both}) AS n,
-                AVG(b_pct) FILTER (WHERE {both}) AS before,
-                AVG(l_pct) FILTER (WHERE {both}) AS after,
-                COUNT(*) FILTER (WHERE {both} AND l_pct > b_pct) AS better,
-                COUNT(*) FILTER (WHERE {both} AND b_pct < %(threshold)s) AS pa_before,
-                COUNT(*) FILTER (WHERE {both} AND l_pct < %(threshold)s) AS pa_after
-            FROM w GROUP BY cohort ORDER BY cohort""",
-        {"week": _monday(filters.end), "threshold": threshold},
+                SELECT s.cohort, s.first_pct, s.exit_pct FROM {leavers} s
+                WHERE s.exit_date >= %(start)s AND s.exit_date < %(end)s AND s.entry_date <= %(end)s {{where}}),
+            parts AS (SELECT cohort, {ATTENDANCE_FIGURES} FROM w GROUP BY cohort {totals if user.sees_all_pupils else ""})
+            SELECT cohort, SUM(n)::int AS n, SUM(first_total) / NULLIF(SUM(n), 0)::float AS before,
+                SUM(latest_total) / NULLIF(SUM(n), 0)::float AS after, SUM(better)::int AS better,
+                SUM(pa_before)::int AS pa_before, SUM(pa_after)::int AS pa_after
+            FROM parts GROUP BY cohort ORDER BY cohort""",
+        {"week": _monday(filters.end), "threshold": oversight.AttendanceWeek.PERSISTENT_ABSENCE_BELOW},
     )
     return oversight.attendance_change_table(by_cohort)
 
@@ -554,14 +587,14 @@ def exclusions_by_school(user: User, filters: Filters) -> Table:
     counts = _rows(
         user,
         filters,
-        f"""SELECT sc.name AS school__name,
+        f"""SELECT s.school_name AS school__name,
                 COUNT(*) FILTER (WHERE s.kind = %(permanent)s) AS permanent,
                 COUNT(*) FILTER (WHERE s.kind = %(suspension)s) AS suspensions,
                 SUM(s.days) FILTER (WHERE s.kind = %(suspension)s) AS days,
-                COUNT(DISTINCT s.pupil_id) AS pupils
-            FROM {OversightExclusion._meta.db_table} s LEFT JOIN {School._meta.db_table} sc ON sc.id = s.school_id
+                COUNT(*) FILTER (WHERE s.previous_on IS NULL OR s.previous_on < %(start)s) AS pupils
+            FROM {OversightExclusion._meta.db_table} s
             WHERE s.start_date BETWEEN %(start)s AND %(end)s {{where}}
-            GROUP BY sc.name ORDER BY permanent DESC, sc.name""",
+            GROUP BY s.school_name ORDER BY permanent DESC, s.school_name""",
         {"permanent": Exclusion.Kind.PERMANENT.value, "suspension": Exclusion.Kind.SUSPENSION.value},
     )
     return oversight.exclusions_table(counts)

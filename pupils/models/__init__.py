@@ -23,6 +23,7 @@ from pupils.models.outcomes import (
 )
 from pupils.models.oversight import (
     OversightAttendance,
+    OversightAttendanceTotal,
     OversightAttendanceWindow,
     OversightDestination,
     OversightExclusion,
@@ -47,6 +48,7 @@ __all__ = [
     "HealthRecord",
     "NeedLevelChange",
     "OversightAttendance",
+    "OversightAttendanceTotal",
     "OversightAttendanceWindow",
     "OversightDestination",
     "OversightExclusion",

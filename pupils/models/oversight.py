@@ -164,9 +164,35 @@ class OversightAttendanceWindow(_PupilFact):
     exit_date = models.DateField(null=True)
     first_pct = models.FloatField()
     latest_pct = models.FloatField(null=True)
+    whole_week = models.BooleanField(
+        help_text="At the PRU from the week's Monday to its Sunday, so counted in OversightAttendanceTotal."
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["week", "pupil"], name="oversightattendancewindow_one")]
+        indexes = [
+            models.Index(fields=["week"], condition=models.Q(whole_week=False), name="oversightattendancewindow_part")
+        ]
+
+
+class OversightAttendanceTotal(models.Model):
+    """Per week, site and cohort, the attendance figures of the pupils at the PRU that whole week: whatever day of
+    it a period ends on, they are counted alike (the few who joined or left during the week are added row by row)."""
+
+    week = models.DateField()
+    site_id = models.BigIntegerField()
+    cohort = models.IntegerField()
+    pupils = models.IntegerField()
+    first_total = models.FloatField(help_text="Sum of the pupils' first-six-weeks percentages.")
+    latest_total = models.FloatField(help_text="Sum of their latest-six-weeks percentages.")
+    improved = models.IntegerField()
+    absent_first = models.IntegerField(help_text="Persistently absent in the first six weeks.")
+    absent_latest = models.IntegerField(help_text="Persistently absent in the latest six weeks.")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["week", "site_id", "cohort"], name="oversightattendancetotal_one")
+        ]
 
 
 class OversightReading(_PupilFact):
@@ -183,12 +209,15 @@ class OversightReading(_PupilFact):
 
 
 class OversightExclusion(_PupilFact):
-    """One row per exclusion (not withdrawn)."""
+    """One row per exclusion (not withdrawn). `previous_on` is the date of the pupil's previous exclusion by a school
+    of the same name, so the pupils excluded in a period are counted without DISTINCT: those whose first exclusion
+    in the period this is."""
 
     exclusion_id = models.BigIntegerField(unique=True)
-    school_id = models.BigIntegerField(null=True)
+    school_name = models.CharField(max_length=160, null=True, help_text="Empty: the PRU itself.")
     kind = models.CharField(max_length=16)
     start_date = models.DateField()
+    previous_on = models.DateField(null=True)
     days = models.DecimalField(max_digits=5, decimal_places=1)
 
     class Meta:
