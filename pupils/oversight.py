@@ -84,12 +84,20 @@ class Table:
         Numbers are written as the CSV export writes them, so the page and the download read alike."""
         return mark_safe(
             "".join(
-                f'<tr><th scope="row">{escape(row[0])}</th>'
-                + "".join("<td>–</td>" if cell is None else f"<td>{escape(cell)}</td>" for cell in row[1:])
+                f'<tr><th scope="row">{_cell_html(row[0])}</th>'
+                + "".join(f"<td>{_cell_html(cell)}</td>" for cell in row[1:])
                 + "</tr>"
                 for row in self.rows
             )
         )
+
+
+def _cell_html(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, int | float):  # digits, a point and a sign: nothing to escape
+        return str(value)
+    return escape(value)
 
 
 def cohort_expression() -> Case:
