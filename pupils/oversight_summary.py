@@ -99,13 +99,10 @@ def oversight_refresh_request(
             [OversightRefresh(pupil_id=pk, requested_by=by) for pk in sorted(set(pupil_ids))]
         )
     if refreshes:
-        ids = [refresh.pk for refresh in refreshes]
-
-        def send() -> None:
-            for refresh_id in ids:
-                oversight_refresh_enqueue(refresh_id=refresh_id)
-
-        transaction.on_commit(send, robust=True)
+        # One task is enough: a refresh settles every request waiting when it starts (up to BATCH pupils), so an
+        # import for 300 pupils sends one message, not 300; any left over are sent by the sweeper.
+        first = refreshes[0].pk
+        transaction.on_commit(lambda: oversight_refresh_enqueue(refresh_id=first), robust=True)
     return refreshes
 
 

@@ -432,6 +432,15 @@ def test_it_rebuilds_a_pupils_rows_once_however_often_asked(cast):
     assert oversight_summary.exclusions_by_school(cast["leader"], FILTERS).rows == [["The PRU itself", 0, 1, 2.0, 1]]
 
 
+def test_it_sends_one_task_for_many_pupils(cast, django_capture_on_commit_callbacks):
+    pupils = cast["pupils"]
+    with django_capture_on_commit_callbacks() as callbacks:
+        first, *_ = oversight_refresh_request(pupil_ids=[p.pk for p in pupils])  # an attendance import, say
+    assert len(callbacks) == 1
+    assert oversight_refresh_run(refresh_id=first.pk) is True
+    assert not OversightRefresh.objects.exclude(status=Status.DONE).exists()  # one rebuild settled all four
+
+
 def test_it_loses_nothing_while_redis_is_down(
     client, settings, cast, private_redis, django_capture_on_commit_callbacks
 ):
