@@ -31,6 +31,7 @@ from pupils.models import (
     SDQResponse,
 )
 from pupils.models.outcomes import PASS_FACTORS
+from pupils.oversight_summary import oversight_refresh_request
 
 
 @transaction.atomic
@@ -77,6 +78,7 @@ def sdq_record(
     )
     response.full_clean()
     response.save()
+    oversight_refresh_request(pupil_ids=[pupil.pk])
     return response
 
 
@@ -282,6 +284,7 @@ def attendance_weeks_rebuild(*, pupil_ids: set[int], since: datetime.date) -> in
         update_fields=["sessions_possible", "sessions_attended", "unauthorised", "updated_at"],
         batch_size=2000,
     )
+    oversight_refresh_request(pupil_ids=pupil_ids)
     return len(weeks)
 
 
@@ -306,6 +309,7 @@ def reading_test_record(*, pupil: Pupil, by: User, occasion: str, tested_on: dat
     )
     test.full_clean()
     test.save()
+    oversight_refresh_request(pupil_ids=[pupil.pk])
     return test
 
 
@@ -331,6 +335,7 @@ def exclusion_record(*, pupil: Pupil, by: User, kind: str, start_date: datetime.
     exclusion = Exclusion(pupil=pupil, kind=kind, school=school, start_date=start_date, days=days, reason=reason.strip(), recorded_by=by)
     exclusion.full_clean()
     exclusion.save()
+    oversight_refresh_request(pupil_ids=[pupil.pk])
     return exclusion
 
 
@@ -356,6 +361,7 @@ def destination_follow_up_save(
         )
         follow_up.full_clean()
         follow_up.save()
+        oversight_refresh_request(pupil_ids=[pupil.pk])
         return follow_up
     if version != existing.version:
         raise EditConflict(
@@ -367,6 +373,7 @@ def destination_follow_up_save(
     existing.version += 1
     existing.full_clean()
     existing.save()
+    oversight_refresh_request(pupil_ids=[pupil.pk])
     return existing
 
 
@@ -382,6 +389,7 @@ def family_feedback_record(*, pupil: Pupil, by: User, moment: str, respondent: s
     )
     feedback.full_clean()
     feedback.save()
+    oversight_refresh_request(pupil_ids=[pupil.pk])
     return feedback
 
 
@@ -396,5 +404,6 @@ def sdq_withdraw(*, response: SDQResponse, by: User, reason: str) -> SDQResponse
     )
     if not updated:
         raise ValidationError("This questionnaire has already been withdrawn.")
+    oversight_refresh_request(pupil_ids=[response.pupil_id])
     response.refresh_from_db()
     return response

@@ -8,7 +8,7 @@ dashboard can be checked.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
@@ -38,6 +38,8 @@ from django.db.models.functions import (
     TruncMonth,
 )
 from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from accounts.models import User
 from pru_cases.access import pupils_visible_to
@@ -76,6 +78,27 @@ class Table:
     note: str = ""
     charts: list[BarChart] = field(default_factory=list)
 
+    def body_html(self) -> SafeString:
+        """The table's rows as HTML, each cell escaped. Joined here rather than cell by cell in the template: a
+        year's dashboard has about 500 cells, and the template loop cost more than every query on the page.
+        Numbers are written as the CSV export writes them, so the page and the download read alike."""
+        return mark_safe(
+            "".join(
+                f'<tr><th scope="row">{_cell_html(row[0])}</th>'
+                + "".join(f"<td>{_cell_html(cell)}</td>" for cell in row[1:])
+                + "</tr>"
+                for row in self.rows
+            )
+        )
+
+
+def _cell_html(value) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, int | float):  # digits, a point and a sign: nothing to escape
+        return str(value)
+    return escape(value)
+
 
 def cohort_expression() -> Case:
     """The academic year a pupil joined: 2025 for any entry from 1 September 2025 to 31 August 2026."""
@@ -112,7 +135,10 @@ def _per_cohort(
     value repeated inside every FILTER clause, ran about seventy subqueries per pupil (20 s at 20,000 pupils).
     """
     inner, inner_params = (
-        pupils.annotate(cohort=cohort_expression(), **columns).order_by().values("id", "cohort", *fields, *columns).query
+        pupils.annotate(cohort=cohort_expression(), **columns)
+        .order_by()
+        .values("id", "cohort", *fields, *columns)
+        .query
     ).sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(f"WITH p AS MATERIALIZED ({inner}) {statement}", (*inner_params, *params))
@@ -151,8 +177,6 @@ def _referrals(user: User, filters: Filters):
 
 
 def referrals_by_month(user: User, filters: Filters) -> Table:
-    from referrals.models import Specialism
-
     counts = (
         _referrals(user, filters)
         .annotate(month=TruncMonth("raised_at"))
@@ -160,6 +184,13 @@ def referrals_by_month(user: User, filters: Filters) -> Table:
         .annotate(n=Count("pk"))
         .order_by("month", "specialism")
     )
+    return referrals_by_month_table(counts)
+
+
+def referrals_by_month_table(counts: Iterable[dict]) -> Table:
+    """From (month, specialism, n) rows in month order."""
+    from referrals.models import Specialism
+
     months: list[str] = []
     grid: dict[str, dict[str, int]] = {}
     for row in counts:
@@ -169,7 +200,9 @@ def referrals_by_month(user: User, filters: Filters) -> Table:
         grid.setdefault(row["specialism"], {})[month] = row["n"]
     labels = dict(Specialism.choices)
     rows = [
-        [labels.get(specialism, specialism)] + [grid[specialism].get(m, 0) for m in months] + [sum(grid[specialism].values())]
+        [labels.get(specialism, specialism)]
+        + [grid[specialism].get(m, 0) for m in months]
+        + [sum(grid[specialism].values())]
         for specialism in sorted(grid, key=lambda s: -sum(grid[s].values()))
     ]
     totals = [sum(row[-1] for row in rows)]
@@ -197,12 +230,13 @@ def _combined(groups: list[dict]) -> dict:
         return sum((g[key] * g[weight] for g in groups if g[key] is not None), datetime.timedelta()) / total
 
     combined = {key: sum(g[key] for g in groups) for key in ("raised", "triaged", "intervened", "signposted")}
-    return combined | {"to_triage": mean("to_triage", "triaged"), "to_intervention": mean("to_intervention", "intervened")}
+    return combined | {
+        "to_triage": mean("to_triage", "triaged"),
+        "to_intervention": mean("to_intervention", "intervened"),
+    }
 
 
 def referral_timeliness(user: User, filters: Filters) -> Table:
-    from referrals.models import Specialism
-
     to_triage = ExpressionWrapper(F("triaged_at") - F("raised_at"), output_field=DurationField())
     intervention_start = Coalesce(Cast("intervention__started_on", DateTimeField()), F("intervention__created_at"))
     to_intervention = ExpressionWrapper(intervention_start - F("raised_at"), output_field=DurationField())
@@ -215,7 +249,12 @@ def referral_timeliness(user: User, filters: Filters) -> Table:
         "signposted": Count("pk", filter=Q(triaged_at__isnull=False) & ~Q(signpost_offer="")),
     }
     referrals = _referrals(user, filters)
-    per_specialism = list(referrals.values("specialism").annotate(**figures).order_by("specialism"))
+    return referral_timeliness_table(list(referrals.values("specialism").annotate(**figures).order_by("specialism")))
+
+
+def referral_timeliness_table(per_specialism: list[dict]) -> Table:
+    from referrals.models import Specialism
+
     overall = _combined(per_specialism)
     labels = dict(Specialism.choices)
 
@@ -285,6 +324,10 @@ def sdq_change(user: User, filters: Filters) -> Table:
         """,
         [filters.informant, Occasion.ENDLINE, filters.start, filters.end, filters.informant, Occasion.BASELINE],
     )
+    return sdq_change_table(by_cohort, filters)
+
+
+def sdq_change_table(by_cohort: list[dict], filters: Filters) -> Table:
     rows = []
     chart_values: list[tuple[str, float | None]] = []
     for group in by_cohort:
@@ -308,7 +351,11 @@ def sdq_change(user: User, filters: Filters) -> Table:
             (f"{cohort_label(group['cohort'])} endline", _round(group["me_total_difficulties"])),
         ]
     informant = SDQResponse.Informant(filters.informant).label
-    charts = [bar_chart(f"Mean total difficulties ({informant}), baseline and endline", chart_values, maximum=40, series=2)] if chart_values else []
+    charts = (
+        [bar_chart(f"Mean total difficulties ({informant}), baseline and endline", chart_values, maximum=40, series=2)]
+        if chart_values
+        else []
+    )
     return Table(
         slug="sdq-change",
         title=f"SDQ change, baseline to endline ({informant})",
@@ -372,6 +419,11 @@ def attendance_change(user: User, filters: Filters) -> Table:
         fields=["entry_date"],
         window_end=Least(F("exit_date"), Value(filters.end), output_field=DateField()),
     )
+    return attendance_change_table(by_cohort)
+
+
+def attendance_change_table(by_cohort: list[dict]) -> Table:
+    threshold = AttendanceWeek.PERSISTENT_ABSENCE_BELOW
     rows = []
     chart_values: list[tuple[str, float | None]] = []
     for group in by_cohort:
@@ -390,10 +442,22 @@ def attendance_change(user: User, filters: Filters) -> Table:
                 group["pa_after"],
             ]
         )
-        chart_values += [(f"{cohort_label(group['cohort'])} first 6 weeks", before), (f"{cohort_label(group['cohort'])} latest 6 weeks", after)]
+        chart_values += [
+            (f"{cohort_label(group['cohort'])} first 6 weeks", before),
+            (f"{cohort_label(group['cohort'])} latest 6 weeks", after),
+        ]
     charts = (
-        [bar_chart("Mean attendance %, first and latest six weeks", chart_values, maximum=100, unit="%", series=2,
-                   reference=threshold, reference_label=f"{threshold}%")]
+        [
+            bar_chart(
+                "Mean attendance %, first and latest six weeks",
+                chart_values,
+                maximum=100,
+                unit="%",
+                series=2,
+                reference=threshold,
+                reference_label=f"{threshold}%",
+            )
+        ]
         if chart_values
         else []
     )
@@ -446,6 +510,10 @@ def reading_change(user: User, filters: Filters) -> Table:
         """,
         [filters.start, filters.end],
     )
+    return reading_change_table(by_cohort)
+
+
+def reading_change_table(by_cohort: list[dict]) -> Table:
     rows = [
         [
             cohort_label(g["cohort"]),
@@ -462,7 +530,15 @@ def reading_change(user: User, filters: Filters) -> Table:
     return Table(
         slug="reading-change",
         title="Reading (NGRT): reading age gained",
-        columns=["Cohort", "Pupils", "Mean reading age first (years)", "Mean reading age latest (years)", "Mean gain (months)", "Mean months between tests", "Gained faster than time passed"],
+        columns=[
+            "Cohort",
+            "Pupils",
+            "Mean reading age first (years)",
+            "Mean reading age latest (years)",
+            "Mean gain (months)",
+            "Mean months between tests",
+            "Gained faster than time passed",
+        ],
         rows=rows,
         note="Pupils with a first NGRT and a later one taken in the period.",
     )
@@ -485,6 +561,10 @@ def exclusions_by_school(user: User, filters: Filters) -> Table:
         )
         .order_by("-permanent", "school__name")
     )
+    return exclusions_table(counts)
+
+
+def exclusions_table(counts: Iterable[dict]) -> Table:
     rows = [
         [c["school__name"] or "The PRU itself", c["permanent"], c["suspensions"], float(c["days"] or 0), c["pupils"]]
         for c in counts
@@ -513,7 +593,9 @@ def neet_rate(user: User, filters: Filters, *, today: datetime.date | None = Non
     figures: dict = {"leavers": Count("pk", distinct=True)}
     for checkpoint, months in DestinationFollowUp.MONTHS.items():
         mine = Q(destination_follow_ups__checkpoint=checkpoint)
-        figures[f"due_{checkpoint}"] = Count("pk", distinct=True, filter=Q(exit_date__lte=_months_before(today, months)))
+        figures[f"due_{checkpoint}"] = Count(
+            "pk", distinct=True, filter=Q(exit_date__lte=_months_before(today, months))
+        )
         figures[f"done_{checkpoint}"] = Count("destination_follow_ups", filter=mine)
         figures[f"eet_{checkpoint}"] = Count(
             "destination_follow_ups", filter=mine & Q(destination_follow_ups__status__in=DestinationFollowUp.EET)
@@ -524,7 +606,10 @@ def neet_rate(user: User, filters: Filters, *, today: datetime.date | None = Non
         figures[f"unknown_{checkpoint}"] = Count(
             "destination_follow_ups", filter=mine & Q(destination_follow_ups__status=DestinationFollowUp.Status.UNKNOWN)
         )
-    f = leavers.aggregate(**figures)
+    return neet_rate_table(leavers.aggregate(**figures))
+
+
+def neet_rate_table(f: dict) -> Table:
     rows = []
     chart_values: list[tuple[str, float | None]] = []
     for checkpoint, label in DestinationFollowUp.Checkpoint.choices:
@@ -582,13 +667,33 @@ def family_feedback(user: User, filters: Filters) -> Table:
         figures[f"answered_{name}"] = Count(name)
         figures[f"mean_{name}"] = Avg(name)
         figures[f"agree_{name}"] = Count("pk", filter=Q(**{f"{name}__gte": 4}))
-    f = _feedback(user, filters).aggregate(**figures)
-    rows = [
-        [question, f[f"answered_{name}"], _round(f[f"mean_{name}"]), f[f"agree_{name}"], _pct(f[f"agree_{name}"], f[f"answered_{name}"])]
-        for name, question in FEEDBACK_QUESTIONS
-    ] if f["forms"] else []
+    return family_feedback_table(_feedback(user, filters).aggregate(**figures))
+
+
+def family_feedback_table(f: dict) -> Table:
+    rows = (
+        [
+            [
+                question,
+                f[f"answered_{name}"],
+                _round(f[f"mean_{name}"]),
+                f[f"agree_{name}"],
+                _pct(f[f"agree_{name}"], f[f"answered_{name}"]),
+            ]
+            for name, question in FEEDBACK_QUESTIONS
+        ]
+        if f["forms"]
+        else []
+    )
     charts = (
-        [bar_chart("Families agreeing (4 or 5 of 5)", [(q[:40], row[4]) for (_, q), row in zip(FEEDBACK_QUESTIONS, rows, strict=True)], maximum=100, unit="%")]
+        [
+            bar_chart(
+                "Families agreeing (4 or 5 of 5)",
+                [(q[:40], row[4]) for (_, q), row in zip(FEEDBACK_QUESTIONS, rows, strict=True)],
+                maximum=100,
+                unit="%",
+            )
+        ]
         if rows
         else []
     )
@@ -609,6 +714,10 @@ def family_comments(user: User, filters: Filters, *, limit: int = 10) -> Table:
         .order_by("-given_on", "-pk")
         .values_list("given_on", "moment", "respondent", "difference_made")[:limit]
     )
+    return family_comments_table(comments, limit=limit)
+
+
+def family_comments_table(comments: Iterable[tuple], *, limit: int = 10) -> Table:
     moments = dict(FamilyFeedback.Moment.choices)
     respondents = dict(FamilyFeedback.Respondent.choices)
     return Table(

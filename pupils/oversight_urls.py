@@ -5,5 +5,6 @@ from pupils import oversight_views
 app_name = "oversight"
 urlpatterns = [
     path("", oversight_views.dashboard, name="dashboard"),
+    path("refresh/", oversight_views.refresh, name="refresh"),
     path("export/<slug:slug>.csv", oversight_views.export, name="export"),
 ]

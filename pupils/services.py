@@ -12,10 +12,13 @@ from django.utils import timezone
 from accounts.models import Site, User
 from pru_cases.access import Action, FieldGroup, can, can_write_field_group, require, require_write
 from pupils.models import Allocation, HealthRecord, NeedLevelChange, Pupil
+from pupils.oversight_summary import oversight_refresh_request
 
 # Fields the edit form may change; status, level of need and version have services of their own.
 # The centre and the key worker decide who sees the pupil: a change to either needs its own action
 # (ACCESS_FIELD_ACTIONS), checked by pupil_create / pupil_update and by pupil_move / pupil_key_worker_set.
+# What the oversight figures read from the pupil record itself (pupils.oversight_summary).
+OVERSIGHT_FIELDS = ("site_id", "entry_date", "exit_date")
 PUPIL_EDITABLE_FIELDS = (
     "first_name",
     "last_name",
@@ -86,6 +89,8 @@ def pupil_create(*, by: User, data: dict[str, Any], level_of_need: int = 2) -> P
     pupil.full_clean()
     pupil.save()
     NeedLevelChange.objects.create(pupil=pupil, level=level_of_need, reason="Level at entry.", changed_by=by)
+    if pupil.exit_date:  # a leaver from the start counts among the leavers of the oversight figures
+        oversight_refresh_request(pupil_ids=[pupil.pk])
     return pupil
 
 
@@ -100,6 +105,8 @@ def _update(*, pupil: Pupil, changes: dict[str, Any], version: int | None) -> Pu
         rows = rows.filter(version=version)
     if not rows.update(**changes, version=F("version") + 1, updated_at=timezone.now()):
         raise EditConflict(CONFLICT_MESSAGE)
+    if any(getattr(candidate, name) != getattr(pupil, name) for name in OVERSIGHT_FIELDS):
+        oversight_refresh_request(pupil_ids=[pupil.pk])  # the figures group pupils by these
     pupil.refresh_from_db()
     return pupil
 

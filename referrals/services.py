@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import Agency, User
 from pru_cases.access import FieldGroup, can_write_field_group, hidden_row_fields, require_write
 from pupils.models import Allocation, Concern, Pupil
+from pupils.oversight_summary import oversight_refresh_request
 from pupils.services import allocation_add
 from referrals.models import (
     InformationRequest,
@@ -99,6 +100,7 @@ def referral_create(
     )
     referral.full_clean()
     referral.save()
+    oversight_refresh_request(pupil_ids=[pupil.pk])
     return referral
 
 
@@ -167,6 +169,7 @@ def referral_triage(
     locked.version += 1
     locked.full_clean()
     locked.save()
+    oversight_refresh_request(pupil_ids=[locked.pupil_id])  # time to triage, signposting, interventions
     referral.refresh_from_db()
     return referral
 
@@ -214,7 +217,8 @@ def referral_start(*, referral: Referral, by: User) -> Referral:
     if not may_work_on(by, locked):
         raise ValidationError("Only the allocated specialist or the DSL can start this work.")
     Referral.objects.filter(pk=locked.pk).update(status=Referral.Status.IN_PROGRESS, version=F("version") + 1)
-    Intervention.objects.filter(referral=locked, started_on__isnull=True).update(started_on=timezone.localdate())
+    if Intervention.objects.filter(referral=locked, started_on__isnull=True).update(started_on=timezone.localdate()):
+        oversight_refresh_request(pupil_ids=[locked.pupil_id])  # time to first intervention
     referral.refresh_from_db()
     return referral
 
@@ -289,7 +293,8 @@ def intervention_session_add(
     referral = intervention.referral
     if referral.status == Referral.Status.ALLOCATED:
         referral_start(referral=referral, by=by)
-    Intervention.objects.filter(pk=intervention.pk, started_on__isnull=True).update(started_on=held_on)
+    if Intervention.objects.filter(pk=intervention.pk, started_on__isnull=True).update(started_on=held_on):
+        oversight_refresh_request(pupil_ids=[intervention.pupil_id])  # time to first intervention
     return session
 
 

@@ -21,6 +21,18 @@ from pupils.models.outcomes import (
     ReadingTest,
     SDQResponse,
 )
+from pupils.models.oversight import (
+    OversightAttendance,
+    OversightAttendanceTotal,
+    OversightAttendanceWindow,
+    OversightDestination,
+    OversightExclusion,
+    OversightFeedback,
+    OversightReading,
+    OversightReferral,
+    OversightRefresh,
+    OversightSDQ,
+)
 
 __all__ = [
     "UPN_VALIDATOR",
@@ -35,6 +47,16 @@ __all__ = [
     "FamilyFeedback",
     "HealthRecord",
     "NeedLevelChange",
+    "OversightAttendance",
+    "OversightAttendanceTotal",
+    "OversightAttendanceWindow",
+    "OversightDestination",
+    "OversightExclusion",
+    "OversightFeedback",
+    "OversightReading",
+    "OversightReferral",
+    "OversightRefresh",
+    "OversightSDQ",
     "PassSurvey",
     "Pupil",
     "ReadingTest",
