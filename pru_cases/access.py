@@ -9,9 +9,11 @@ a user's scope is a 404, so the page does not reveal that the pupil is known to 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -201,6 +203,41 @@ def record_access(
         outcome=outcome,
         field_groups=",".join(sorted(field_groups)),
     )
+
+
+def record_reads(
+    request: HttpRequest,
+    *,
+    pupil_ids: Iterable[int | None],
+    outcome: str = AccessEvent.Outcome.ALLOWED,
+    field_groups: frozenset[FieldGroup] = frozenset(),
+) -> int:
+    """One `AccessEvent` for each pupil a list page or a document names, in ONE insert whatever their number.
+
+    The ids travel as a single array parameter (unnest), so a page naming 25 pupils and minutes naming 500
+    cost the same single statement. Returns how many rows were written."""
+    ids = sorted({int(pk) for pk in pupil_ids if pk is not None})
+    if not ids:
+        return 0
+    user = request.user
+    table = AccessEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (at, user_id, role, agency_id, pupil_id, pupil_ref, method, path, outcome, field_groups) "
+            "SELECT %s, %s, %s, %s, ids.pk, ids.pk, %s, %s, %s, %s FROM unnest(%s::bigint[]) AS ids(pk)",
+            [
+                timezone.now(),
+                user.pk,
+                user.role,
+                user.agency_id,
+                request.method[:8],
+                request.path[:300],
+                outcome,
+                ",".join(sorted(field_groups)),
+                ids,
+            ],
+        )
+    return len(ids)
 
 
 def get_pupil_for_user(
