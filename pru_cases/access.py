@@ -215,23 +215,32 @@ def record_reads(
     """One `AccessEvent` for each pupil a list page or a document names, in ONE insert whatever their number.
 
     The ids travel as a single array parameter (unnest), so a page naming 25 pupils and minutes naming 500
-    cost the same single statement. Returns how many rows were written."""
+    cost the same single statement. A pupil the reader sees through an unexpired break-glass grant is logged
+    as `break_glass`, as `get_pupil_for_user` does. Returns how many rows were written."""
     ids = sorted({int(pk) for pk in pupil_ids if pk is not None})
     if not ids:
         return 0
     user = request.user
-    table = AccessEvent._meta.db_table
+    now = timezone.now()
+    grants = BreakGlass._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (at, user_id, role, agency_id, pupil_id, pupil_ref, method, path, outcome, field_groups) "
-            "SELECT %s, %s, %s, %s, ids.pk, ids.pk, %s, %s, %s, %s FROM unnest(%s::bigint[]) AS ids(pk)",
+            f"INSERT INTO {AccessEvent._meta.db_table} "
+            "(at, user_id, role, agency_id, pupil_id, pupil_ref, method, path, outcome, field_groups) "
+            "SELECT %s, %s, %s, %s, ids.pk, ids.pk, %s, %s, "
+            f"CASE WHEN %s AND EXISTS (SELECT 1 FROM {grants} g WHERE g.pupil_id = ids.pk AND g.user_id = %s "
+            "AND g.expires_at > %s) THEN %s ELSE %s END, %s FROM unnest(%s::bigint[]) AS ids(pk)",
             [
-                timezone.now(),
+                now,
                 user.pk,
                 user.role,
                 user.agency_id,
                 request.method[:8],
                 request.path[:300],
+                outcome == AccessEvent.Outcome.ALLOWED and not user.sees_all_pupils,
+                user.pk,
+                now,
+                AccessEvent.Outcome.BREAK_GLASS,
                 outcome,
                 ",".join(sorted(field_groups)),
                 ids,

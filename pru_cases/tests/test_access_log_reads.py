@@ -50,6 +50,22 @@ def test_it_records_the_reads_of_many_pupils_in_one_query(dsl, site, count, djan
     )
 
 
+def test_it_logs_a_pupil_seen_through_break_glass_as_such(rf, staff, pupil, other_pupil, django_assert_num_queries):
+    from pru_cases.security import break_glass_grant
+
+    grant_request = rf.post("/account/break-glass/")
+    grant_request.user = staff
+    break_glass_grant(
+        request=grant_request, user=staff, pupil=other_pupil, reason="Covering at Riverside today, urgent."
+    )
+    request = rf.get("/pupils/")
+    request.user = staff
+    with django_assert_num_queries(1):
+        record_reads(request, pupil_ids=[pupil.pk, other_pupil.pk])
+    outcomes = dict(AccessEvent.objects.filter(path="/pupils/").values_list("pupil_id", "outcome"))
+    assert outcomes == {pupil.pk: AccessEvent.Outcome.ALLOWED, other_pupil.pk: AccessEvent.Outcome.BREAK_GLASS}
+
+
 def test_it_asks_nothing_of_the_database_when_no_pupil_is_named(dsl, django_assert_num_queries):
     request = RequestFactory().get("/empty/")
     request.user = dsl
