@@ -31,7 +31,7 @@ from families.selectors import (
     households_visible_to,
     plans_visible_to,
 )
-from pru_cases.access import Action, can, can_for_pupil, get_pupil_for_user, pupils_visible_to
+from pru_cases.access import Action, can, can_for_pupil, get_pupil_for_user, pupils_visible_to, record_reads
 from pru_cases.lib.forms import save_form
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pupils.models import Pupil
@@ -77,6 +77,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     plans = plans_visible_to(request.user).select_related("pupil__site", "lead", "allocated_school")
     filterset = PlanFilter(data, queryset=plans)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    record_reads(request, pupil_ids=[plan.pupil_id for plan in page.object_list])
     query = data.copy()
     query.pop("page", None)
     return render(
@@ -92,6 +94,8 @@ def fresh_start_awaiting(request: HttpRequest) -> HttpResponse:
     """Interviews still to be fed back at the MDT: what the weekly agenda picks up."""
     interviews = services.fresh_starts_awaiting_mdt().filter(pupil__in=pupils_visible_to(request.user))
     page = Paginator(interviews, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    record_reads(request, pupil_ids=[interview.pupil_id for interview in page.object_list])
     return render(request, "families/fresh_start_awaiting.html", {"page": page, "query": ""})
 
 

@@ -1,5 +1,11 @@
-"""What goes into each printed document. A PDF is read by everyone who was in the room, so it holds only what
-all of them could see on the shared screen (meetings.selectors.room_for), and never health detail."""
+"""What goes into each printed document, built for the person who asked for it (`PdfJob.requested_by`).
+
+A document holds only what that person may see through the access policy (`pupils_visible_to`) AND, for the
+minutes, what everyone present could see on the shared screen (meetings.selectors.room_for, with the reader
+counted as one of the room), and never health detail. A one-pupil document (action plan, family letter) for
+someone who may not see that pupil is refused, not rendered. Each builder returns the ids of the pupils the
+document names, kept on the job for the download's access log.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,7 @@ from collections import defaultdict
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from accounts.models import User
 from meetings.models import (
     Action,
     ActionPlan,
@@ -18,6 +25,12 @@ from meetings.models import (
     ProgressNote,
 )
 from meetings.selectors import room_for
+from pru_cases.access import pupils_visible_to
+
+
+class OutOfScope(Exception):
+    """The document is about a pupil the person who asked for it may not see: it is not made."""
+
 
 TEMPLATES = {
     PdfJob.Kind.MINUTES: "meetings/pdf/minutes.html",
@@ -26,15 +39,13 @@ TEMPLATES = {
 }
 
 
-def document_context(job: PdfJob) -> tuple[str, dict]:
+def document_context(job: PdfJob) -> tuple[str, dict, list[int]]:
+    """The template, its context and the ids of the pupils it names, for `job.requested_by`."""
     meeting = Meeting.objects.select_related("chair", "minute_taker", "pupil", "site").get(pk=job.meeting_id)
-    builders = {
-        PdfJob.Kind.MINUTES: minutes_context,
-        PdfJob.Kind.ACTION_PLAN: action_plan_context,
-        PdfJob.Kind.FAMILY_LETTER: family_letter_context,
-    }
-    context = builders[job.kind](meeting) | {"meeting": meeting, "printed_on": timezone.localdate()}
-    return TEMPLATES[job.kind], context
+    reader = User.objects.select_related("agency").get(pk=job.requested_by_id)
+    context = BUILDERS[job.kind](meeting, reader)
+    named = sorted(context.pop("pupils_named"))
+    return TEMPLATES[job.kind], context | {"meeting": meeting, "reader": reader, "printed_on": timezone.localdate()}, named
 
 
 def _attendance(meeting: Meeting) -> dict[str, list[Invitee]]:
@@ -44,7 +55,7 @@ def _attendance(meeting: Meeting) -> dict[str, list[Invitee]]:
     return groups
 
 
-def minutes_context(meeting: Meeting) -> dict:
+def minutes_context(meeting: Meeting, reader: User) -> dict:
     items = list(
         meeting.items.select_related("pupil").prefetch_related(
             Prefetch("discussions"),
@@ -52,10 +63,14 @@ def minutes_context(meeting: Meeting) -> dict:
             Prefetch("actions", queryset=Action.objects.select_related("owner_user", "owner_agency")),
         )
     )
-    room = room_for(meeting, None, {item.pupil_id for item in items if item.pupil_id})
+    # The reader is one of the room: a minute-taker who was not marked present gets only the cases that both
+    # they and everyone present may see, never the whole agenda.
+    room = room_for(meeting, reader, {item.pupil_id for item in items if item.pupil_id})
     attendance = _attendance(meeting)
+    entries = [{"item": item, "shown": room.shows(item), "number": n} for n, item in enumerate(items, start=1)]
     return {
-        "items": [{"item": item, "shown": room.shows(item), "number": n} for n, item in enumerate(items, start=1)],
+        "items": entries,
+        "pupils_named": {e["item"].pupil_id for e in entries if e["shown"] and e["item"].pupil_id},
         "present": attendance[Invitee.Attendance.PRESENT],
         "apologies": attendance[Invitee.Attendance.APOLOGIES],
         "absent": attendance[Invitee.Attendance.ABSENT] + attendance[Invitee.Attendance.INVITED],
@@ -78,9 +93,16 @@ def _plan_actions(meeting: Meeting) -> list[Action]:
     )
 
 
-def action_plan_context(meeting: Meeting) -> dict:
+def _require_pupil_in_scope(meeting: Meeting, reader: User) -> None:
+    if meeting.pupil_id is None or not pupils_visible_to(reader).filter(pk=meeting.pupil_id).exists():
+        raise OutOfScope(f"Meeting {meeting.pk}: its pupil is outside the scope of user {reader.pk}.")
+
+
+def action_plan_context(meeting: Meeting, reader: User) -> dict:
+    _require_pupil_in_scope(meeting, reader)
     actions = _plan_actions(meeting)
     return {
+        "pupils_named": {meeting.pupil_id},
         "pupil": meeting.pupil,
         "actions": actions,
         "open_actions": [a for a in actions if a.status == Action.Status.OPEN],
@@ -89,7 +111,8 @@ def action_plan_context(meeting: Meeting) -> dict:
     }
 
 
-def family_letter_context(meeting: Meeting) -> dict:
+def family_letter_context(meeting: Meeting, reader: User) -> dict:
+    _require_pupil_in_scope(meeting, reader)
     actions = [a for a in _plan_actions(meeting) if a.status == Action.Status.OPEN]
     family = [i for i in meeting.invitees.all() if i.is_family]
     by_agency: dict[str, list[Action]] = defaultdict(list)
@@ -100,9 +123,18 @@ def family_letter_context(meeting: Meeting) -> dict:
             agency = action.owner_user.agency if action.owner_user.agency_id else None
             by_agency[str(agency) if agency else "School staff"].append(action)
     return {
+        "pupils_named": {meeting.pupil_id},
         "pupil": meeting.pupil,
         "family": family,
         "family_actions": [a for a in actions if a.owner_kind == Action.Owner.FAMILY],
         "agency_actions": sorted(by_agency.items()),
         "reason_items": AgendaItem.Reason,
     }
+
+
+# Every kind of PdfJob has a builder here; pru_cases/tests/test_security_documents.py walks them all.
+BUILDERS = {
+    PdfJob.Kind.MINUTES: minutes_context,
+    PdfJob.Kind.ACTION_PLAN: action_plan_context,
+    PdfJob.Kind.FAMILY_LETTER: family_letter_context,
+}

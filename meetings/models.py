@@ -6,6 +6,7 @@ import datetime
 import pghistory
 import pgtrigger
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -311,6 +312,9 @@ class ProgressNote(models.Model):
 class PdfJob(models.Model):
     """A PDF to render: a row first (same transaction as the request), then a Celery task with the id only.
 
+    A job belongs to the person who asked for it: the document holds what they (and everyone present at the
+    meeting) may see, so a file is never shared with someone whose scope it was not built for.
+
     The beat sweeper (meetings.tasks.pdf_jobs_sweep) re-enqueues jobs left pending or stuck running."""
 
     class Kind(models.TextChoices):
@@ -328,7 +332,11 @@ class PdfJob(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     file = models.FileField(upload_to="pdf/meetings/", blank=True)
+    # The file is built for this person (their scope, and the room's) and only they may download it.
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The pupils the rendered file names: each download writes one access-log row per pupil, and is refused
+    # if any of them has since left the reader's scope.
+    pupils_named = ArrayField(models.BigIntegerField(), default=list, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
     enqueued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)

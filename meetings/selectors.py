@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404
 
 from accounts.models import User
 from meetings.models import Action, AgendaItem, Invitee, Meeting, PdfJob
@@ -60,7 +60,8 @@ def may_record(user: User, meeting: Meeting) -> bool:
 
 
 def may_download(user: User, meeting: Meeting) -> bool:
-    """A PDF holds what the people present could see: those who ran it, were there, or see every pupil."""
+    """Who may have a copy of the meeting's PDFs: those who ran it, were there, or see every pupil. Each copy
+    is built for its reader (meetings.documents): what they and the people present could all see."""
     if user.sees_all_pupils or may_record(user, meeting):
         return True
     return meeting.invitees.filter(user_id=user.pk, attendance=Invitee.Attendance.PRESENT).exists()
@@ -119,13 +120,5 @@ def actions_visible_to(user: User) -> QuerySet[Action]:
 
 
 def pdf_jobs_visible_to(user: User) -> QuerySet[PdfJob]:
-    return PdfJob.objects.filter(meeting__in=meetings_visible_to(user)).select_related("meeting")
-
-
-def audit_meeting_pupil(request: HttpRequest, meeting: Meeting) -> None:
-    """A TAC meeting page is about its pupil: record the read like any pupil page."""
-    from pru_cases.access import record_access
-    from pru_cases.models import AccessEvent
-
-    if meeting.pupil_id:
-        record_access(request, pupil_id=meeting.pupil_id, pupil_ref=meeting.pupil_id, outcome=AccessEvent.Outcome.ALLOWED)
+    """One's own copies, of meetings one may still see: each file is built for the person who asked for it."""
+    return PdfJob.objects.filter(requested_by_id=user.pk, meeting__in=meetings_visible_to(user)).select_related("meeting")

@@ -7,10 +7,10 @@ import datetime
 import logging
 import os
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
 from django.db.models import F, Max, Q
@@ -18,6 +18,7 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts.models import Agency, User
+from meetings.documents import OutOfScope, document_context
 from meetings.models import (
     Action,
     ActionPlan,
@@ -582,8 +583,12 @@ PDF_KINDS_FOR = {
 
 @transaction.atomic
 def pdf_request(*, meeting: Meeting, by: User, kind: str) -> PdfJob:
-    """The job row, in the caller's transaction; the task is enqueued only after commit, and a broker that
+    """A copy of a document for `by`, who alone may download it. The job row, in the caller's transaction; the task is enqueued only after commit, and a broker that
     is down at that moment costs a delay (the sweeper enqueues it later), never the request."""
+    from meetings.selectors import may_download
+
+    if not may_download(by, meeting):  # the copy is made for `by`: only someone who may have the documents
+        raise PermissionDenied
     if meeting.status != Meeting.Status.CLOSED:
         raise ValidationError("PDFs are made from the final minutes: close the meeting first.")
     if kind not in PDF_KINDS_FOR[meeting.kind]:
@@ -643,7 +648,10 @@ def pdf_job_render(*, job_id: int, redelivered: bool = False) -> bool:
     _pause_for_fault_tests()
     try:
         with pghistory.context(task="pdf_job_render", job_id=job_id):
-            content = render_job_pdf(job)
+            rendered = render_job_pdf(job)
+    except OutOfScope:  # no retry can help: the person who asked may not see the pupil
+        PdfJob.objects.filter(mine).update(status=PdfJob.Status.FAILED, error="Not made: the pupil is outside your scope.")
+        return False
     except Exception as error:  # the job row records the failure; the sweeper retries a few times
         log.exception("PDF job %s failed", job_id)
         status = PdfJob.Status.FAILED if job.attempts >= MAX_ATTEMPTS else PdfJob.Status.PENDING
@@ -653,11 +661,12 @@ def pdf_job_render(*, job_id: int, redelivered: bool = False) -> bool:
         job = PdfJob.objects.select_for_update().filter(mine).first()
         if job is None:  # finished, or taken over by a later claim, meanwhile
             return False
-        job.file.save(f"meeting-{job.meeting_id}-{job.kind}-{job.pk}.pdf", ContentFile(content), save=False)
+        job.file.save(f"meeting-{job.meeting_id}-{job.kind}-{job.pk}.pdf", ContentFile(rendered.content), save=False)
+        job.pupils_named = rendered.pupils_named
         job.status = PdfJob.Status.DONE
         job.finished_at = timezone.now()
         job.error = ""
-        job.save(update_fields=["file", "status", "finished_at", "error"])
+        job.save(update_fields=["file", "pupils_named", "status", "finished_at", "error"])
     return True
 
 
@@ -700,9 +709,14 @@ def _not_recently_enqueued(now: datetime.datetime):
     return Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=now - PENDING_GRACE)
 
 
-def render_job_pdf(job: PdfJob) -> bytes:
-    from meetings.documents import document_context
+class RenderedDocument(NamedTuple):
+    content: bytes
+    pupils_named: list[int]
+
+
+def render_job_pdf(job: PdfJob) -> RenderedDocument:
+    """The PDF built for the person who asked for it (meetings.documents), and the pupils it names."""
     from pru_cases.pdf import render_pdf
 
-    template, context = document_context(job)
-    return render_pdf(template, context)
+    template, context, named = document_context(job)
+    return RenderedDocument(render_pdf(template, context), named)

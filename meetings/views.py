@@ -36,7 +36,6 @@ from meetings.models import Action, AgendaItem, Invitee, Meeting, PdfJob
 from meetings.selectors import (
     Room,
     actions_visible_to,
-    audit_meeting_pupil,
     get_meeting_for_user,
     may_download,
     may_record,
@@ -53,6 +52,7 @@ from pru_cases.access import (
     get_pupil_for_user,
     pupils_visible_to,
     record_access,
+    record_reads,
     require,
 )
 from pru_cases.lib.forms import add_service_errors
@@ -91,6 +91,8 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     )
     filterset = MeetingFilter(request.GET, queryset=meetings)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    record_reads(request, pupil_ids=[meeting.pupil_id for meeting in page.object_list])  # a TAC title names its pupil
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -150,11 +152,14 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **forms) -> dict:
     pupil_ids = {item.pupil_id for item in items if item.pupil_id}
     mine = set(pupils_visible_to(user).filter(pk__in=pupil_ids).values_list("pk", flat=True)) if pupil_ids else set()
     runs = may_run(user, meeting) and meeting.is_open
+    # Every render of the page (also after a refused form) names these pupils: one access-log insert for them all.
+    record_reads(request, pupil_ids={meeting.pupil_id, *mine})
     return {
         "meeting": meeting,
         "items": [{"item": item, "named": item.pupil_id is None or item.pupil_id in mine} for item in items],
         "invitees": list(meeting.invitees.select_related("user", "agency")),
-        "jobs": list(meeting.pdf_jobs.select_related("requested_by")[:12]),
+        # Each person's own copies: a PDF is built for the person who asked for it, and only they download it.
+        "jobs": list(meeting.pdf_jobs.filter(requested_by=user).select_related("requested_by")[:12]),
         "runs": runs,
         "may_run": may_run(user, meeting),
         "may_record": may_record(user, meeting),
@@ -162,7 +167,9 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **forms) -> dict:
         "invitee_form": forms.get("invitee_form") or (InviteeForm() if runs else None),
         "add_pupil_form": forms.get("add_pupil_form") or (AddPupilForm() if runs else None),
         "close_form": forms.get("close_form") or (CloseForm(initial={"version": meeting.version}) if runs else None),
-        "pdf_form": PdfForm(kinds=services.PDF_KINDS_FOR[meeting.kind]) if meeting.is_closed and may_run(user, meeting) else None,
+        "pdf_form": PdfForm(kinds=services.PDF_KINDS_FOR[meeting.kind])
+        if meeting.is_closed and may_download(user, meeting)
+        else None,
         "attendance_choices": Invitee.Attendance.choices,
         "has_next": Meeting.objects.filter(previous=meeting).exists(),
     }
@@ -171,7 +178,6 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **forms) -> dict:
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_meeting_for_user(request.user, pk)
-    audit_meeting_pupil(request, meeting)
     return render(request, "meetings/detail.html", _detail_context(request, meeting))
 
 
@@ -382,6 +388,11 @@ def meeting_screen(request: HttpRequest, pk: int) -> HttpResponse:
         "current": current,
         "may_run": may_run(request.user, meeting),
     }
+    # The agenda names every case shown to the room; the open case writes its own row (with its field groups).
+    record_reads(
+        request,
+        pupil_ids=[e["item"].pupil_id for e in context["entries"] if e["shown"] and e["item"] is not current],
+    )
     if current is not None:
         context["case"] = _case_context(request, meeting, current, room)
     return render(request, "meetings/screen.html", context)
@@ -511,8 +522,10 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def pdf_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """A copy of a document built for the person asking: anyone who may download the meeting's PDFs."""
     meeting = get_meeting_for_user(request.user, pk)
-    _require_run(request, meeting)
+    if not may_download(request.user, meeting):
+        raise PermissionDenied
     form = PdfForm(request.POST, kinds=services.PDF_KINDS_FOR[meeting.kind])
     if form.is_valid():
         try:
@@ -520,7 +533,7 @@ def pdf_request(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
             return render(request, "meetings/detail.html", _detail_context(request, meeting), status=409)
-        messages.success(request, "The PDF is being made: it will appear below.")
+        messages.success(request, "Your copy is being made: it will appear below.")
         return _detail_redirect(meeting)
     messages.error(request, "Choose which document to make.")
     return render(request, "meetings/detail.html", _detail_context(request, meeting), status=400)
@@ -544,7 +557,7 @@ def pdf_status(request: HttpRequest, job_pk: int) -> HttpResponse:
 
 @require_GET
 def pdf_download(request: HttpRequest, job_pk: int) -> HttpResponse:
-    job = _get_job(request, job_pk)
+    job = _get_job(request, job_pk)  # only one's own copies: each is built for the person who asked for it
     meeting = job.meeting
     if meeting.pupil_id:
         get_pupil_for_user(request, meeting.pupil_id)  # audited like any read of the pupil's record
@@ -552,6 +565,11 @@ def pdf_download(request: HttpRequest, job_pk: int) -> HttpResponse:
         raise PermissionDenied
     if job.status != PdfJob.Status.DONE or not job.file:
         raise Http404("This document is not ready.")
+    named = set(job.pupils_named)
+    if named - set(pupils_visible_to(request.user).filter(pk__in=named).values_list("pk", flat=True)):
+        # Someone named in this copy has left the reader's scope since it was made: they make a new copy.
+        raise Http404("This copy is out of date.")
+    record_reads(request, pupil_ids=named - {meeting.pupil_id})  # one row per pupil in the file
     name = f"{meeting.get_kind_display().split(' ')[0].lower()}-{meeting.held_on:%Y-%m-%d}-{job.kind}.pdf"
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
 
@@ -568,6 +586,8 @@ def action_list(request: HttpRequest) -> HttpResponse:
     )
     filterset = ActionFilter(data, queryset=actions, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    record_reads(request, pupil_ids=[action.plan.pupil_id for action in page.object_list])
     query = data.copy()
     query.pop("page", None)
     return render(

@@ -10,10 +10,12 @@ a user's scope is a 404, so the page does not reveal that the pupil is known to 
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, OuterRef, Q, QuerySet, Value
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -422,6 +424,50 @@ def record_access(
         outcome=outcome,
         field_groups=",".join(sorted(field_groups)),
     )
+
+
+def record_reads(
+    request: HttpRequest,
+    *,
+    pupil_ids: Iterable[int | None],
+    outcome: str = AccessEvent.Outcome.ALLOWED,
+    field_groups: frozenset[FieldGroup] = frozenset(),
+) -> int:
+    """One `AccessEvent` for each pupil a list page or a document names, in ONE insert whatever their number.
+
+    The ids travel as a single array parameter (unnest), so a page naming 25 pupils and minutes naming 500
+    cost the same single statement. A pupil the reader sees through an unexpired break-glass grant is logged
+    as `break_glass`, as `get_pupil_for_user` does. Returns how many rows were written."""
+    ids = sorted({int(pk) for pk in pupil_ids if pk is not None})
+    if not ids:
+        return 0
+    user = request.user
+    now = timezone.now()
+    grants = BreakGlass._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {AccessEvent._meta.db_table} "
+            "(at, user_id, role, agency_id, pupil_id, pupil_ref, method, path, outcome, field_groups) "
+            "SELECT %s, %s, %s, %s, ids.pk, ids.pk, %s, %s, "
+            f"CASE WHEN %s AND EXISTS (SELECT 1 FROM {grants} g WHERE g.pupil_id = ids.pk AND g.user_id = %s "
+            "AND g.expires_at > %s) THEN %s ELSE %s END, %s FROM unnest(%s::bigint[]) AS ids(pk)",
+            [
+                now,
+                user.pk,
+                user.role,
+                user.agency_id,
+                request.method[:8],
+                request.path[:300],
+                outcome == AccessEvent.Outcome.ALLOWED and not user.sees_all_pupils,
+                user.pk,
+                now,
+                AccessEvent.Outcome.BREAK_GLASS,
+                outcome,
+                ",".join(sorted(field_groups)),
+                ids,
+            ],
+        )
+    return len(ids)
 
 
 def get_pupil_for_user(

@@ -4,7 +4,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from pru_cases.access import pupils_visible_to, works_with
+from pru_cases.access import pupils_visible_to, record_reads, works_with
 from pupils.models import Pupil
 
 
@@ -12,7 +12,8 @@ from pupils.models import Pupil
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     visible = pupils_visible_to(user).filter(status=Pupil.Status.ACTIVE)
-    my_pupils = visible.filter(works_with(user)).select_related("site")[:50]
+    my_pupils = list(visible.filter(works_with(user)).select_related("site")[:50])
+    record_reads(request, pupil_ids=[pupil.pk for pupil in my_pupils])  # the page names them
     return render(request, "home.html", {"my_pupils": my_pupils, "on_roll": visible.count()})
 
 

@@ -13,6 +13,7 @@ from pru_cases.access import (
     get_pupil_for_user,
     pupils_visible_to,
     record_access,
+    record_reads,
     require,
 )
 from pru_cases.lib.forms import add_service_errors
@@ -79,6 +80,8 @@ def concern_list(request: HttpRequest) -> HttpResponse:
     data = search_data(request)
     filterset = ConcernFilter(data, queryset=concerns_visible_to(request.user))
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    record_reads(request, pupil_ids=[concern.pupil_id for concern in page.object_list])
     return render(
         request,
         "pupils/concerns/list.html",

@@ -21,6 +21,7 @@ from pru_cases.access import (
     get_pupil_for_user,
     pupils_visible_to,
     readable_field_groups,
+    record_reads,
     require,
     restricted_rows,
     unreadable_fields,
@@ -54,6 +55,8 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
         pupils = panel.annotate_pupil_list(pupils)
     filterset = PupilFilter(data, queryset=pupils, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    record_reads(request, pupil_ids=[pupil.pk for pupil in page.object_list])  # one insert for the whole page
     return render(
         request,
         "pupils/list.html",

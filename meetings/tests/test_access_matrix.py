@@ -98,22 +98,34 @@ PRESENT_OR_RECORDING = ("dsl", "leader", "staff", "specialist")
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize(
-    "name,allowed,ok",
-    [("pdf_request", RUNS, 302), ("pdf_status", INVITED, 200), ("pdf_download", PRESENT_OR_RECORDING, 200)],
-)
-def test_it_applies_the_policy_to_pdfs(client, cast, closed, role, name, allowed, ok):
-    urls = {
-        "pdf_request": ("post", reverse("meetings:pdf_request", args=[closed["meeting"].pk]), {"kind": "minutes"}),
-        "pdf_status": ("get", reverse("meetings:pdf_status", args=[closed["job"].pk]), None),
-        "pdf_download": ("get", reverse("meetings:pdf_download", args=[closed["job"].pk]), None),
-    }
-    method, url, data = urls[name]
-    assert getattr(client, method)(url, data or {}).status_code == 302  # logged out
+def test_it_lets_those_present_or_recording_ask_for_their_own_copy(client, cast, closed, role):
+    url = reverse("meetings:pdf_request", args=[closed["meeting"].pk])
+    assert client.post(url, {"kind": "minutes"}).status_code == 302  # logged out
     client.force_login(cast[role])
-    response = getattr(client, method)(url, data or {})
-    expected = 404 if role not in INVITED else ok if role in allowed else 403
+    mine = PdfJob.objects.filter(meeting=closed["meeting"], requested_by=cast[role])
+    before = mine.count()
+    response = client.post(url, {"kind": "minutes"})
+    expected = 404 if role not in INVITED else 302 if role in PRESENT_OR_RECORDING else 403
     assert response.status_code == expected
+    assert mine.count() - before == (1 if expected == 302 else 0)
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", ["pdf_status", "pdf_download"])
+def test_a_copy_is_seen_and_downloaded_only_by_the_person_it_was_made_for(client, cast, closed, role, name):
+    """The leader closed the meeting, so the first copy is theirs: nobody else reaches it, not even the DSL."""
+    url = reverse(f"meetings:{name}", args=[closed["job"].pk])
+    assert client.get(url).status_code == 302  # logged out
+    client.force_login(cast[role])
+    assert client.get(url).status_code == (200 if role == "leader" else 404)
+
+
+@pytest.mark.parametrize("role", PRESENT_OR_RECORDING)
+def test_each_person_downloads_the_copy_made_for_them(client, cast, closed, role):
+    job = services.pdf_request(meeting=closed["meeting"], by=cast[role], kind=PdfJob.Kind.MINUTES)
+    services.pdf_job_render(job_id=job.pk)
+    client.force_login(cast[role])
+    assert client.get(reverse("meetings:pdf_download", args=[job.pk])).status_code == 200
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -7,6 +7,7 @@ import io
 import json
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
@@ -264,18 +265,113 @@ def test_a_remote_image_in_a_template_is_not_fetched(monkeypatch):
 # Downloads go through the access policy ------------------------------------------------------------------
 
 
-def test_downloads_follow_the_access_policy(client, minuted, leader, staff, specialist, family_worker, outsider):
-    job = PdfJob.objects.get(meeting=minuted)
-    pdf_job_render_task(job.pk)
-    url = reverse("meetings:pdf_download", args=[job.pk])
-    client.force_login(specialist)  # was present
-    response = client.get(url)
+def _download_text(client, job) -> str:
+    response = client.get(reverse("meetings:pdf_download", args=[job.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert b"".join(response.streaming_content).startswith(b"%PDF")
-    client.force_login(family_worker)  # invited, not present
-    assert client.get(url).status_code == 403
+    reader = PdfReader(io.BytesIO(b"".join(response.streaming_content)))
+    return _squash("\n".join(page.extract_text() for page in reader.pages))
+
+
+def _own_copy(client, meeting, kind=PdfJob.Kind.MINUTES) -> PdfJob:
+    """Ask for a copy through the page, as the signed-in person, and render it as the worker would."""
+    response = client.post(reverse("meetings:pdf_request", args=[meeting.pk]), {"kind": kind})
+    assert response.status_code == 302, response.status_code
+    job = PdfJob.objects.filter(meeting=meeting, kind=kind).order_by("-pk").first()
+    pdf_job_render_task(job.pk)
+    return job
+
+
+def test_downloads_follow_the_access_policy(client, minuted, leader, staff, specialist, family_worker, outsider):
+    client.force_login(specialist)  # was present: makes and downloads their own copy
+    job = _own_copy(client, minuted)
+    assert job.requested_by == specialist
+    assert _download_text(client, job).startswith("Minutes: Thursday MDT")
+    client.force_login(family_worker)  # invited, not present: may not have a copy
+    assert client.post(reverse("meetings:pdf_request", args=[minuted.pk]), {"kind": "minutes"}).status_code == 403
+    assert client.get(reverse("meetings:pdf_download", args=[job.pk])).status_code == 404  # not theirs
     client.force_login(outsider)  # not invited
-    assert client.get(url).status_code == 404
+    assert client.get(reverse("meetings:pdf_download", args=[job.pk])).status_code == 404
+
+
+@pytest.fixture
+def northfield_mdt(mdt, item, other_pupil, leader, dsl, staff):
+    """An MDT whose minute-taker (staff at Northfield) was not marked present; only the DSL was. A second case
+    on the agenda is a Riverside pupil, outside the minute-taker's scope, discussed and given an action."""
+    mark_present(mdt, leader)
+    services.invitee_add(meeting=mdt, by=leader, user=dsl)
+    mark_present(mdt, dsl)
+    mdt.invitees.filter(user=leader).update(attendance="apologies")
+    elsewhere = services.agenda_add_pupil(meeting=mdt, by=leader, pupil=other_pupil)
+    services.discussion_record(item=elsewhere, by=dsl, text="Riverside discussion not for Northfield.")
+    services.action_add(
+        item=elsewhere, by=dsl, description="Riverside action text", owner_kind=Action.Owner.AGENCY,
+        owner_agency=dsl.agency, due_on=timezone.localdate() + datetime.timedelta(days=3), success_criteria="Seen",
+    )
+    services.discussion_record(item=item, by=staff, text="Northfield discussion.")
+    return services.meeting_close(meeting=mdt, by=dsl)
+
+
+def test_the_minutes_never_give_an_absent_minute_taker_cases_outside_their_scope(client, northfield_mdt, staff, dsl):
+    client.force_login(staff)
+    text = _download_text(client, _own_copy(client, northfield_mdt))
+    assert "Jordan Example" in text and "Northfield discussion." in text  # their own centre's case
+    assert "Casey Elsewhere" not in text
+    assert "Riverside discussion" not in text and "Riverside action text" not in text
+    assert "Case held back" in text
+    assert f"made for {staff}" in text
+
+
+def test_it_never_hands_one_person_a_copy_made_for_another(client, northfield_mdt, staff, dsl):
+    """The DSL closed the meeting: their copy names the Riverside pupil, and the minute-taker cannot fetch it."""
+    job = PdfJob.objects.get(meeting=northfield_mdt)
+    assert job.requested_by == dsl
+    pdf_job_render_task(job.pk)
+    client.force_login(dsl)
+    assert "Casey Elsewhere" in _download_text(client, job)
+    client.force_login(staff)
+    assert client.get(reverse("meetings:pdf_download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("meetings:pdf_status", args=[job.pk])).status_code == 404
+    page = client.get(reverse("meetings:detail", args=[northfield_mdt.pk])).content.decode()
+    assert reverse("meetings:pdf_download", args=[job.pk]) not in page
+
+
+def test_a_download_writes_one_access_log_row_per_pupil_in_the_file(client, northfield_mdt, dsl, staff, other_pupil, pupil):
+    from pru_cases.models import AccessEvent
+
+    job = PdfJob.objects.get(meeting=northfield_mdt)
+    pdf_job_render_task(job.pk)
+    job.refresh_from_db()
+    assert sorted(job.pupils_named) == sorted([pupil.pk, other_pupil.pk])
+    client.force_login(dsl)
+    url = reverse("meetings:pdf_download", args=[job.pk])
+    assert client.get(url).status_code == 200
+    rows = AccessEvent.objects.filter(user=dsl, path=url)
+    assert sorted(rows.values_list("pupil_id", flat=True)) == sorted([pupil.pk, other_pupil.pk])
+    assert set(rows.values_list("outcome", flat=True)) == {AccessEvent.Outcome.ALLOWED}
+    client.force_login(staff)
+    mine = _own_copy(client, northfield_mdt)
+    mine.refresh_from_db()
+    assert mine.pupils_named == [pupil.pk]
+    url = reverse("meetings:pdf_download", args=[mine.pk])
+    assert client.get(url).status_code == 200
+    assert list(AccessEvent.objects.filter(user=staff, path=url).values_list("pupil_id", flat=True)) == [pupil.pk]
+
+
+def test_a_copy_naming_a_pupil_who_has_left_the_readers_scope_is_refused(client, northfield_mdt, staff, pupil, other_site):
+    client.force_login(staff)
+    job = _own_copy(client, northfield_mdt)
+    type(pupil).objects.filter(pk=pupil.pk).update(site=other_site)  # the pupil moved centre since
+    assert client.get(reverse("meetings:pdf_download", args=[job.pk])).status_code == 404
+
+
+def test_a_one_pupil_document_for_someone_who_cannot_see_the_pupil_is_not_made(tac_closed, other_staff):
+    with pytest.raises(PermissionDenied):  # not invited: the service refuses to make them a copy
+        services.pdf_request(meeting=tac_closed, by=other_staff, kind=PdfJob.Kind.ACTION_PLAN)
+    # ...and a job made for them anyway (the row written by hand) is refused by the document builder.
+    job = PdfJob.objects.create(meeting=tac_closed, kind=PdfJob.Kind.ACTION_PLAN, requested_by=other_staff)
+    assert services.pdf_job_render(job_id=job.pk) is False
+    job.refresh_from_db()
+    assert job.status == PdfJob.Status.FAILED and not job.file and "outside your scope" in job.error
 
 
 def test_the_page_polls_until_the_pdf_is_ready(client, minuted, leader):

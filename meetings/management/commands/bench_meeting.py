@@ -103,7 +103,7 @@ class Command(BaseCommand):
         renders, size = [], 0
         for _ in range(pdfs):
             started = time.perf_counter()
-            size = len(services.render_job_pdf(job))
+            size = len(services.render_job_pdf(job).content)
             renders.append(time.perf_counter() - started)
         self.stdout.write(
             f"Action-plan PDF (one pupil, 8 actions): median {statistics.median(renders) * 1000:.0f} ms "
