@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from pru_cases.lib.env import envbool, envint, envlist, envstr
@@ -13,7 +14,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = envbool("DEBUG")
 # SECURE=True means "served over HTTPS": redirects, HSTS, Secure and __Host- cookies.
 SECURE = envbool("SECURE", "True")
-SECRET_KEY = envstr("SECRET_KEY", "django-insecure-dev-only")  # `check --deploy` flags this default
+SECRET_KEY = envstr("SECRET_KEY", "")
+# A known key lets anyone forge sessions and password-reset links: only a developer's machine (DEBUG=True) may run
+# without one of its own.
+if not DEBUG and (not SECRET_KEY.strip() or SECRET_KEY.startswith("django-insecure")):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set (or is the development default) and DEBUG is off: refusing to start. "
+        'Set SECRET_KEY to at least 50 random characters: python -c "import secrets; print(secrets.token_urlsafe(64))"'
+    )
+SECRET_KEY = SECRET_KEY or "django-insecure-dev-only"
 # Old keys still accepted while a rotation settles (docs/security.md); comma-separated.
 SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -49,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "pru_cases.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -176,9 +186,10 @@ MFA_PASSKEY_LOGIN_ENABLED = False  # passkeys are a second factor here, after th
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = envstr("MFA_TOTP_ISSUER", "pru_cases")
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
-# Roles that must have a second factor before they see any page; MFA_REQUIRED_FOR_EVERYONE extends it to all.
+# Who must have a second factor before they see any page: everyone unless MFA_REQUIRED_FOR_EVERYONE=False (only
+# for a developer's machine or a test run), and then at least MFA_REQUIRED_ROLES.
 MFA_REQUIRED_ROLES = envlist("MFA_REQUIRED_ROLES", "dsl,senior_leader,admin")
-MFA_REQUIRED_FOR_EVERYONE = envbool("MFA_REQUIRED_FOR_EVERYONE")
+MFA_REQUIRED_FOR_EVERYONE = envbool("MFA_REQUIRED_FOR_EVERYONE", "True")
 
 # Failed logins (django-axes): lock a username from one address, never a whole school's shared address.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
@@ -201,6 +212,39 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+
+# Permissions-Policy on every response: every feature off, except passkeys (WebAuthn) on our own origin.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "battery",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "web-share",
+        "xr-spatial-tracking",
+    )
+} | {"publickey-credentials-create": ["self"], "publickey-credentials-get": ["self"]}
 
 # Mail: console in development (MAIL_BACKEND), SMTP from the environment in production.
 MAIL_BACKEND = envstr("MAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
