@@ -3,13 +3,14 @@ from collections.abc import Callable
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from pru_cases import security
+from pru_cases.lib.ids import is_storable_id
 
 
 class NoStoreMiddleware:
@@ -40,6 +41,22 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.setdefault("Permissions-Policy", self.header)
         return response
+
+
+class IdRangeMiddleware:
+    """A whole number in the URL (`<int:pk>`, in our routes and third-party ones alike) beyond the bigint range
+    names no record: 404 before the view runs, so nothing tries to look it up or write it to the access log."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        for value in (*view_args, *view_kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and not is_storable_id(value):
+                raise Http404("No such record.")
 
 
 class MethodNotAllowedPageMiddleware:

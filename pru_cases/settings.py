@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "pru_cases.middleware.IdRangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "pru_cases.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -166,6 +167,8 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(10 * 60 * 60))  # absolute lifetime: one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Flash messages can name a pupil ("Concern about ... logged."): keep them server-side, not in a signed cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Enforced by pru_cases.middleware.SessionPolicyMiddleware: SESSION_COOKIE_AGE alone slides with every save.
 SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", str(30 * 60))
 SESSION_ABSOLUTE_LIFETIME = envint("SESSION_ABSOLUTE_LIFETIME", str(SESSION_COOKIE_AGE))
