@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pru_cases.middleware.RequestSizeLimitMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "pru_cases.middleware.IdRangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -77,6 +78,17 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "pru_cases.middleware.MfaRequiredMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it turns a locked-out login into the lockout page
+]
+
+# Request and upload size, enforced while the body streams in (pru_cases.middleware.RequestSizeLimitMiddleware and
+# pru_cases.lib.uploads.SizeLimitUploadHandler): a larger request gets a 413 and is never stored. Fields other than
+# files stay under Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB). Set the reverse proxy's own body limit to match.
+REQUEST_MAX_BYTES = envint("REQUEST_MAX_BYTES", str(6 * 1024 * 1024))
+FILE_UPLOAD_MAX_BYTES = envint("FILE_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
+FILE_UPLOAD_HANDLERS = [
+    "pru_cases.lib.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
 ROOT_URLCONF = "pru_cases.urls"
