@@ -134,9 +134,16 @@ LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Django's list of 20,000 common passwords, also with digits and symbols added at either end taken off.
+    {"NAME": "accounts.password_validation.CommonPasswordVariantsValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The organisation's and centres' names, the person's own, "pru", "safeguarding"...; repeats and runs of keys.
+    {"NAME": "accounts.password_validation.ContextWordsValidator"},
+    {"NAME": "accounts.password_validation.PatternPasswordValidator"},
 ]
+# The organisation's name, as staff would guess it into a password ("Millbrook PRU"); the centres' names come from
+# the database.
+ORGANISATION_NAME = envstr("ORGANISATION_NAME", "")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
