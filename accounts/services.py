@@ -1,19 +1,22 @@
 """Writes to people's accounts."""
 
-from django.contrib.sessions.models import Session
+import logging
+
 from django.db import transaction
-from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import User, UserSession
+
+log = logging.getLogger(__name__)
 
 
-def user_sessions_end(*, user: User) -> int:
-    """Delete every live session that belongs to `user`; returns how many ended."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
-            ended += 1
+def user_sessions_end(*, user: User, keep: str | None = None) -> int:
+    """Delete every session that belongs to `user`, except the one whose key is `keep` (the browser asking);
+    returns how many ended. Each browser finds itself signed out at its next request."""
+    sessions = UserSession.objects.filter(user=user)
+    if keep:
+        sessions = sessions.exclude(session_key=keep)
+    ended, _ = sessions.delete()
+    log.info("user %s: %s session(s) ended%s", user.pk, ended, " (kept the current one)" if keep else "")
     return ended
 
 

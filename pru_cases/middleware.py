@@ -162,8 +162,8 @@ MFA_SETUP_ALLOWED = frozenset(
 
 
 class MfaRequiredMiddleware:
-    """Sends DSLs, senior leaders and administrators (MFA_REQUIRED_ROLES) to set up a second factor before
-    any other page. Signing in with the factor is allauth's own login stage."""
+    """Sends everyone (or, with MFA_REQUIRED_FOR_EVERYONE=False, only the MFA_REQUIRED_ROLES) to set up a second
+    factor before any other page. Signing in with the factor is allauth's own login stage."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

@@ -183,6 +183,8 @@ CSRF_COOKIE_SECURE = SECURE
 SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE else "csrftoken"
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions with their owner, browser and address as columns: each person can list and end their own.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(10 * 60 * 60))  # absolute lifetime: one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
