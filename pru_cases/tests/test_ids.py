@@ -75,3 +75,11 @@ def test_the_largest_storable_id_is_an_ordinary_404(client, dsl):
     response = client.get(f"/pupils/{2**63 - 1}/")
     assert response.status_code == 404
     assert AccessEvent.objects.filter(pupil_ref=2**63 - 1, outcome=AccessEvent.Outcome.DENIED).exists()
+
+
+@pytest.mark.parametrize("value", [2**63, 2**64])
+def test_a_pupil_page_beyond_the_bigint_range_is_a_404_not_a_500(client, staff, pupil, value):
+    # The access log keeps the id asked for in a bigint column: this id used to overflow it.
+    client.force_login(staff)
+    for url in (f"/pupils/{value}/", f"/pupils/{value}/outcomes/", f"/families/pupil/{value}/"):
+        assert client.get(url).status_code == 404, url
