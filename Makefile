@@ -9,9 +9,9 @@ export REDIS_URL ?= redis://127.0.0.1:6379/0
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 # Development settings for `make run` (production reads the same names from its environment).
-# MFA_REQUIRED_ROLES is empty so the demo logins go straight in; production requires a second factor
-# for the DSL, senior leaders and administrators.
-RUN_ENV := DEBUG=True SECURE=False STATIC_MANIFEST=False MFA_REQUIRED_ROLES= \
+# MFA_REQUIRED_ROLES is empty and MFA_REQUIRED_FOR_EVERYONE is False so the demo logins go straight in; production
+# requires a second factor of everyone. DEBUG=True lets the demo run without a SECRET_KEY of its own.
+RUN_ENV := DEBUG=True SECURE=False STATIC_MANIFEST=False MFA_REQUIRED_ROLES= MFA_REQUIRED_FOR_EVERYONE=False \
 	MAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
 .PHONY: help run test bench services install install-test static migrate demo lint

@@ -1,5 +1,6 @@
 import pghistory
 from django.contrib.auth.models import AbstractUser
+from django.contrib.sessions.base_session import AbstractBaseSession
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -200,3 +201,24 @@ class Notification(models.Model):
             self.Kind.FOLLOW_UP_DUE: f"A reintegration follow-up check is due on {when}",
             self.Kind.MEETING_AGENDA: f"The agenda for the meeting on {when}",
         }.get(self.kind, self.get_kind_display())
+
+
+class UserSession(AbstractBaseSession):
+    """A browser session (SESSION_ENGINE = "accounts.sessions"), kept with the columns a person's own list of
+    sessions needs, so one person's sessions are found and ended without decoding everyone's. The columns are
+    copied from the session data each time it is saved (accounts.sessions.SessionStore)."""
+
+    user = models.ForeignKey(User, null=True, blank=True, on_delete=models.CASCADE, related_name="sessions")
+    user_agent = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    last_active_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta(AbstractBaseSession.Meta):
+        db_table = "accounts_session"
+
+    @classmethod
+    def get_session_store_class(cls):
+        from accounts.sessions import SessionStore
+
+        return SessionStore

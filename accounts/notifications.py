@@ -21,7 +21,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection, transaction
 from django.db.models import BigIntegerField, CharField, DateField, F, IntegerField, QuerySet, Value
 from django.db.models.functions import Cast, Concat
-from django.template.loader import render_to_string
+from django.template import Context
+from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -208,12 +209,17 @@ def _absolute(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def render_plain_text(template_name: str, context: dict) -> str:
+    """A subject line or plain-text body: never HTML-escaped (an apostrophe must not arrive as &#x27;)."""
+    return get_template(template_name).template.render(Context(context, autoescape=False))
+
+
 def _message(user: User, template: str, context: dict) -> EmailMultiAlternatives:
     context = {"user": user, "site_url": settings.SITE_URL.rstrip("/"), **context}
-    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", context).split())
+    subject = " ".join(render_plain_text(f"emails/{template}-subject.txt", context).split())
     message = EmailMultiAlternatives(
         subject=subject,
-        body=render_to_string(f"emails/{template}-body.txt", context),
+        body=render_plain_text(f"emails/{template}-body.txt", context),
         to=[user.email],
     )
     message.attach_alternative(render_to_string(f"emails/{template}-body.html", context), "text/html")

@@ -5,16 +5,17 @@ each checked against the access policy (`pru_cases.access.can_manage_account`): 
 do not hold, and nobody changes their own role, agency or centre.
 """
 
+import logging
 from typing import Any
 
 from allauth.mfa.models import Authenticator
-from django.contrib.sessions.models import Session
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import User, UserSession
 from pru_cases.access import can_manage_account, can_reset_second_factor
+
+log = logging.getLogger(__name__)
 
 # What an account form may change; the password and second factor have services of their own.
 USER_EDITABLE_FIELDS = (
@@ -38,13 +39,14 @@ def _require_manage(by: User, *, role: str, agency) -> None:
         raise PermissionDenied("You may not create or change an account with that role and agency.")
 
 
-def user_sessions_end(*, user: User) -> int:
-    """Delete every live session that belongs to `user`; returns how many ended."""
-    ended = 0
-    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
-        if str(session.get_decoded().get("_auth_user_id")) == str(user.pk):
-            session.delete()
-            ended += 1
+def user_sessions_end(*, user: User, keep: str | None = None) -> int:
+    """Delete every session that belongs to `user`, except the one whose key is `keep` (the browser asking);
+    returns how many ended. Each browser finds itself signed out at its next request."""
+    sessions = UserSession.objects.filter(user=user)
+    if keep:
+        sessions = sessions.exclude(session_key=keep)
+    ended, _ = sessions.delete()
+    log.info("user %s: %s session(s) ended%s", user.pk, ended, " (kept the current one)" if keep else "")
     return ended
 
 

@@ -24,5 +24,8 @@ urlpatterns = [
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("settings/", views.my_settings, name="my_settings"),
+    path("sessions/", views.session_list, name="sessions"),
+    path("sessions/end-others/", views.sessions_end_others, name="sessions_end_others"),
+    path("sessions/end-all/", views.sessions_end_all, name="sessions_end_all"),
     path("", include("allauth.urls")),
 ]

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import F, Prefetch
@@ -8,9 +9,10 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts import notifications
+from accounts import notifications, services
 from accounts.forms import BreakGlassForm, EmailPreferenceForm
 from accounts.models import Agency, AgencyService, User
+from accounts.sessions import sessions_of
 from pru_cases import security
 from pru_cases.access import Action, pupils_visible_to, record_access, require
 from pru_cases.models import AccessEvent
@@ -136,3 +138,27 @@ def my_settings(request: HttpRequest) -> HttpResponse:
     )
     messages.success(request, "Your settings are saved.")
     return redirect("my_settings")
+
+
+@require_GET
+def session_list(request: HttpRequest) -> HttpResponse:
+    """Where one is signed in: each browser, its address, when it started and was last used."""
+    sessions = sessions_of(request.user, current_key=request.session.session_key)
+    return render(request, "accounts/sessions.html", {"sessions": sessions})
+
+
+@require_POST
+def sessions_end_others(request: HttpRequest) -> HttpResponse:
+    """Sign out every other browser; this one stays signed in."""
+    ended = services.user_sessions_end(user=request.user, keep=request.session.session_key)
+    messages.success(request, f"Signed out of {ended} other session{'s' if ended != 1 else ''}.")
+    return redirect("sessions")
+
+
+@require_POST
+def sessions_end_all(request: HttpRequest) -> HttpResponse:
+    """Sign out everywhere, this browser included."""
+    services.user_sessions_end(user=request.user)
+    logout(request)
+    messages.info(request, "You have been signed out everywhere.")
+    return redirect("login")

@@ -1,14 +1,18 @@
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 
 from pru_cases import security
+from pru_cases.lib.ids import is_storable_id
+from pru_cases.lib.uploads import UPLOAD_REFUSED, size_text
 
 
 class NoStoreMiddleware:
@@ -23,6 +27,71 @@ class NoStoreMiddleware:
             add_never_cache_headers(response)
             patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class PermissionsPolicyMiddleware:
+    """Switches off every browser feature the app never uses (camera, microphone, location, payment...) on every
+    response, so a script that slipped in could not reach them. Passkeys (WebAuthn) stay allowed for our own pages."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+        self.header = ", ".join(
+            f"{feature}=({' '.join(allowed)})" for feature, allowed in settings.PERMISSIONS_POLICY.items()
+        )
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Permissions-Policy", self.header)
+        return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuses a request body over REQUEST_MAX_BYTES from its Content-Length, before a byte of it is read, and
+    reads a multipart form here, through the upload handlers, so that a file over FILE_UPLOAD_MAX_BYTES (stopped
+    by SizeLimitUploadHandler while it streams in) gets a 413 that says so instead of a form missing its file."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            return self._too_large(request, f"The form sent was larger than {size_text(settings.REQUEST_MAX_BYTES)}.")
+        if request.method == "POST" and request.content_type == "multipart/form-data":
+            try:
+                request.POST  # noqa: B018 (parsed here, so the upload limit is known before any view runs)
+            except MultiPartParserError:
+                return render(request, "400.html", status=400)
+            if getattr(request, UPLOAD_REFUSED, False):
+                return self._too_large(
+                    request,
+                    f"The file is larger than {size_text(settings.FILE_UPLOAD_MAX_BYTES)}: "
+                    "split it into smaller files or ask for a smaller export.",
+                )
+        return self.get_response(request)
+
+    @staticmethod
+    def _too_large(request: HttpRequest, message: str) -> HttpResponse:
+        return render(request, "413.html", {"message": message}, status=413)
+
+
+class IdRangeMiddleware:
+    """A whole number in the URL (`<int:pk>`, in our routes and third-party ones alike) beyond the bigint range
+    names no record: 404 before the view runs, so nothing tries to look it up or write it to the access log."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> None:
+        for value in (*view_args, *view_kwargs.values()):
+            if isinstance(value, int) and not isinstance(value, bool) and not is_storable_id(value):
+                raise Http404("No such record.")
 
 
 class MethodNotAllowedPageMiddleware:
@@ -93,8 +162,8 @@ MFA_SETUP_ALLOWED = frozenset(
 
 
 class MfaRequiredMiddleware:
-    """Sends DSLs, senior leaders and administrators (MFA_REQUIRED_ROLES) to set up a second factor before
-    any other page. Signing in with the factor is allauth's own login stage."""
+    """Sends everyone (or, with MFA_REQUIRED_FOR_EVERYONE=False, only the MFA_REQUIRED_ROLES) to set up a second
+    factor before any other page. Signing in with the factor is allauth's own login stage."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response

@@ -29,6 +29,9 @@ BACKGROUND_HEADER = "X-Background"
 
 SESSION_STARTED = "pru_auth_started"
 SESSION_LAST_ACTIVITY = "pru_last_activity"
+# Shown to the person in their list of sessions (/account/sessions/), so they can tell which browser is which.
+SESSION_USER_AGENT = "pru_user_agent"
+SESSION_IP_ADDRESS = "pru_ip_address"
 # Write the activity stamp at most once a minute, so an ordinary page view does not also write the session.
 ACTIVITY_RESOLUTION = 60
 
@@ -175,6 +178,9 @@ def stamp_session_on_login(sender, request: HttpRequest | None, user: User, **kw
     django.contrib.auth.login, so the idle and absolute clocks start there."""
     if request is not None and hasattr(request, "session"):
         session_stamp(request.session)
+        request.session[SESSION_USER_AGENT] = request.META.get("HTTP_USER_AGENT", "")[:300]
+        if request.META.get("REMOTE_ADDR"):
+            request.session[SESSION_IP_ADDRESS] = client_ip(request)
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials: dict | None = None):

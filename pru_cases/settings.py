@@ -4,6 +4,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
 from pru_cases.lib.env import envbool, envint, envlist, envstr
@@ -13,7 +14,15 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 DEBUG = envbool("DEBUG")
 # SECURE=True means "served over HTTPS": redirects, HSTS, Secure and __Host- cookies.
 SECURE = envbool("SECURE", "True")
-SECRET_KEY = envstr("SECRET_KEY", "django-insecure-dev-only")  # `check --deploy` flags this default
+SECRET_KEY = envstr("SECRET_KEY", "")
+# A known key lets anyone forge sessions and password-reset links: only a developer's machine (DEBUG=True) may run
+# without one of its own.
+if not DEBUG and (not SECRET_KEY.strip() or SECRET_KEY.startswith("django-insecure")):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is not set (or is the development default) and DEBUG is off: refusing to start. "
+        'Set SECRET_KEY to at least 50 random characters: python -c "import secrets; print(secrets.token_urlsafe(64))"'
+    )
+SECRET_KEY = SECRET_KEY or "django-insecure-dev-only"
 # Old keys still accepted while a rotation settles (docs/security.md); comma-separated.
 SECRET_KEY_FALLBACKS = envlist("SECRET_KEY_FALLBACKS")
 ALLOWED_HOSTS = envlist("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
@@ -49,13 +58,16 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "pru_cases.middleware.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "pru_cases.middleware.RequestSizeLimitMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "pru_cases.middleware.IdRangeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "pru_cases.middleware.SessionPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -66,6 +78,17 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "pru_cases.middleware.MfaRequiredMiddleware",
     "axes.middleware.AxesMiddleware",  # last: it turns a locked-out login into the lockout page
+]
+
+# Request and upload size, enforced while the body streams in (pru_cases.middleware.RequestSizeLimitMiddleware and
+# pru_cases.lib.uploads.SizeLimitUploadHandler): a larger request gets a 413 and is never stored. Fields other than
+# files stay under Django's DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB). Set the reverse proxy's own body limit to match.
+REQUEST_MAX_BYTES = envint("REQUEST_MAX_BYTES", str(6 * 1024 * 1024))
+FILE_UPLOAD_MAX_BYTES = envint("FILE_UPLOAD_MAX_BYTES", str(5 * 1024 * 1024))
+FILE_UPLOAD_HANDLERS = [
+    "pru_cases.lib.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
 
 ROOT_URLCONF = "pru_cases.urls"
@@ -111,9 +134,16 @@ LOGOUT_REDIRECT_URL = "login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Django's list of 20,000 common passwords, also with digits and symbols added at either end taken off.
+    {"NAME": "accounts.password_validation.CommonPasswordVariantsValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The organisation's and centres' names, the person's own, "pru", "safeguarding"...; repeats and runs of keys.
+    {"NAME": "accounts.password_validation.ContextWordsValidator"},
+    {"NAME": "accounts.password_validation.PatternPasswordValidator"},
 ]
+# The organisation's name, as staff would guess it into a password ("Millbrook PRU"); the centres' names come from
+# the database.
+ORGANISATION_NAME = envstr("ORGANISATION_NAME", "")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -153,9 +183,13 @@ CSRF_COOKIE_SECURE = SECURE
 SESSION_COOKIE_NAME = "__Host-sessionid" if SECURE else "sessionid"
 CSRF_COOKIE_NAME = "__Host-csrftoken" if SECURE else "csrftoken"
 SESSION_COOKIE_HTTPONLY = True
+# Database sessions with their owner, browser and address as columns: each person can list and end their own.
+SESSION_ENGINE = "accounts.sessions"
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = envint("SESSION_COOKIE_AGE", str(10 * 60 * 60))  # absolute lifetime: one working day
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Flash messages can name a pupil ("Concern about ... logged."): keep them server-side, not in a signed cookie.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 # Enforced by pru_cases.middleware.SessionPolicyMiddleware: SESSION_COOKIE_AGE alone slides with every save.
 SESSION_IDLE_TIMEOUT = envint("SESSION_IDLE_TIMEOUT", str(30 * 60))
 SESSION_ABSOLUTE_LIFETIME = envint("SESSION_ABSOLUTE_LIFETIME", str(SESSION_COOKIE_AGE))
@@ -176,9 +210,10 @@ MFA_PASSKEY_LOGIN_ENABLED = False  # passkeys are a second factor here, after th
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = envstr("MFA_TOTP_ISSUER", "pru_cases")
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
-# Roles that must have a second factor before they see any page; MFA_REQUIRED_FOR_EVERYONE extends it to all.
+# Who must have a second factor before they see any page: everyone unless MFA_REQUIRED_FOR_EVERYONE=False (only
+# for a developer's machine or a test run), and then at least MFA_REQUIRED_ROLES.
 MFA_REQUIRED_ROLES = envlist("MFA_REQUIRED_ROLES", "dsl,senior_leader,admin")
-MFA_REQUIRED_FOR_EVERYONE = envbool("MFA_REQUIRED_FOR_EVERYONE")
+MFA_REQUIRED_FOR_EVERYONE = envbool("MFA_REQUIRED_FOR_EVERYONE", "True")
 
 # Failed logins (django-axes): lock a username from one address, never a whole school's shared address.
 AXES_FAILURE_LIMIT = envint("AXES_FAILURE_LIMIT", "5")
@@ -201,6 +236,39 @@ SECURE_CSP = {
     "base-uri": [CSP.NONE],
     "object-src": [CSP.NONE],
 }
+
+# Permissions-Policy on every response: every feature off, except passkeys (WebAuthn) on our own origin.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "battery",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "gamepad",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "local-fonts",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "web-share",
+        "xr-spatial-tracking",
+    )
+} | {"publickey-credentials-create": ["self"], "publickey-credentials-get": ["self"]}
 
 # Mail: console in development (MAIL_BACKEND), SMTP from the environment in production.
 MAIL_BACKEND = envstr("MAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

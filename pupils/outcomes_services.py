@@ -151,7 +151,24 @@ def _read_rows(data: bytes, report: ImportReport) -> list[tuple[int, dict[str, s
     except UnicodeDecodeError:
         report.file_error = "The file is not UTF-8 text: save it from the MIS or spreadsheet as CSV (UTF-8)."
         return []
-    reader = csv.reader(io.StringIO(text))
+    # newline="": the csv module itself ends lines at \r\n, \n or a lone \r (old Mac exports), as it should.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        return _rows_from(reader, report)
+    except csv.Error as error:
+        # A stray quote or a field beyond the csv module's limit (128 KiB): no real register looks like this.
+        line = reader.line_num
+        if "field larger than field limit" in str(error):
+            report.file_error = (
+                f"Line {line} has a field longer than {csv.field_size_limit() // 1024} KiB: "
+                "this is not an attendance export. Check the file."
+            )
+        else:
+            report.file_error = f"Line {line} cannot be read as CSV ({error}). Save the file again as CSV (UTF-8)."
+        return []
+
+
+def _rows_from(reader, report: ImportReport) -> list[tuple[int, dict[str, str]]]:
     header = next(reader, None)
     if not header:
         report.file_error = "The file is empty."

@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -77,7 +78,11 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "MAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
         "LOG_LEVEL": "WARNING",
-        "MFA_REQUIRED_ROLES": "",  # the benchmark signs in with force_login, without a second factor
+        # The benchmark signs in with force_login, without a second factor.
+        "MFA_REQUIRED_ROLES": "",
+        "MFA_REQUIRED_FOR_EVERYONE": "False",
+        # DEBUG is off, so the settings need a key: one for this run, shared by the cookies and the server.
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(50),
     }
     subprocess.run([str(ROOT / "scripts" / "ensure-database.sh")], env=env, check=True)
     manage("migrate", "--no-input", "-v0", env=env)

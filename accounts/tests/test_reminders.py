@@ -375,3 +375,19 @@ def test_an_email_another_worker_took_over_is_not_sent_twice(pupil, people, monk
     assert [message.to for message in mail.outbox] == [[first.recipient.email]]
     second.refresh_from_db()
     assert second.emailed_at is None and second.email_claimed_at == elsewhere  # left to the worker holding it
+
+
+def test_it_sends_subjects_and_plain_text_unescaped(pupil, people):
+    """An apostrophe arrives as an apostrophe, not as &#x27;: subjects and text bodies are not HTML."""
+    people["specialist"].first_name = "Siobhán O'Neill"
+    people["specialist"].save(update_fields=["first_name"])
+    _recipient, _path, _too_early, first_day = meeting_agenda(pupil, people, None)
+    assert run(first_day, Kind.MEETING_AGENDA) == 1
+    with on(first_day):
+        assert notifications.notification_emails_send() == 1
+    email = mail.outbox[0]
+    assert email.subject == "pru_cases: Agenda for tomorrow's meeting"
+    assert "Hello Siobhán O'Neill," in email.body
+    assert "O&#x27;Neill" in email.alternatives[0].content  # the HTML part is still escaped
+    for text in (email.subject, email.body):
+        assert "&#" not in text and "&amp;" not in text

@@ -24,7 +24,7 @@ SKIP_PREFIXES = (
     "account/password/set",
     "account/password/change",
 )
-SKIP_ACTIONS = ("/account/logout/",)
+SKIP_ACTIONS = ("/account/logout/", "/account/sessions/end-all/")  # both would sign the walking user out
 PUPIL_ARGS = frozenset({"pk", "pupil_pk"})
 
 

@@ -1,3 +1,6 @@
+from django.test import Client
+
+
 def test_every_page_sends_a_strict_content_security_policy(client, dsl, pupil):
     client.force_login(dsl)
     for url in ("/", "/pupils/", f"/pupils/{pupil.pk}/", "/account/agencies/"):
@@ -40,3 +43,22 @@ def test_a_link_to_a_form_only_address_explains_itself(client, dsl, pupil):
     assert "no-store" in response["Cache-Control"]
     # htmx requests keep the bare answer: there is no page to swap in.
     assert client.get(url, headers={"HX-Request": "true"}).content == b""
+
+
+def test_it_sends_a_strict_permissions_policy_on_every_response(client, dsl, pupil):
+    anonymous = Client()
+    client.force_login(dsl)
+    responses = {
+        "signed-in page": client.get(f"/pupils/{pupil.pk}/"),
+        "htmx fragment": client.get("/pupils/", headers={"HX-Request": "true"}),
+        "404": client.get("/no-such-page/"),
+        "login page": anonymous.get("/account/login/"),
+        "redirect to login": anonymous.get("/pupils/"),
+        "health check": anonymous.get("/healthz"),
+    }
+    for what, response in responses.items():
+        policy = response.get("Permissions-Policy", "")
+        for feature in ("camera=()", "microphone=()", "geolocation=()", "payment=()", "usb=()"):
+            assert feature in policy, (what, policy)
+        # Passkeys are a second factor here: the browser must still offer them on our own pages.
+        assert "publickey-credentials-get=(self)" in policy, what

@@ -61,7 +61,7 @@ def test_no_signed_in_page_renders_an_inline_script_or_style(signed_in_pages):
 def _production_probe(script: str) -> dict:
     """Run `script` in a fresh interpreter with production settings; it prints one JSON object."""
     # The test run's development settings (pytest.ini) must not leak into "production".
-    dev_only = {"DJANGO_ALLOW_ASYNC_UNSAFE", "MFA_REQUIRED_ROLES", "MAIL_BACKEND"}
+    dev_only = {"DJANGO_ALLOW_ASYNC_UNSAFE", "MFA_REQUIRED_ROLES", "MFA_REQUIRED_FOR_EVERYONE", "MAIL_BACKEND"}
     env = {k: v for k, v in os.environ.items() if k not in PRODUCTION and k not in dev_only}
     env |= PRODUCTION | {
         "DJANGO_SETTINGS_MODULE": "pru_cases.settings",
@@ -102,6 +102,7 @@ print(json.dumps({
     "session_secure": settings.SESSION_COOKIE_SECURE,
     "session_httponly": settings.SESSION_COOKIE_HTTPONLY,
     "mfa_roles": settings.MFA_REQUIRED_ROLES,
+    "mfa_everyone": settings.MFA_REQUIRED_FOR_EVERYONE,
     "axes": settings.AXES_LOCKOUT_PARAMETERS,
     "idle": settings.SESSION_IDLE_TIMEOUT,
 }))
@@ -115,6 +116,7 @@ print(json.dumps({
     assert seen["session_cookie"] == "__Host-sessionid"
     assert seen["session_secure"] and seen["session_httponly"]
     assert seen["mfa_roles"] == ["dsl", "senior_leader", "admin"]
+    assert seen["mfa_everyone"] is True  # a second factor for every role unless switched off
     assert seen["axes"] == [["username", "ip_address"]]
     assert seen["idle"] == 1800
 

@@ -1,5 +1,6 @@
-"""Two-factor sign-in (allauth.mfa): required for the DSL, senior leaders and administrators, who are sent
-to set it up before any other page; optional for everyone else unless MFA_REQUIRED_FOR_EVERYONE is set."""
+"""Two-factor sign-in (allauth.mfa): required of everyone in production (MFA_REQUIRED_FOR_EVERYONE, on by default:
+see test_security_headers.py), and at least of the DSL, senior leaders and administrators when it is switched off,
+as most tests here do to check the roles one by one."""
 
 import pytest
 from allauth.mfa.models import Authenticator
@@ -205,3 +206,11 @@ def test_a_leader_can_lift_a_lockout_in_the_admin(client, leader, settings):
     assert client.get("/admin/axes/accessattempt/").status_code == 200
     assert client.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"}).status_code == 302
     assert not AccessAttempt.objects.filter(pk=attempt.pk).exists()
+
+
+@pytest.mark.parametrize("who", ["staff", "specialist", "health_specialist", "family_worker"])
+def test_everyone_needs_a_second_factor_under_the_production_default(client, request, who, settings):
+    settings.MFA_REQUIRED_FOR_EVERYONE = True  # the default when the environment does not switch it off
+    client.force_login(request.getfixturevalue(who))
+    assert client.get(reverse("home"))["Location"] == reverse("mfa_index")
+    assert client.get(reverse("sessions"))["Location"] == reverse("mfa_index")

@@ -4,11 +4,11 @@ account is signed out everywhere at once."""
 import datetime
 
 import time_machine
-from django.contrib.sessions.models import Session
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
+from accounts.models import UserSession
 from pru_cases.security import SESSION_LAST_ACTIVITY, SESSION_STARTED
 
 BACKGROUND = {"HTTP_X_BACKGROUND": "1", "HTTP_HX_REQUEST": "true"}
@@ -105,7 +105,7 @@ def test_deactivating_a_user_deletes_every_session_they_have(
         services.user_deactivate(user=staff, by=leader)
     staff.refresh_from_db()
     assert staff.is_active is False
-    remaining = [s.get_decoded().get("_auth_user_id") for s in Session.objects.all()]
+    remaining = [s.get_decoded().get("_auth_user_id") for s in UserSession.objects.all()]
     assert str(staff.pk) not in remaining
     assert str(dsl.pk) in remaining
     assert staff.events.filter(pgh_label="update").exists()
@@ -152,4 +152,92 @@ def test_the_admin_action_disables_and_signs_out(client, staff, admin_user, djan
     assert response.status_code == 302
     staff.refresh_from_db()
     assert staff.is_active is False
-    assert not Session.objects.filter(session_key=victim_browser.session.session_key).exists()
+    assert not UserSession.objects.filter(session_key=victim_browser.session.session_key).exists()
+
+
+# One's own sessions: a list (browser, address, started, last active) and "sign out everywhere (else)".
+
+FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+SAFARI = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Version/18.1 Mobile/15E148 Safari/604.1"
+
+
+def _signed_in_browser(user, user_agent: str, address: str):
+    """A browser that signed in with the password form, as a person does."""
+    from django.test import Client
+
+    from conftest import PASSWORD
+
+    browser = Client(HTTP_USER_AGENT=user_agent, REMOTE_ADDR=address)
+    response = browser.post(reverse("login"), {"login": user.username, "password": PASSWORD})
+    assert response.status_code == 302 and "_auth_user_id" in browser.session
+    return browser
+
+
+def test_it_lists_only_ones_own_sessions(staff, dsl):
+    mine = _signed_in_browser(staff, FIREFOX, "192.0.2.10")
+    _signed_in_browser(staff, SAFARI, "198.51.100.7")
+    _signed_in_browser(dsl, "Mozilla/5.0 (X11; Linux x86_64) Chrome/131.0 Safari/537.36", "203.0.113.99")
+    response = mine.get(reverse("sessions"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Firefox on Windows" in body and "192.0.2.10" in body
+    assert "Safari on iPhone" in body and "198.51.100.7" in body
+    assert "203.0.113.99" not in body and "Linux" not in body  # the DSL's session is theirs alone
+    assert body.count("This browser") == 1
+    sessions = response.context["sessions"]
+    assert len(sessions) == 2
+    assert [s.is_current for s in sessions].count(True) == 1
+    assert all(s.started_at and s.last_active_at for s in sessions)
+
+
+def test_sign_out_everywhere_else_ends_the_others_and_keeps_this_one(staff, dsl):
+    mine = _signed_in_browser(staff, FIREFOX, "192.0.2.10")
+    other = _signed_in_browser(staff, SAFARI, "198.51.100.7")
+    colleague = _signed_in_browser(dsl, FIREFOX, "203.0.113.99")
+    response = mine.post(reverse("sessions_end_others"))
+    assert response.status_code == 302 and response["Location"] == reverse("sessions")
+    assert "Signed out of 1 other session." in mine.get(response["Location"]).content.decode()
+    assert mine.get(reverse("home")).status_code == 200
+    assert other.get(reverse("home")).status_code == 302  # sent to sign in again
+    assert colleague.get(reverse("home")).status_code == 200  # someone else's sessions are untouched
+    assert UserSession.objects.filter(user=staff).count() == 1
+
+
+def test_sign_out_everywhere_ends_this_session_too(staff, dsl):
+    mine = _signed_in_browser(staff, FIREFOX, "192.0.2.10")
+    other = _signed_in_browser(staff, SAFARI, "198.51.100.7")
+    colleague = _signed_in_browser(dsl, FIREFOX, "203.0.113.99")
+    response = mine.post(reverse("sessions_end_all"))
+    assert response["Location"] == reverse("login")
+    assert "signed out everywhere" in mine.get(response["Location"]).content.decode()
+    assert mine.get(reverse("home")).status_code == 302
+    assert other.get(reverse("home")).status_code == 302
+    assert colleague.get(reverse("home")).status_code == 200
+    assert not UserSession.objects.filter(user=staff).exists()
+
+
+def test_signing_out_elsewhere_needs_a_post_with_a_csrf_token(staff):
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff)
+    other = Client()
+    other.force_login(staff)
+    assert browser.get(reverse("sessions_end_others")).status_code == 405
+    assert browser.post(reverse("sessions_end_others")).status_code == 403
+    assert browser.post(reverse("sessions_end_all")).status_code == 403
+    assert other.get(reverse("home")).status_code == 200
+
+
+def test_a_session_ended_by_a_password_change_is_not_listed(client, staff):
+    from conftest import PASSWORD
+
+    mine = _signed_in_browser(staff, FIREFOX, "192.0.2.10")
+    _signed_in_browser(staff, SAFARI, "198.51.100.7")
+    new = "spruce-lantern-orbit-41"
+    response = mine.post(
+        reverse("password_change"), {"old_password": PASSWORD, "new_password1": new, "new_password2": new}
+    )
+    assert response.status_code == 302
+    body = mine.get(reverse("sessions")).content.decode()
+    assert "Firefox on Windows" in body and "Safari on iPhone" not in body

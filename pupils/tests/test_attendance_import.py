@@ -153,3 +153,40 @@ def test_it_redirects_logged_out_users_to_login(client, db):
     response = client.get(URL)
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
+
+
+def test_it_reads_a_file_with_old_mac_line_endings(client, leader, pupils_with_upns):
+    client.force_login(leader)
+    response = client.post(URL, _upload(GOOD.replace("\n", "\r")))
+    assert response.status_code == 302
+    assert AttendanceMark.objects.count() == 9
+
+
+def test_it_refuses_a_field_over_the_csv_limit_with_a_message(client, leader, pupils_with_upns):
+    client.force_login(leader)
+    huge = GOOD + f"\n{UPN},2026-11-20,AM,/,{'x' * (129 * 1024)}"
+    response = client.post(URL, _upload(huge))
+    assert response.status_code == 400
+    assert "Line 11 has a field longer than 128 KiB" in response.content.decode()
+    assert not AttendanceMark.objects.exists()
+
+
+def test_it_refuses_a_file_the_csv_reader_cannot_parse_with_a_message(client, leader, pupils_with_upns, monkeypatch):
+    import csv
+
+    from pupils import outcomes_services
+
+    class Broken:
+        line_num = 3
+
+        def __iter__(self):
+            return self
+
+        def __next__(self):
+            raise csv.Error("unexpected end of data")
+
+    monkeypatch.setattr(outcomes_services.csv, "reader", lambda *args, **kwargs: Broken())
+    client.force_login(leader)
+    response = client.post(URL, _upload(GOOD))
+    assert response.status_code == 400
+    assert "Line 3 cannot be read as CSV" in response.content.decode()
