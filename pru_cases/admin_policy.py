@@ -27,7 +27,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
 
 from accounts.models import User
-from pru_cases.access import Action, can, pupils_visible_to, unreadable_fields
+from pru_cases.access import Action, can, hidden_row_fields, pupils_visible_to, unreadable_fields
 
 Role = User.Role
 SEARCH_SESSION_KEY = "admin_search"
@@ -111,7 +111,10 @@ class PolicyAdmin(admin.ModelAdmin):
     read_only = False
 
     # Who may open it
-    def hidden_fields(self, request: HttpRequest) -> frozenset[str] | None:
+    def hidden_fields(self, request: HttpRequest, obj=None) -> frozenset[str] | None:
+        """Hidden on every row of the model, or, for one record's page, on that record (ROW_FIELD_GROUPS)."""
+        if obj is not None:
+            return hidden_row_fields(request.user, obj)
         return hidden_fields(request, self.model)
 
     def may_open(self, request: HttpRequest) -> bool:
@@ -144,8 +147,8 @@ class PolicyAdmin(admin.ModelAdmin):
         return actions
 
     # Hidden fields: out of lists, forms, search and ordering
-    def _visible(self, request: HttpRequest, names) -> list:
-        hidden = self.hidden_fields(request) or frozenset()
+    def _visible(self, request: HttpRequest, names, obj=None) -> list:
+        hidden = self.hidden_fields(request, obj) or frozenset()
         kept = []
         for name in names:
             field = name[0] if isinstance(name, (list, tuple)) else name
@@ -167,13 +170,13 @@ class PolicyAdmin(admin.ModelAdmin):
         return self._visible(request, super().get_sortable_by(request))
 
     def get_fields(self, request: HttpRequest, obj=None):
-        return self._visible(request, super().get_fields(request, obj))
+        return self._visible(request, super().get_fields(request, obj), obj)
 
     def get_exclude(self, request: HttpRequest, obj=None):
-        return [*(super().get_exclude(request, obj) or ()), *sorted(self.hidden_fields(request) or ())]
+        return [*(super().get_exclude(request, obj) or ()), *sorted(self.hidden_fields(request, obj) or ())]
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
-        hidden = self.hidden_fields(request) or frozenset()
+        hidden = self.hidden_fields(request, obj) or frozenset()
 
         def line(fields):  # a fieldset line is a field name or a tuple of names shown side by side
             if isinstance(fields, (list, tuple)):

@@ -3,7 +3,6 @@
 from django.contrib import admin
 from django.http import HttpRequest
 
-from pru_cases.access import hidden_row_fields, unreadable_fields
 from pru_cases.admin import ReadOnlyLeaderAdmin
 from referrals.models import (
     InformationRequest,
@@ -56,13 +55,3 @@ class InformationRequestAdmin(ReadOnlyLeaderAdmin):
     def get_queryset(self, request: HttpRequest):
         return information_requests_visible_to(request.user)
 
-    def get_exclude(self, request: HttpRequest, obj=None):
-        # An answer from a health or CAMHS agency is health detail (pru_cases.access.ROW_FIELD_GROUPS).
-        if obj is None:
-            return sorted(unreadable_fields(request.user, "referrals.InformationRequest") or ())
-        return sorted(hidden_row_fields(request.user, obj) or ())
-
-    def lookup_allowed(self, lookup: str, value: str, request: HttpRequest) -> bool:
-        # Filtering on a hidden field would read it a character at a time.
-        hidden = unreadable_fields(request.user, "referrals.InformationRequest") or frozenset()
-        return lookup.split("__")[0] not in hidden and super().lookup_allowed(lookup, value, request)
