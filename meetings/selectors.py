@@ -26,7 +26,7 @@ from django.http import Http404, HttpRequest
 from accounts.models import User
 from meetings.models import Action, AgendaItem, Invitee, Meeting, PdfJob
 from pru_cases.access import Action as Perm
-from pru_cases.access import FieldGroup, can, can_read_field_group, pupils_visible_to
+from pru_cases.access import FieldGroup, can, can_read_field_group, in_pupil_scope, pupils_visible_to
 
 
 def meetings_visible_to(user: User) -> QuerySet[Meeting]:
@@ -113,7 +113,7 @@ def shared_records(room: Room, selector, pupil_id: int) -> list:
 
 
 def actions_visible_to(user: User) -> QuerySet[Action]:
-    return Action.objects.filter(plan__pupil__in=pupils_visible_to(user)).select_related(
+    return Action.objects.filter(in_pupil_scope(user, "plan__pupil")).select_related(
         "plan__pupil", "owner_user", "owner_agency"
     )
 
