@@ -21,7 +21,7 @@ from pru_cases.access import (
     require,
     unreadable_fields,
 )
-from pru_cases.lib.forms import add_service_errors, show_edit_conflict
+from pru_cases.lib.forms import add_service_errors, plain_widgets, show_edit_conflict
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pupils import services
 from pupils.filters import PupilFilter
@@ -48,6 +48,7 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     for panel in PANELS:
         pupils = panel.annotate_pupil_list(pupils)
     filterset = PupilFilter(data, queryset=pupils, request=request)
+    plain_widgets(filterset.form)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -73,15 +74,21 @@ def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
         "can_archive": can(user, Action.ARCHIVE_PUPIL),
         "can_allocate": can(user, Action.ALLOCATE),
         "can_view_history": can(user, Action.VIEW_HISTORY),
-        "need_level_form": NeedLevelForm(initial={"level": pupil.level_of_need}) if can(user, Action.SET_NEED_LEVEL) else None,
-        "allocation_form": AllocationForm() if can(user, Action.ALLOCATE) else None,
-        "archive_form": ArchiveForm() if can(user, Action.ARCHIVE_PUPIL) else None,
+        "need_level_form": (
+            plain_widgets(NeedLevelForm(initial={"level": pupil.level_of_need}))
+            if can(user, Action.SET_NEED_LEVEL)
+            else None
+        ),
+        "allocation_form": plain_widgets(AllocationForm()) if can(user, Action.ALLOCATE) else None,
+        "archive_form": plain_widgets(ArchiveForm()) if can(user, Action.ARCHIVE_PUPIL) else None,
     }
 
 
 @require_GET
 def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    pupil = get_pupil_for_user(request, pk, field_groups=readable_field_groups(request.user))
+    pupil = get_pupil_for_user(
+        request, pk, field_groups=readable_field_groups(request.user), related=("site", "key_worker", "referring_school")
+    )
     return render(request, "pupils/detail.html", _detail_context(request, pupil))
 
 
@@ -137,7 +144,7 @@ def pupil_need_level(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Level of need set to {pupil.level_of_need}.")
             return redirect("pupils:detail", pk=pupil.pk)
-    context = _detail_context(request, pupil) | {"need_level_form": form}
+    context = _detail_context(request, pupil) | {"need_level_form": plain_widgets(form)}
     return render(request, "pupils/detail.html", context, status=400)
 
 
@@ -153,7 +160,7 @@ def pupil_archive(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{pupil.full_name} has been archived. The record is kept and can be restored.")
             return redirect("pupils:detail", pk=pupil.pk)
-    context = _detail_context(request, pupil) | {"archive_form": form}
+    context = _detail_context(request, pupil) | {"archive_form": plain_widgets(form)}
     return render(request, "pupils/detail.html", context, status=400)
 
 
@@ -181,7 +188,7 @@ def allocation_add(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"{form.cleaned_data['user']} now works with {pupil.full_name}.")
             return redirect("pupils:detail", pk=pupil.pk)
-    context = _detail_context(request, pupil) | {"allocation_form": form}
+    context = _detail_context(request, pupil) | {"allocation_form": plain_widgets(form)}
     return render(request, "pupils/detail.html", context, status=400)
 
 
