@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -44,18 +45,32 @@ PANELS = (referrals_panels, families_panels, meetings_panels)
 def pupil_list(request: HttpRequest) -> HttpResponse:
     data = search_data(request)
     data.setdefault("status", Pupil.Status.ACTIVE)
-    pupils = pupils_visible_to(request.user).select_related("site", "key_worker")
-    for panel in PANELS:
-        pupils = panel.annotate_pupil_list(pupils)
-    filterset = PupilFilter(data, queryset=pupils, request=request)
+    filterset = PupilFilter(data, queryset=pupils_visible_to(request.user), request=request)
     plain_widgets(filterset.form)
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _page_of_pupils(request, filterset.qs)
     return render(
         request,
         "pupils/list.html",
         {"filter": filterset, "page": page, "query": public_query(data), "can_create": can(request.user, Action.CREATE_PUPIL)},
         status=200 if filterset.is_valid() else 400,
     )
+
+
+def _page_of_pupils(request: HttpRequest, pupils: QuerySet[Pupil]) -> Page:
+    """The page asked for, in two steps: the ids on it (ordered and counted over the bare rows), then those pupils
+    with their centre, key worker and each app's badges.
+
+    In one step, PostgreSQL works out the badges (correlated subqueries) for every row OFFSET skips as well as the 25
+    shown: page 400 of the whole roll then costs the badges of 10,000 pupils.
+    """
+    page = Paginator(pupils.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
+    ids = list(page.object_list)
+    rows = pupils_visible_to(request.user).filter(pk__in=ids).select_related("site", "key_worker")
+    for panel in PANELS:
+        rows = panel.annotate_pupil_list(rows)
+    found = {pupil.pk: pupil for pupil in rows}
+    page.object_list = [found[pk] for pk in ids]
+    return page
 
 
 def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
