@@ -36,7 +36,8 @@ def concern_new(request: HttpRequest) -> HttpResponse:
     pupil = None
     pupil_id = parse_id(source.get("pupil"))
     if pupil_id is not None:
-        pupil = get_pupil_for_user(request, pupil_id, action=Action.LOG_CONCERN)  # 404 out of scope, audited
+        # 404 out of scope, audited; the form names the pupil's centre
+        pupil = get_pupil_for_user(request, pupil_id, action=Action.LOG_CONCERN, related=("site",))
     else:
         require(request.user, Action.LOG_CONCERN)
     scope = Pupil.objects.filter(pk=pupil.pk) if pupil else Pupil.objects.none()
