@@ -106,7 +106,13 @@ def room_for(meeting: Meeting, viewer: User | None, pupil_ids: set[int]) -> Room
 def shared_records(room: Room, selector, pupil_id: int) -> list:
     """Records (referrals, interventions) about one pupil that every person in the room may see."""
     ids: set[int] | None = None
+    asked_for_everyone = False
     for user in room.users:
+        if user.is_active and user.sees_all_pupils:
+            # Everyone who sees every pupil gets the same answer from the selectors: ask for the first of them only.
+            if asked_for_everyone:
+                continue
+            asked_for_everyone = True
         found = set(selector(user).filter(pupil_id=pupil_id).values_list("pk", flat=True))
         ids = found if ids is None else ids & found
     return sorted(ids or ())

@@ -363,7 +363,7 @@ def _case_context(request: HttpRequest, meeting: Meeting, item: AgendaItem, room
 
 
 def _screen_items(meeting: Meeting) -> list[AgendaItem]:
-    return list(meeting.items.select_related("pupil"))
+    return list(meeting.items.select_related("pupil__site"))  # the case panel names the pupil's centre
 
 
 @require_GET
