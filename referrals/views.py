@@ -22,7 +22,7 @@ from pru_cases.access import (
     record_access,
     require,
 )
-from pru_cases.lib.forms import add_service_errors, show_edit_conflict
+from pru_cases.lib.forms import add_service_errors, plain_widgets, show_edit_conflict
 from pru_cases.lib.ids import parse_id
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pru_cases.models import AccessEvent
@@ -109,6 +109,7 @@ def get_information_request_for_user(request: HttpRequest, pk: int, *, action: A
 
 
 def _page(request: HttpRequest, filterset) -> tuple:
+    plain_widgets(filterset.form)  # drawn by templates/_field.html in referrals/_filter_form.html
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return page, public_query(request.GET)
 

@@ -25,9 +25,9 @@ QUERY_CAPS = {
     "pupil list with search": 8,
     "pupil page": 21,
     "triage queue": 10,
-    "MDT meeting screen": 23,
+    "MDT meeting screen": 20,
     "oversight dashboard": 20,
-    "concern log form": 7,
+    "concern log form": 6,
     "concern log save": 13,
     "concern log redirect page": 21,
 }
