@@ -9,7 +9,7 @@ from django.http import Http404, HttpRequest
 
 from accounts.models import User
 from families.models import Household, HouseholdPupil, ReintegrationPlan
-from pru_cases.access import Action, can, pupils_visible_to, record_access
+from pru_cases.access import Action, can, in_pupil_scope, pupils_visible_to, record_access
 from pru_cases.models import AccessEvent
 
 
@@ -75,4 +75,4 @@ def household_list_queryset(user: User) -> QuerySet[Household]:
 
 
 def plans_visible_to(user: User) -> QuerySet[ReintegrationPlan]:
-    return ReintegrationPlan.objects.filter(pupil__in=pupils_visible_to(user))
+    return ReintegrationPlan.objects.filter(in_pupil_scope(user))

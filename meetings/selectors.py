@@ -26,7 +26,7 @@ from django.http import Http404
 from accounts.models import User
 from meetings.models import Action, AgendaItem, Invitee, Meeting, PdfJob
 from pru_cases.access import Action as Perm
-from pru_cases.access import FieldGroup, can, can_read_field_group, pupils_visible_to
+from pru_cases.access import FieldGroup, can, can_read_field_group, in_pupil_scope, pupils_visible_to
 
 
 def meetings_visible_to(user: User) -> QuerySet[Meeting]:
@@ -107,14 +107,20 @@ def room_for(meeting: Meeting, viewer: User | None, pupil_ids: set[int]) -> Room
 def shared_records(room: Room, selector, pupil_id: int) -> list:
     """Records (referrals, interventions) about one pupil that every person in the room may see."""
     ids: set[int] | None = None
+    asked_for_everyone = False
     for user in room.users:
+        if user.is_active and user.sees_all_pupils:
+            # Everyone who sees every pupil gets the same answer from the selectors: ask for the first of them only.
+            if asked_for_everyone:
+                continue
+            asked_for_everyone = True
         found = set(selector(user).filter(pupil_id=pupil_id).values_list("pk", flat=True))
         ids = found if ids is None else ids & found
     return sorted(ids or ())
 
 
 def actions_visible_to(user: User) -> QuerySet[Action]:
-    return Action.objects.filter(plan__pupil__in=pupils_visible_to(user)).select_related(
+    return Action.objects.filter(in_pupil_scope(user, "plan__pupil")).select_related(
         "plan__pupil", "owner_user", "owner_agency"
     )
 

@@ -55,7 +55,7 @@ from pru_cases.access import (
     record_reads,
     require,
 )
-from pru_cases.lib.forms import add_service_errors
+from pru_cases.lib.forms import add_service_errors, plain_widgets
 from pru_cases.lib.ids import parse_id
 from pru_cases.models import AccessEvent
 
@@ -357,17 +357,19 @@ def _case_context(request: HttpRequest, meeting: Meeting, item: AgendaItem, room
     if recording:
         triage = [r for r in referrals if r.status == Referral.Status.SUBMITTED] if can(user, Perm.TRIAGE_REFERRAL) else []
         context |= {
-            "discussion_form": forms.get("discussion_form") or DiscussionForm(),
-            "decision_form": forms.get("decision_form")
-            or DecisionForm(referrals=Referral.objects.filter(pk__in=[r.pk for r in triage])),
-            "action_form": forms.get("action_form") or ActionForm(),
+            "discussion_form": plain_widgets(forms.get("discussion_form") or DiscussionForm()),
+            "decision_form": plain_widgets(
+                forms.get("decision_form")
+                or DecisionForm(referrals=Referral.objects.filter(pk__in=[r.pk for r in triage]))
+            ),
+            "action_form": plain_widgets(forms.get("action_form") or ActionForm()),
             "can_triage": bool(triage),
         }
     return context
 
 
 def _screen_items(meeting: Meeting) -> list[AgendaItem]:
-    return list(meeting.items.select_related("pupil"))
+    return list(meeting.items.select_related("pupil__site"))  # the case panel names the pupil's centre
 
 
 @require_GET

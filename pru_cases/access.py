@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import BooleanField, Exists, ExpressionWrapper, Model, OuterRef, Q, QuerySet, Value
+from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet, Value
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
@@ -127,11 +127,20 @@ def require(user: User, action: Action) -> None:
 
 
 def works_with(user: User) -> Q:
-    """Pupils this person key-works or is allocated to (an open allocation): "my pupils"."""
-    from pupils.models import Allocation
+    """Pupils this person key-works or is allocated to (an open allocation): "my pupils".
 
-    allocated = Allocation.objects.filter(pupil_id=OuterRef("pk"), user_id=user.pk, ended_on__isnull=True)
-    return Q(key_worker_id=user.pk) | Q(Exists(allocated))
+    Two shapes of the same question, for the planner's sake. Leaders work with few pupils, if any: their pupils are
+    fetched by id from one `IN (allocations UNION ALL key-worked)` list instead of testing the whole roll. Hands-on
+    staff may work with thousands: each pupil is tested against a hashed list, so a page of them can be read in name
+    order and the scan stops as soon as the page is full.
+    """
+    from pupils.models import Allocation, Pupil
+
+    allocated = Allocation.objects.filter(user_id=user.pk, ended_on__isnull=True).values("pupil_id")
+    if user.sees_all_pupils:
+        key_worked = Pupil.objects.filter(key_worker_id=user.pk).values("pk")
+        return Q(pk__in=allocated.union(key_worked, all=True))
+    return Q(key_worker_id=user.pk) | Q(pk__in=allocated)
 
 
 def _usual_scope(user: User) -> Q | None:
@@ -158,7 +167,10 @@ def pupils_visible_to(user: User, *, break_glass: bool = True) -> QuerySet[Pupil
         return pupils.none()
     if user.sees_all_pupils:
         return pupils
-    return pupils.filter(usual | Q(_break_glass(user))) if break_glass else pupils.filter(usual)
+    if not break_glass:
+        return pupils.filter(usual)
+    granted = BreakGlass.objects.filter(user_id=user.pk, expires_at__gt=timezone.now()).values("pupil_id")
+    return pupils.filter(usual | Q(pk__in=granted))
 
 
 def pupils_writable_by(user: User) -> QuerySet[Pupil]:
@@ -168,10 +180,15 @@ def pupils_writable_by(user: User) -> QuerySet[Pupil]:
     return pupils_visible_to(user, break_glass=False)
 
 
-def _break_glass(user: User) -> Exists:
-    """An unexpired break-glass grant for this user and the pupil (see pru_cases.security.break_glass_grant)."""
-    grants = BreakGlass.objects.filter(pupil_id=OuterRef("pk"), user_id=user.pk, expires_at__gt=timezone.now())
-    return Exists(grants)
+def in_pupil_scope(user: User, field: str = "pupil") -> Q:
+    """A filter on `field` (a required foreign key to Pupil) for rows about pupils the user may see.
+
+    Someone who sees every pupil gets no filter at all, rather than `pupil_id IN (every pupil)`, which would make the
+    database join every referral or concern against the whole pupil table to learn nothing.
+    """
+    if user.is_authenticated and user.is_active and user.sees_all_pupils:
+        return Q()
+    return Q(**{f"{field}__in": pupils_visible_to(user)})
 
 
 # What a break-glass grant allows besides reading the record.
@@ -477,18 +494,22 @@ def get_pupil_for_user(
     action: Action | None = None,
     field_groups: frozenset[FieldGroup] = frozenset(),
     queryset: QuerySet[Pupil] | None = None,
+    related: tuple[str, ...] = (),
 ) -> Pupil:
     """The pupil if `request.user` may see it, audited either way.
 
     404 outside the user's scope; 403 when the user may see the pupil but not do `action` or read
     every restricted field group in `field_groups` (the groups this page shows). The pupil's
     `via_break_glass` says whether the user sees it only through a break-glass grant; such a grant allows
-    reading and BREAK_GLASS_ACTIONS only, so any other `action` is a 403 (BreakGlassReadOnly).
+    reading and BREAK_GLASS_ACTIONS only, so any other `action` is a 403 (BreakGlassReadOnly). `related` names foreign keys
+    the page shows, fetched in the same query.
     """
     user = request.user
     scoped = pupils_visible_to(user)
     if queryset is not None:
         scoped = scoped & queryset
+    if related:
+        scoped = scoped.select_related(*related)
     usual = _usual_scope(user)
     if usual is not None and not user.sees_all_pupils:
         scoped = scoped.annotate(_in_usual_scope=ExpressionWrapper(usual, output_field=BooleanField()))

@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from pru_cases.access import pupils_visible_to
+from pru_cases.access import in_pupil_scope
 from pupils.models import Concern, Pupil
 
 
@@ -38,7 +38,7 @@ def is_pattern(count: int) -> bool:
 
 
 def concerns_visible_to(user: User) -> QuerySet[Concern]:
-    return Concern.objects.filter(pupil__in=pupils_visible_to(user)).select_related("pupil", "logged_by", "pupil__site")
+    return Concern.objects.filter(in_pupil_scope(user)).select_related("pupil", "logged_by", "pupil__site")
 
 
 def safeguarding_queue(user: User) -> QuerySet[Concern]:

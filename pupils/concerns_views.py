@@ -16,7 +16,7 @@ from pru_cases.access import (
     record_reads,
     require,
 )
-from pru_cases.lib.forms import add_service_errors
+from pru_cases.lib.forms import add_service_errors, plain_widgets
 from pru_cases.lib.ids import parse_id
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pru_cases.models import AccessEvent
@@ -37,12 +37,13 @@ def concern_new(request: HttpRequest) -> HttpResponse:
     pupil = None
     pupil_id = parse_id(source.get("pupil"))
     if pupil_id is not None:
-        pupil = get_pupil_for_user(request, pupil_id, action=Action.LOG_CONCERN)  # 404 out of scope, audited
+        # 404 out of scope, audited; the form names the pupil's centre
+        pupil = get_pupil_for_user(request, pupil_id, action=Action.LOG_CONCERN, related=("site",))
     else:
         require(request.user, Action.LOG_CONCERN)
     scope = Pupil.objects.filter(pk=pupil.pk) if pupil else Pupil.objects.none()
     if request.method == "GET":
-        form = ConcernForm(initial={"pupil": pupil.pk if pupil else None}, pupils=scope)
+        form = plain_widgets(ConcernForm(initial={"pupil": pupil.pk if pupil else None}, pupils=scope))
         return render(request, "pupils/concerns/new.html", {"form": form, "pupil": pupil})
     form = ConcernForm(request.POST, pupils=scope)
     if form.is_valid():
@@ -57,7 +58,7 @@ def concern_new(request: HttpRequest) -> HttpResponse:
             note = " It has gone to the DSL's safeguarding queue." if concern.is_safeguarding else ""
             messages.success(request, f"Concern about {pupil.full_name} logged.{note}")
             return redirect("pupils:detail", pk=pupil.pk)
-    return render(request, "pupils/concerns/new.html", {"form": form, "pupil": pupil}, status=400)
+    return render(request, "pupils/concerns/new.html", {"form": plain_widgets(form), "pupil": pupil}, status=400)
 
 
 @require_POST

@@ -31,9 +31,18 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
         "ref_recent_count": recent_count,
         "ref_pattern": is_pattern(recent_count),
         "ref_pattern_days": settings.CONCERN_PATTERN_DAYS,
-        "ref_referrals": list(referrals_visible_to(user).filter(pupil=pupil, status__in=Referral.OPEN)),
+        # The pupil is known: only the people the panel names are fetched with each row.
+        "ref_referrals": list(
+            referrals_visible_to(user)
+            .filter(pupil=pupil, status__in=Referral.OPEN)
+            .select_related(None)
+            .select_related("allocated_to")
+        ),
         "ref_interventions": list(
-            interventions_visible_to(user).filter(pupil=pupil, status=Intervention.Status.OPEN)
+            interventions_visible_to(user)
+            .filter(pupil=pupil, status=Intervention.Status.OPEN)
+            .select_related(None)
+            .select_related("specialist")
         ),
         "ref_health_referrals_held_back": health_referrals,
         "ref_can_log": can(user, Action.LOG_CONCERN),

@@ -23,7 +23,7 @@ from pru_cases.access import (
     record_reads,
     require,
 )
-from pru_cases.lib.forms import add_service_errors, show_edit_conflict
+from pru_cases.lib.forms import add_service_errors, plain_widgets, show_edit_conflict
 from pru_cases.lib.ids import parse_id
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pru_cases.models import AccessEvent
@@ -112,6 +112,7 @@ def get_information_request_for_user(request: HttpRequest, pk: int, *, action: A
 def _page(request: HttpRequest, filterset, *, also: Iterable[int] = ()) -> tuple:
     """One page of a list of pupil records, its reads written to the access log in one insert (with the pupils
     of `also`, other records the page names)."""
+    plain_widgets(filterset.form)  # drawn by templates/_field.html in referrals/_filter_form.html
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     record_reads(request, pupil_ids=[*(record.pupil_id for record in page.object_list), *also])

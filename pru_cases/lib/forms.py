@@ -61,3 +61,62 @@ def save_form(
         return 400
     messages.success(request, done(result) if callable(done) else done)
     return redirect(then(result) if callable(then) else then)
+
+
+# Bootstrap's class for each kind of widget, for forms drawn with templates/_field.html instead of crispy-forms.
+_WIDGET_CLASSES = {"select": "form-select", "checkbox": "form-check-input", "radioselect": "form-check-input"}
+
+
+def plain_widgets(form: forms.BaseForm) -> forms.BaseForm:
+    """Give each visible widget of `form` Bootstrap's class, so templates/_field.html can draw it as it is.
+
+    On busy pages this replaces crispy-forms, which costs several milliseconds a form to lay out the same markup.
+    """
+    for field in form.fields.values():
+        widget = field.widget
+        if widget.is_hidden:
+            continue
+        kind = widget.__class__.__name__.lower()
+        kind = "select" if "select" in kind and "radio" not in kind else kind.removesuffix("input")
+        css = _WIDGET_CLASSES.get(kind, "form-control")
+        if css not in widget.attrs.get("class", "").split():
+            widget.attrs["class"] = (widget.attrs.get("class", "") + " " + css).strip()
+        _mark_plain_select(field)
+    return form
+
+
+def _mark_plain_select(field: forms.Field) -> None:
+    """Let templates/_field.html write a plain single-choice select's options itself.
+
+    Django draws each <option> through two more templates, which on a filter form of a few selects costs more than the
+    rest of the page's markup. Only a plain `Select` with no attributes but its class qualifies, and a model choice only
+    when it starts with an empty choice (so deciding on `required` never runs its query).
+    """
+    widget = field.widget
+    if type(widget) is not forms.Select or set(widget.attrs) - {"class"}:
+        return
+    if isinstance(field, forms.ModelChoiceField):
+        starts_empty = field.empty_label is not None
+    elif isinstance(field, forms.ChoiceField):
+        choices = list(field.choices)
+        starts_empty = bool(choices) and choices[0][0] in ("", None)
+    else:
+        return
+    if any(isinstance(label, list | tuple) for _value, label in getattr(field, "_choices", [])):
+        return  # option groups: left to Django
+    widget.plain_select = True
+    widget.plain_required = field.required and starts_empty
+    widget.plain_choices = _Choices(field)
+
+
+class _Choices:
+    """A field's choices, read once as the template loops over them.
+
+    It has no len(): the template's loop would otherwise ask a model choice field to count its rows first.
+    """
+
+    def __init__(self, field: forms.ChoiceField):
+        self.field = field
+
+    def __iter__(self):
+        return iter(self.field.choices)

@@ -60,3 +60,13 @@ def test_it_records_who_looked_and_which_restricted_groups_they_saw(client, heal
         health_specialist, "specialist", health_specialist.agency, pupil, "GET"
     )
     assert event.field_groups == "health"
+
+
+def test_it_records_every_view_of_a_pupil_not_only_the_first(client, dsl, pupil):
+    client.force_login(dsl)
+    detail = f"/pupils/{pupil.pk}/"
+    for _ in range(3):
+        assert client.get(detail).status_code == 200
+
+    views = AccessEvent.objects.filter(user=dsl, pupil=pupil, path=detail, method="GET", outcome="allowed")
+    assert views.count() == 3

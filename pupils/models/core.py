@@ -123,6 +123,10 @@ class Pupil(models.Model):
         ]
         indexes = [
             models.Index(fields=["last_name", "first_name"], name="pupil_name_idx"),
+            # The pupil list's pages in roll order: a deep page walks this index alone instead of sorting the roll.
+            models.Index(
+                fields=["last_name", "first_name", "id"], condition=Q(status="active"), name="pupil_roll_order_idx"
+            ),
             models.Index(fields=["site", "status"], name="pupil_site_status_idx"),
             # The pupil search matches the start of any name, case-blind (UPPER(name) LIKE 'JO%'), and a whole UPN.
             GinIndex(OpClass(Upper("first_name"), name="gin_trgm_ops"), name="pupil_first_name_trgm_idx"),

@@ -6,9 +6,11 @@ Used by scripts/bench.py; run on its own to see server time and query count per 
 
 import json
 import logging
+import os
 import statistics
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
@@ -21,7 +23,7 @@ from django.utils import timezone
 from accounts.models import User
 from meetings.models import ActionPlan, AgendaItem, Meeting, PdfJob
 from meetings.services import meeting_create, render_job_pdf
-from pupils.models import Pupil
+from pupils.models import Concern, Pupil
 from referrals.models import Intervention
 
 
@@ -33,9 +35,35 @@ def _pupil_search(client: Client) -> str:
     return path
 
 
+def _busiest_pupil() -> Pupil:
+    """The active pupil with the most concerns on record (ties: the lowest id): every panel of the pupil page full."""
+    busiest = (
+        Concern.objects.filter(pupil__status=Pupil.Status.ACTIVE)
+        .values("pupil_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "pupil_id")
+        .first()
+    )
+    if busiest is None:
+        raise NoReverseMatch("no pupil with concerns")
+    return Pupil.objects.get(pk=busiest["pupil_id"])
+
+
 def _pupil_detail(client: Client) -> str:
-    pupil = Pupil.objects.filter(status=Pupil.Status.ACTIVE).order_by("pk")[Pupil.objects.count() // 2]
-    return reverse("pupils:detail", args=[pupil.pk])
+    return reverse("pupils:detail", args=[_busiest_pupil().pk])
+
+
+def _concern_form(client: Client) -> str:
+    return reverse("pupils:concern_new") + f"?pupil={_busiest_pupil().pk}"
+
+
+def _concern_data(path: str) -> dict[str, str]:
+    return {
+        "pupil": path.rpartition("pupil=")[2],
+        "category": Concern.Category.BEHAVIOUR,
+        "seen": "Benchmark: a concern logged and rolled back.",
+        "occurred_at": "",
+    }
 
 
 def _meeting_screen(client: Client) -> str:
@@ -63,6 +91,13 @@ def _optional(name: str, *args) -> Callable[[Client], str]:
         return reverse(name, args=args)
 
     return resolve
+
+
+def _pupil_list(client: Client) -> str:
+    """The list as it opens: the search emptied (the term is kept in the session)."""
+    path = reverse("pupils:list")
+    client.post(path, {"clear": "1"})
+    return path
 
 
 def _fixed(path: str) -> Callable[[Client], str]:
@@ -106,14 +141,39 @@ def action_plan_pdf_ms(user: User, *, renders: int) -> float | None:
     return round(statistics.median(timings), 1)
 
 
-# name, how to find the URL, who looks (None: the --user); pages whose URL does not resolve are reported as missing.
-PAGES: list[tuple[str, Callable[[Client], str], str | None]] = [
-    ("baseline (trivial template)", _optional("ping"), None),
-    ("pupil list with search", _pupil_search, None),
-    ("pupil page", _pupil_detail, None),
-    ("triage queue", _optional("referrals:triage"), None),
-    ("MDT meeting screen", _meeting_screen, None),
-    ("oversight dashboard", _optional("oversight:dashboard"), User.Role.SENIOR_LEADER),
+@dataclass(frozen=True)
+class Page:
+    """A page `make bench` measures: how to find its URL, who looks, its target, and how it is requested.
+
+    kind "get" renders the page; "save" POSTs the concern form (in a transaction rolled back afterwards, so the data
+    set does not grow); "redirect" renders the page the save redirects to, with its message, in the same way.
+    """
+
+    name: str
+    target_ms: float
+    resolve: Callable[[Client], str]
+    role: str | None = None  # None: the --user
+    kind: str = "get"
+
+
+Role = User.Role
+# Pages whose URL does not resolve are reported as missing.
+PAGES: list[Page] = [
+    Page("baseline (trivial template)", 15, _optional("ping")),
+    Page("home page, DSL", 15, _optional("home")),
+    Page("home page, senior leader", 15, _optional("home"), Role.SENIOR_LEADER),
+    Page("home page, PRU staff", 15, _optional("home"), Role.STAFF),
+    Page("home page, specialist", 15, _optional("home"), Role.SPECIALIST),
+    Page("home page, family worker", 15, _optional("home"), Role.FAMILY_WORKER),
+    Page("pupil list", 15, _pupil_list),
+    Page("pupil list with search", 15, _pupil_search),
+    Page("pupil page", 15, _pupil_detail),
+    Page("triage queue", 20, _optional("referrals:triage")),
+    Page("MDT meeting screen", 25, _meeting_screen),
+    Page("oversight dashboard", 50, _optional("oversight:dashboard"), Role.SENIOR_LEADER),
+    Page("concern log form", 15, _concern_form),
+    Page("concern log save", 15, _concern_form, kind="save"),
+    Page("concern log redirect page", 15, _concern_form, kind="redirect"),
 ]
 
 
@@ -123,57 +183,115 @@ def signed_in(user: User) -> Client:
     return client
 
 
-def measure(client: Client, path: str, *, runs: int) -> tuple[float, int]:
-    """Median server time (ms) over `runs` requests, and the queries the last one made."""
+def viewer_for(role: str | None, default: User) -> User | None:
+    """The person who looks at a page: the --user, or the first active person with the page's role."""
+    if role is None:
+        return default
+    return User.objects.filter(role=role, is_active=True).order_by("pk").first()
+
+
+def visit(client: Client, page: Page, path: str) -> tuple[float, int]:
+    """One request as the page's kind makes it: server ms and queries; CommandError unless it answered as expected."""
+    try:
+        with transaction.atomic():
+            if page.kind == "redirect":
+                saved = client.post(path, _concern_data(path))
+                path = saved.headers.get("Location", path)
+            with CaptureQueriesContext(connection) as captured:
+                started = time.perf_counter()
+                response = client.post(path, _concern_data(path)) if page.kind == "save" else client.get(path)
+                elapsed = (time.perf_counter() - started) * 1000
+            if page.kind != "get":
+                raise Rollback  # a save is measured, never kept
+    except Rollback:
+        pass
+    expected = 302 if page.kind == "save" else 200
+    if response.status_code != expected:
+        raise CommandError(f"{path} answered {response.status_code}, not {expected}.")
+    return elapsed, len(captured)
+
+
+def measure(client: Client, page: Page, path: str, *, runs: int) -> tuple[float, int]:
+    """Median server time (ms) over `runs` requests after one unmeasured warm-up, and the queries the last one made."""
+    visit(client, page, path)
     timings, queries = [], 0
     for _ in range(runs):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(path)
-            timings.append((time.perf_counter() - started) * 1000)
-        if response.status_code != 200:
-            raise CommandError(f"{path} answered {response.status_code}, not 200.")
-        queries = len(captured)
+        elapsed, queries = visit(client, page, path)
+        timings.append(elapsed)
     return round(statistics.median(timings), 2), queries
 
 
 class Command(BaseCommand):
-    help = "Measure each benchmark page in-process (server time, queries) and print the plan as JSON."
+    help = "Measure each benchmark page in-process (server time, queries) against its target; print the plan as JSON."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--user", default="dsl")
         parser.add_argument("--runs", type=int, default=15)
         parser.add_argument("--extra", action="append", default=[], help="name=path of another page to include")
         parser.add_argument("--pdfs", type=int, default=5, help="action-plan PDFs to render for the median")
+        parser.add_argument("--only", action="append", default=[], help="measure only pages whose name contains this")
+        parser.add_argument("--table", action="store_true", help="print a Markdown table instead of JSON")
 
-    def handle(self, *args, user: str, runs: int, extra: list[str], pdfs: int, **options) -> None:
+    def handle(self, *args, user: str, runs: int, extra: list[str], pdfs: int, only: list[str], table: bool, **options):
         person = User.objects.filter(username=user).first()
         if person is None:
             raise CommandError(f"No user {user!r}: load the demo data first (manage.py seed_demo).")
-        clients = {None: signed_in(person)}
+        clients: dict[str | None, Client] = {}
         pages, missing = [], []
-        plan = list(PAGES) + [(name, _fixed(path), None) for name, _, path in (item.partition("=") for item in extra)]
-        for name, resolve, role in plan:
-            if role not in clients:
-                viewer = User.objects.filter(role=role, is_active=True).order_by("pk").first()
+        plan = list(PAGES) + [Page(name, 15, _fixed(path)) for name, _, path in (item.partition("=") for item in extra)]
+        if only:
+            plan = [page for page in plan if any(word in page.name for word in only)]
+        for page in plan:
+            if page.role not in clients:
+                viewer = viewer_for(page.role, person)
                 if viewer is None:
-                    missing.append(name)
+                    missing.append(page.name)
                     continue
-                clients[role] = signed_in(viewer)
-            client = clients[role]
+                clients[page.role] = signed_in(viewer)
+            client = clients[page.role]
             try:
-                path = resolve(client)
+                path = page.resolve(client)
             except NoReverseMatch:
-                missing.append(name)
+                missing.append(page.name)
                 continue
             try:
-                server_ms, queries = measure(client, path, runs=runs)
+                server_ms, queries = measure(client, page, path, runs=runs)
             except CommandError as error:
-                raise CommandError(f"{name}: {error}") from None
+                raise CommandError(f"{page.name}: {error}") from None
             # Every cookie a browser would send back: the session, and the CSRF cookie the page's forms were made for.
             cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items() if morsel.value)
-            pages.append({"name": name, "path": path, "server_ms": server_ms, "queries": queries, "cookie": cookie})
+            pages.append(
+                {
+                    "name": page.name,
+                    "path": path,
+                    "kind": page.kind,
+                    "server_ms": server_ms,
+                    "target_ms": page.target_ms,
+                    "met": server_ms <= page.target_ms,
+                    "queries": queries,
+                    "cookie": cookie,
+                }
+            )
         logging.getLogger("weasyprint").setLevel(logging.WARNING)
         logging.getLogger("fontTools").setLevel(logging.WARNING)
-        pdf_ms = action_plan_pdf_ms(person, renders=pdfs)
+        pdf_ms = action_plan_pdf_ms(person, renders=pdfs) if not only else None
+        if table:
+            self.stdout.write(markdown_table(pages, runs=runs))
+            return
         self.stdout.write(json.dumps({"pages": pages, "missing": missing, "pdf_ms": pdf_ms}))
+
+
+def markdown_table(pages: list[dict], *, runs: int) -> str:
+    load = " / ".join(f"{n:.2f}" for n in os.getloadavg())
+    lines = [
+        f"| page | server ms (median of {runs}) | target ms | met | queries |",
+        "|---|---:|---:|---|---:|",
+    ]
+    for page in pages:
+        met = "yes" if page["met"] else "**no**"
+        lines.append(
+            f"| {page['name']} | {page['server_ms']:.1f} | {page['target_ms']:.0f} | {met} | {page['queries']} |"
+        )
+    lines.append("")
+    lines.append(f"{timezone.now():%Y-%m-%d %H:%M} UTC, load average {load} (1/5/15 min).")
+    return "\n".join(lines)
