@@ -58,6 +58,8 @@ run: demo
 test:
 	@scripts/ensure-services.sh --browser
 	@$(MAKE) --no-print-directory install-test
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) -m pytest
 
 # The load benchmark: BENCH_ARGS="--pupils 2000 --seconds 5" for a quick run.

@@ -87,7 +87,10 @@ def break_glass(request: HttpRequest) -> HttpResponse:
             else:
                 messages.warning(
                     request,
-                    f"Break-glass access granted until {timezone.localtime(grant.expires_at):%H:%M}. The DSL has been told.",
+                    (
+                        f"Break-glass access granted until {timezone.localtime(grant.expires_at):%H:%M}. The DSL "
+                        "has been told."
+                    ),
                 )
                 return redirect("pupils:detail", pk=pupil.pk)
     return render(request, "accounts/break_glass.html", {"form": form}, status=400)

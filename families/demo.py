@@ -34,20 +34,102 @@ from families.models import (
 )
 from pupils.models import Allocation, Pupil, School
 
-CARER_FIRST = (
-    "Amanda Angela Ayesha Carla Chantelle Claire Danielle Donna Fatima Gemma Hayley Joanne Karen Kerry Kirsty Lisa "
-    "Michelle Nicola Samantha Sarah Stacey Tracey Yasmin Zoe Adrian Andrew Craig Darren Gary Imran Jason Kevin Lee "
-    "Mark Neil Paul Richard Shaun Steven Tariq Wayne"
-).split()
-CHILD_FIRST = "Alfie Amber Ava Bobby Eli Erin Freddie Grace Harry Isla Kai Lola Max Mia Noah Poppy Ruby Sonny Zack".split()
+CARER_FIRST = [
+    "Amanda",
+    "Angela",
+    "Ayesha",
+    "Carla",
+    "Chantelle",
+    "Claire",
+    "Danielle",
+    "Donna",
+    "Fatima",
+    "Gemma",
+    "Hayley",
+    "Joanne",
+    "Karen",
+    "Kerry",
+    "Kirsty",
+    "Lisa",
+    "Michelle",
+    "Nicola",
+    "Samantha",
+    "Sarah",
+    "Stacey",
+    "Tracey",
+    "Yasmin",
+    "Zoe",
+    "Adrian",
+    "Andrew",
+    "Craig",
+    "Darren",
+    "Gary",
+    "Imran",
+    "Jason",
+    "Kevin",
+    "Lee",
+    "Mark",
+    "Neil",
+    "Paul",
+    "Richard",
+    "Shaun",
+    "Steven",
+    "Tariq",
+    "Wayne",
+]
+CHILD_FIRST = [
+    "Alfie",
+    "Amber",
+    "Ava",
+    "Bobby",
+    "Eli",
+    "Erin",
+    "Freddie",
+    "Grace",
+    "Harry",
+    "Isla",
+    "Kai",
+    "Lola",
+    "Max",
+    "Mia",
+    "Noah",
+    "Poppy",
+    "Ruby",
+    "Sonny",
+    "Zack",
+]
 STREETS = (
-    "Canal Street", "Albert Road", "Victoria Terrace", "Mill Lane", "Station Road", "Park View", "Church Walk",
-    "Hollins Close", "Beech Avenue", "Orchard Court", "Cromwell Street", "Brook Way", "Ashdown Grove", "Kestrel Rise",
+    "Canal Street",
+    "Albert Road",
+    "Victoria Terrace",
+    "Mill Lane",
+    "Station Road",
+    "Park View",
+    "Church Walk",
+    "Hollins Close",
+    "Beech Avenue",
+    "Orchard Court",
+    "Cromwell Street",
+    "Brook Way",
+    "Ashdown Grove",
+    "Kestrel Rise",
 )
 TOWNS = ("Millbrook", "Eastgate", "Hallam Vale", "Northfield", "Riverside")
-LANGUAGES = (("English", False), ("English", False), ("English", False), ("English", False), ("English", False),
-             ("English", False), ("Urdu", True), ("Polish", True), ("Somali", True), ("Arabic", False), ("Romanian", True),
-             ("Bengali", False), ("Tigrinya", True))
+LANGUAGES = (
+    ("English", False),
+    ("English", False),
+    ("English", False),
+    ("English", False),
+    ("English", False),
+    ("English", False),
+    ("Urdu", True),
+    ("Polish", True),
+    ("Somali", True),
+    ("Arabic", False),
+    ("Romanian", True),
+    ("Bengali", False),
+    ("Tigrinya", True),
+)
 
 SUPPORT = (
     (SupportAction.Kind.BENEFITS, "Universal Credit claim stopped: help to re-apply", "Jobcentre Plus"),
@@ -55,7 +137,11 @@ SUPPORT = (
     (SupportAction.Kind.HOUSING, "Damp in the children's bedroom: letter to the landlord", "Landlord"),
     (SupportAction.Kind.HOUSING, "Rent arrears: appointment about a possession notice", "Law Centre"),
     (SupportAction.Kind.FOODBANK, "Foodbank voucher for the half-term week", "Millbrook Foodbank"),
-    (SupportAction.Kind.WELFARE_FUND, "Welfare fund application: beds for two children", "School Home Support welfare fund"),
+    (
+        SupportAction.Kind.WELFARE_FUND,
+        "Welfare fund application: beds for two children",
+        "School Home Support welfare fund",
+    ),
     (SupportAction.Kind.WELFARE_FUND, "Charity application for school uniform and shoes", "Local uniform charity"),
     (SupportAction.Kind.AGENCY_MEETING, "Debt advice appointment", "Citizens Advice"),
     (SupportAction.Kind.AGENCY_MEETING, "Housing Benefit review meeting", "Housing Benefit"),
@@ -64,8 +150,12 @@ SUPPORT = (
     (SupportAction.Kind.EMOTIONAL, "Weekly phone call with dad while things settle", ""),
 )
 VISIT_PURPOSES = (
-    "Introductory visit", "Attendance concern: not seen since Monday", "Follow-up on the welfare fund application",
-    "Check in after the TAC meeting", "Fresh Start interview", "Discuss reintegration options with parents",
+    "Introductory visit",
+    "Attendance concern: not seen since Monday",
+    "Follow-up on the welfare fund application",
+    "Check in after the TAC meeting",
+    "Fresh Start interview",
+    "Discuss reintegration options with parents",
 )
 VISIT_FINDINGS = (
     "Mum was welcoming. The flat is cold; the heating has been broken for two weeks. Food in the cupboards.",
@@ -75,8 +165,11 @@ VISIT_FINDINGS = (
     "Pupil was at home and spoke briefly. Mum worried about older friends in the area.",
 )
 FOLLOW_UPS = (
-    "Contact the landlord by Friday.", "Apply for a foodbank voucher.", "Raise at Thursday's MDT.",
-    "Phone mum next week to see how the routine is going.", "",
+    "Contact the landlord by Friday.",
+    "Apply for a foodbank voucher.",
+    "Raise at Thursday's MDT.",
+    "Phone mum next week to see how the routine is going.",
+    "",
 )
 POSITIVES = (
     "Liked PE and the food technology teacher; had one member of staff who 'got' them.",
@@ -105,7 +198,8 @@ def _phone(rng: random.Random) -> str:
 
 
 def _postcode(rng: random.Random) -> str:
-    return f"MB{rng.randrange(1, 20)} {rng.randrange(1, 10)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+    letters = "ABDEFGHJLNPQRSTUWXYZ"
+    return f"MB{rng.randrange(1, 20)} {rng.randrange(1, 10)}{rng.choice(letters)}{rng.choice(letters)}"
 
 
 def _households(rng: random.Random, pupils: list[Pupil]) -> list[list[Pupil]]:
@@ -149,12 +243,24 @@ def seed(*, rng: random.Random, pupils: list[Pupil], users: dict[str, User]) -> 
                 home_language=language,
                 interpreter_needed=interpreter and rng.random() < 0.6,
                 interpreter_language=language if interpreter else "",
-                notes=rng.choice(["", "", "Dog in the house: ring ahead.", "Best after 10am: mum works nights.", "Flat 3, buzzer broken: phone on arrival."]),
+                notes=rng.choice(
+                    [
+                        "",
+                        "",
+                        "Dog in the house: ring ahead.",
+                        "Best after 10am: mum works nights.",
+                        "Flat 3, buzzer broken: phone on arrival.",
+                    ]
+                ),
             )
         )
     households = Household.objects.bulk_create(household_rows, batch_size=2000)
     HouseholdPupil.objects.bulk_create(
-        [HouseholdPupil(pupil=p, household=h, since=p.entry_date) for h, members in zip(households, groups) for p in members],
+        [
+            HouseholdPupil(pupil=p, household=h, since=p.entry_date)
+            for h, members in zip(households, groups)
+            for p in members
+        ],
         batch_size=2000,
     )
     carer_rows = []
@@ -162,15 +268,25 @@ def seed(*, rng: random.Random, pupils: list[Pupil], users: dict[str, User]) -> 
     for household, members in zip(households, groups):
         surname = members[0].last_name
         relationship = rng.choices(
-            [Carer.Relationship.MOTHER, Carer.Relationship.FATHER, Carer.Relationship.GRANDPARENT, Carer.Relationship.KINSHIP_CARER, Carer.Relationship.FOSTER_CARER],
+            [
+                Carer.Relationship.MOTHER,
+                Carer.Relationship.FATHER,
+                Carer.Relationship.GRANDPARENT,
+                Carer.Relationship.KINSHIP_CARER,
+                Carer.Relationship.FOSTER_CARER,
+            ],
             weights=[14, 4, 2, 1, 1],
         )[0]
+        first_name = rng.choice(CARER_FIRST)
+        fostering = relationship == Carer.Relationship.FOSTER_CARER
+        family_name = rng.choice(["Dunn", "Hale", "Okoro"]) if fostering else surname
         carer_rows.append(
             Carer(
                 household=household,
-                name=f"{rng.choice(CARER_FIRST)} {surname if relationship != Carer.Relationship.FOSTER_CARER else rng.choice(['Dunn', 'Hale', 'Okoro'])}",
+                name=f"{first_name} {family_name}",
                 relationship=relationship,
-                parental_responsibility=relationship in (Carer.Relationship.MOTHER, Carer.Relationship.FATHER) or rng.random() < 0.3,
+                parental_responsibility=relationship in (Carer.Relationship.MOTHER, Carer.Relationship.FATHER)
+                or rng.random() < 0.3,
                 phone=_phone(rng),
                 email=f"carer{household.pk}@example.org" if rng.random() < 0.5 else "",
                 preferred_contact=rng.choice(Carer.Contact.values[:3]),
@@ -183,11 +299,15 @@ def seed(*, rng: random.Random, pupils: list[Pupil], users: dict[str, User]) -> 
                 Carer(
                     household=household,
                     name=f"{rng.choice(CARER_FIRST)} {rng.choice([surname, 'Reilly', 'Begum', 'Nowak'])}",
-                    relationship=rng.choice([Carer.Relationship.FATHER, Carer.Relationship.STEP_PARENT, Carer.Relationship.GRANDPARENT]),
+                    relationship=rng.choice(
+                        [Carer.Relationship.FATHER, Carer.Relationship.STEP_PARENT, Carer.Relationship.GRANDPARENT]
+                    ),
                     parental_responsibility=rng.random() < 0.6,
                     lives_with_pupil=rng.random() < 0.5,
                     phone=_phone(rng),
-                    address="" if rng.random() < 0.6 else f"{rng.randrange(1, 90)} {rng.choice(STREETS)}, {rng.choice(TOWNS)}",
+                    address=""
+                    if rng.random() < 0.6
+                    else f"{rng.randrange(1, 90)} {rng.choice(STREETS)}, {rng.choice(TOWNS)}",
                     preferred_contact=Carer.Contact.TEXT,
                     is_active=rng.random() < 0.9,
                 )
@@ -200,7 +320,9 @@ def seed(*, rng: random.Random, pupils: list[Pupil], users: dict[str, User]) -> 
                     name=f"{rng.choice(CHILD_FIRST)} {surname}",
                     date_of_birth=today - datetime.timedelta(days=age * 365 + rng.randrange(0, 365)),
                     school=rng.choice(schools) if 11 <= age <= 16 and schools else None,
-                    school_other="Nursery" if age < 5 else ("Primary school" if age < 11 else ("College" if age > 16 else "")),
+                    school_other="Nursery"
+                    if age < 5
+                    else ("Primary school" if age < 11 else ("College" if age > 16 else "")),
                 )
             )
     carers = Carer.objects.bulk_create(carer_rows, batch_size=2000)
@@ -229,8 +351,14 @@ def seed(*, rng: random.Random, pupils: list[Pupil], users: dict[str, User]) -> 
                     how=Consent.How.WRITTEN,
                     decided_on=decided,
                     recorded_by=family_worker,
-                    withdrawn_on=min(today, decided + datetime.timedelta(days=rng.randrange(1, 120))) if withdrawn else None,
-                    withdrawn_reason="Mum phoned: does not want information passed on after a bad experience with an agency." if withdrawn else "",
+                    withdrawn_on=min(today, decided + datetime.timedelta(days=rng.randrange(1, 120)))
+                    if withdrawn
+                    else None,
+                    withdrawn_reason=(
+                        "Mum phoned: does not want information passed on after a bad experience with an agency."
+                    )
+                    if withdrawn
+                    else "",
                     withdrawn_recorded_by=family_worker if withdrawn else None,
                 )
             )
@@ -254,11 +382,19 @@ def seed(*, rng: random.Random, pupils: list[Pupil], users: dict[str, User]) -> 
                     pupil=pupil,
                     decided_on=decided,
                     decided_by=rng.choice(leaders),
-                    what=rng.choice(["Attendance since September", "Summary of concerns this term", "Outcome of the SaLT screening"]),
+                    what=rng.choice(
+                        ["Attendance since September", "Summary of concerns this term", "Outcome of the SaLT screening"]
+                    ),
                     agency_kind=rng.choice(kinds),
                     recipient=rng.choice(["Duty worker", "Allocated practitioner", "Team manager"]),
                     why="Needed to plan support agreed at the MDT.",
-                    lawful_basis=rng.choice([SharingDecision.LawfulBasis.CONSENT, SharingDecision.LawfulBasis.PUBLIC_TASK, SharingDecision.LawfulBasis.SAFEGUARDING]),
+                    lawful_basis=rng.choice(
+                        [
+                            SharingDecision.LawfulBasis.CONSENT,
+                            SharingDecision.LawfulBasis.PUBLIC_TASK,
+                            SharingDecision.LawfulBasis.SAFEGUARDING,
+                        ]
+                    ),
                     shared=rng.random() < 0.9,
                 )
             )
@@ -285,11 +421,17 @@ def seed(*, rng: random.Random, pupils: list[Pupil], users: dict[str, User]) -> 
                         due_on=opened + datetime.timedelta(days=rng.randrange(7, 45)),
                         status=status,
                         outcome=(
-                            rng.choice(["Done: confirmed by phone.", "Awarded.", "Appointment attended; next steps agreed."])
+                            rng.choice(
+                                ["Done: confirmed by phone.", "Awarded.", "Appointment attended; next steps agreed."]
+                            )
                             if status == SupportAction.Status.DONE
-                            else "Family decided not to go ahead." if closed else ""
+                            else "Family decided not to go ahead."
+                            if closed
+                            else ""
                         ),
-                        closed_on=min(today, opened + datetime.timedelta(days=rng.randrange(1, 40))) if closed else None,
+                        closed_on=min(today, opened + datetime.timedelta(days=rng.randrange(1, 40)))
+                        if closed
+                        else None,
                     )
                 )
         if rng.random() < 0.5:
@@ -316,7 +458,11 @@ def seed(*, rng: random.Random, pupils: list[Pupil], users: dict[str, User]) -> 
         if rng.random() > 0.8:
             continue
         held = min(today, pupil.entry_date + datetime.timedelta(days=rng.randrange(2, 12)))
-        school_staff = pupil.key_worker if pupil.key_worker and pupil.key_worker.role == User.Role.STAFF else rng.choice(staff_users)
+        school_staff = (
+            pupil.key_worker
+            if pupil.key_worker and pupil.key_worker.role == User.Role.STAFF
+            else rng.choice(staff_users)
+        )
         member = rng.choice(agency_users)
         discussed = held + datetime.timedelta(days=rng.randrange(1, 10))
         interview_rows.append(
@@ -338,19 +484,39 @@ def seed(*, rng: random.Random, pupils: list[Pupil], users: dict[str, User]) -> 
     FreshStartInterview.objects.bulk_create(interview_rows, batch_size=2000)
 
     # Reintegration plans in every state, for pupils who have been at the PRU a while.
-    _plans(rng, [p for p in pupils if p.exit_date is None and (today - p.entry_date).days > 120], schools, family_worker, leaders, today)
+    _plans(
+        rng,
+        [p for p in pupils if p.exit_date is None and (today - p.entry_date).days > 120],
+        schools,
+        family_worker,
+        leaders,
+        today,
+    )
 
 
 def _plans(rng, candidates, schools, lead, leaders, today) -> None:
     S = ReintegrationPlan.Status
-    states = [S.CONSIDERING, S.NOT_READY, S.PREFERENCES, S.SHORTLIST, S.SHORTLIST, S.PREFERENCE_SENT, S.ALLOCATED, S.ALLOCATED, S.COMPLETED, S.CLOSED]
+    states = [
+        S.CONSIDERING,
+        S.NOT_READY,
+        S.PREFERENCES,
+        S.SHORTLIST,
+        S.SHORTLIST,
+        S.PREFERENCE_SENT,
+        S.ALLOCATED,
+        S.ALLOCATED,
+        S.COMPLETED,
+        S.CLOSED,
+    ]
     chosen = [p for p in candidates if rng.random() < 0.2]
     if not chosen or not schools:
         return
     plan_rows = []
     for pupil, status in zip(chosen, itertools.cycle(states)):
         # Completed plans began long enough ago for all three follow-up checks to be done.
-        started = today - datetime.timedelta(days=rng.randrange(200, 260) if status == S.COMPLETED else rng.randrange(20, 150))
+        started = today - datetime.timedelta(
+            days=rng.randrange(200, 260) if status == S.COMPLETED else rng.randrange(20, 150)
+        )
         past_readiness = status not in (S.CONSIDERING,)
         allocated = status in (S.ALLOCATED, S.COMPLETED)
         start_date = started + datetime.timedelta(days=rng.randrange(40, 90)) if allocated else None
@@ -361,27 +527,59 @@ def _plans(rng, candidates, schools, lead, leaders, today) -> None:
                 lead=lead,
                 started_on=started,
                 readiness_decided_on=started + datetime.timedelta(days=7) if past_readiness else None,
-                readiness_reason=("Attendance above 90% for a term; no serious incidents since October." if status != S.NOT_READY else "Still settling; review after the next TAC meeting.") if past_readiness else "",
-                pupil_preferences="Somewhere smaller, near friends from football; not the old school." if status not in (S.CONSIDERING, S.NOT_READY) else "",
-                pupil_priorities="A fresh start where nobody knows the history." if status not in (S.CONSIDERING, S.NOT_READY) else "",
-                parent_preferences="Within walking distance; good pastoral team." if status not in (S.CONSIDERING, S.NOT_READY) else "",
-                parent_priorities="Support for reading; somewhere the siblings could go later." if status not in (S.CONSIDERING, S.NOT_READY) else "",
-                preference_sent_on=started + datetime.timedelta(days=30) if status in (S.PREFERENCE_SENT, S.ALLOCATED, S.COMPLETED) else None,
-                preference_sent_to=rng.choice(leaders) if status in (S.PREFERENCE_SENT, S.ALLOCATED, S.COMPLETED) else None,
+                readiness_reason=(
+                    "Attendance above 90% for a term; no serious incidents since October."
+                    if status != S.NOT_READY
+                    else "Still settling; review after the next TAC meeting."
+                )
+                if past_readiness
+                else "",
+                pupil_preferences="Somewhere smaller, near friends from football; not the old school."
+                if status not in (S.CONSIDERING, S.NOT_READY)
+                else "",
+                pupil_priorities="A fresh start where nobody knows the history."
+                if status not in (S.CONSIDERING, S.NOT_READY)
+                else "",
+                parent_preferences="Within walking distance; good pastoral team."
+                if status not in (S.CONSIDERING, S.NOT_READY)
+                else "",
+                parent_priorities="Support for reading; somewhere the siblings could go later."
+                if status not in (S.CONSIDERING, S.NOT_READY)
+                else "",
+                preference_sent_on=started + datetime.timedelta(days=30)
+                if status in (S.PREFERENCE_SENT, S.ALLOCATED, S.COMPLETED)
+                else None,
+                preference_sent_to=rng.choice(leaders)
+                if status in (S.PREFERENCE_SENT, S.ALLOCATED, S.COMPLETED)
+                else None,
                 allocated_school=rng.choice(schools) if allocated else None,
                 allocated_on=started + datetime.timedelta(days=35) if allocated else None,
                 start_date=start_date,
-                phased_timetable="Weeks 1-2: three mornings a week with a PRU mentor.\nWeeks 3-4: four full days.\nWeek 5 on: full time." if allocated else "",
-                closed_on=today - datetime.timedelta(days=rng.randrange(0, 10)) if status in (S.COMPLETED, S.CLOSED) else None,
-                close_reason={S.COMPLETED: "Settled well: 12-week check on track.", S.CLOSED: "Family moved out of the area."}.get(status, ""),
+                phased_timetable=(
+                    "Weeks 1-2: three mornings a week with a PRU mentor.\nWeeks 3-4: four full days.\nWeek 5 on: "
+                    "full time."
+                )
+                if allocated
+                else "",
+                closed_on=today - datetime.timedelta(days=rng.randrange(0, 10))
+                if status in (S.COMPLETED, S.CLOSED)
+                else None,
+                close_reason={
+                    S.COMPLETED: "Settled well: 12-week check on track.",
+                    S.CLOSED: "Family moved out of the area.",
+                }.get(status, ""),
             )
         )
     plans = ReintegrationPlan.objects.bulk_create(plan_rows, batch_size=2000)
     # The family worker leads reintegration, so works with each of these pupils.
-    already = set(Allocation.objects.filter(user=lead, pupil__in=chosen, ended_on__isnull=True).values_list("pupil_id", flat=True))
+    already = set(
+        Allocation.objects.filter(user=lead, pupil__in=chosen, ended_on__isnull=True).values_list("pupil_id", flat=True)
+    )
     Allocation.objects.bulk_create(
         [
-            Allocation(pupil=pupil, user=lead, reason="Reintegration lead.", created_by=leaders[0], started_on=plan.started_on)
+            Allocation(
+                pupil=pupil, user=lead, reason="Reintegration lead.", created_by=leaders[0], started_on=plan.started_on
+            )
             for pupil, plan in zip(chosen, plans)
             if pupil.pk not in already
         ],
@@ -395,7 +593,14 @@ def _plans(rng, candidates, schools, lead, leaders, today) -> None:
                 picks[0] = plan.allocated_school
             ranked = plan.status != S.SHORTLIST
             for rank, school in enumerate(picks, start=1):
-                shortlist_rows.append(ShortlistedSchool(plan=plan, school=school, reason="Close to home; strong pastoral support.", family_rank=rank if ranked else None))
+                shortlist_rows.append(
+                    ShortlistedSchool(
+                        plan=plan,
+                        school=school,
+                        reason="Close to home; strong pastoral support.",
+                        family_rank=rank if ranked else None,
+                    )
+                )
     entries = ShortlistedSchool.objects.bulk_create(shortlist_rows, batch_size=2000)
     visit_rows = []
     for entry in entries:
@@ -421,10 +626,16 @@ def _plans(rng, candidates, schools, lead, leaders, today) -> None:
             done = due <= today and (plan.status == S.COMPLETED or rng.random() < 0.7)
             checks.append(
                 FollowUpCheck(
-                    plan=plan, weeks=weeks, due_on=due,
+                    plan=plan,
+                    weeks=weeks,
+                    due_on=due,
                     done_on=min(today, due + datetime.timedelta(days=rng.randrange(0, 4))) if done else None,
                     done_by=lead if done else None,
-                    outcome=rng.choice([FollowUpCheck.Outcome.ON_TRACK, FollowUpCheck.Outcome.ON_TRACK, FollowUpCheck.Outcome.CONCERNS]) if done else "",
+                    outcome=rng.choice(
+                        [FollowUpCheck.Outcome.ON_TRACK, FollowUpCheck.Outcome.ON_TRACK, FollowUpCheck.Outcome.CONCERNS]
+                    )
+                    if done
+                    else "",
                     notes="Spoke to the head of year and to mum." if done else "",
                 )
             )

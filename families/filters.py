@@ -31,7 +31,9 @@ class HouseholdFilter(django_filters.FilterSet):
         if not value:
             return queryset
         mine = SupportAction.objects.filter(
-            household_id=OuterRef("pk"), owner_id=self.request.user.pk, status__in=[SupportAction.Status.OPEN, SupportAction.Status.WAITING]
+            household_id=OuterRef("pk"),
+            owner_id=self.request.user.pk,
+            status__in=[SupportAction.Status.OPEN, SupportAction.Status.WAITING],
         )
         return queryset.filter(Exists(mine))
 

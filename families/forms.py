@@ -75,7 +75,10 @@ class CarerForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if not (data.get("phone") or data.get("email") or data.get("address")) and data.get("lives_with_pupil") is False:
+        if (
+            not (data.get("phone") or data.get("email") or data.get("address"))
+            and data.get("lives_with_pupil") is False
+        ):
             self.add_error("phone", "Give a way to reach a carer who lives elsewhere.")
         return data
 
@@ -169,7 +172,10 @@ class FreshStartForm(forms.ModelForm):
         fields = services.FRESH_START_FIELDS
         widgets = {
             "held_on": DATE_INPUT,
-            **{name: forms.Textarea(attrs={"rows": 3}) for name in ("positives", "negatives", "goals", "needs", "help_offered")},
+            **{
+                name: forms.Textarea(attrs={"rows": 3})
+                for name in ("positives", "negatives", "goals", "needs", "help_offered")
+            },
         }
 
     def __init__(self, *args, **kwargs):
@@ -243,7 +249,9 @@ class SendPreferenceForm(VersionForm):
     """One rank field per shortlisted school (1 = first choice; empty = not wanted)."""
 
     sent_to = forms.ModelChoiceField(queryset=None, label="Senior staff member")
-    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Family's view, in a few lines")
+    note = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Family's view, in a few lines"
+    )
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)

@@ -116,7 +116,9 @@ class Sibling(models.Model):
     name = models.CharField(max_length=120)
     date_of_birth = models.DateField(null=True, blank=True)
     school = models.ForeignKey("pupils.School", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    school_other = models.CharField("Other setting", max_length=160, blank=True, help_text="Nursery, college, not in school…")
+    school_other = models.CharField(
+        "Other setting", max_length=160, blank=True, help_text="Nursery, college, not in school…"
+    )
     notes = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -144,7 +146,9 @@ class Consent(models.Model):
     agency_kind = models.CharField("Agency", max_length=32, choices=AGENCY_KIND_CHOICES)
     purpose = models.CharField(max_length=300, help_text="What is shared, and why.")
     status = models.CharField(max_length=10, choices=Status.choices)
-    given_by = models.CharField(max_length=120, help_text="Who decided: the parent or carer's name, or the young person.")
+    given_by = models.CharField(
+        max_length=120, help_text="Who decided: the parent or carer's name, or the young person."
+    )
     given_by_carer = models.ForeignKey(Carer, on_delete=models.PROTECT, null=True, blank=True, related_name="consents")
     how = models.CharField(max_length=12, choices=How.choices, default=How.WRITTEN)
     decided_on = models.DateField(default=timezone.localdate)
@@ -161,7 +165,8 @@ class Consent(models.Model):
         ordering = ["-decided_on", "-pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status="withdrawn", withdrawn_on__isnull=False) | (~Q(status="withdrawn") & Q(withdrawn_on__isnull=True)),
+                condition=Q(status="withdrawn", withdrawn_on__isnull=False)
+                | (~Q(status="withdrawn") & Q(withdrawn_on__isnull=True)),
                 name="consent_withdrawn_has_date",
                 violation_error_message="A withdrawn consent needs the date it was withdrawn.",
             ),
@@ -235,7 +240,9 @@ class SupportAction(models.Model):
 
     household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="support_actions")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    detail = models.CharField(max_length=300, help_text="What is to be done, e.g. 'furniture application: beds for two'.")
+    detail = models.CharField(
+        max_length=300, help_text="What is to be done, e.g. 'furniture application: beds for two'."
+    )
     outside_agency = models.CharField(
         max_length=120, blank=True, help_text="Citizens Advice, Law Centre, Housing Benefit, a charity…"
     )
@@ -281,7 +288,9 @@ class HomeVisit(models.Model):
     colleague = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    others_present = models.CharField(max_length=200, blank=True, help_text="Who else was there (family members, interpreter).")
+    others_present = models.CharField(
+        max_length=200, blank=True, help_text="Who else was there (family members, interpreter)."
+    )
     purpose = models.CharField(max_length=200)
     outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.SEEN)
     findings = models.TextField(blank=True, help_text="What was found: factual and evidenced.")
@@ -326,7 +335,9 @@ class FreshStartInterview(models.Model):
             )
         ]
         indexes = [
-            models.Index(fields=["held_on"], condition=Q(discussed_at_mdt_on__isnull=True), name="freshstart_undiscussed_idx")
+            models.Index(
+                fields=["held_on"], condition=Q(discussed_at_mdt_on__isnull=True), name="freshstart_undiscussed_idx"
+            )
         ]
 
     @property
@@ -389,7 +400,9 @@ class ReintegrationPlan(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["pupil"],
-                condition=Q(status__in=["considering", "not_ready", "preferences", "shortlist", "preference_sent", "allocated"]),
+                condition=Q(
+                    status__in=["considering", "not_ready", "preferences", "shortlist", "preference_sent", "allocated"]
+                ),
                 name="reintegration_one_open_plan",
                 violation_error_message="This pupil already has an open reintegration plan.",
             ),
@@ -419,7 +432,9 @@ class ShortlistedSchool(models.Model):
         ordering = ["family_rank", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "school"], name="shortlist_unique_school", violation_error_message="That school is already on the shortlist."
+                fields=["plan", "school"],
+                name="shortlist_unique_school",
+                violation_error_message="That school is already on the shortlist.",
             )
         ]
 
@@ -460,7 +475,9 @@ class FollowUpCheck(models.Model):
     weeks = models.PositiveSmallIntegerField()
     due_on = models.DateField()
     done_on = models.DateField(null=True, blank=True)
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     outcome = models.CharField(max_length=12, choices=Outcome.choices, blank=True)
     notes = models.TextField(blank=True)
 

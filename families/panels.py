@@ -68,7 +68,7 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
 
 
 def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
-    """Annotations the list badges in templates/families/_pupil_list_badges.html read (set-based, no per-row queries)."""
+    """Annotations read by the list badges in templates/families/_pupil_list_badges.html (set-based, one query)."""
     latest_open = ReintegrationPlan.objects.filter(
         pupil_id=OuterRef("pk"), status__in=ReintegrationPlan.OPEN_STATUSES
     ).order_by("-started_on", "-pk")

@@ -29,9 +29,7 @@ def get_household_for_user(request: HttpRequest, pk: int, *, action: Action | No
     if household is None:
         record_access(request, pupil_id=None, pupil_ref=None, outcome=AccessEvent.Outcome.DENIED)
         raise Http404("No such household.")
-    pupil_ids = list(
-        pupils_visible_to(user).filter(household_link__household=household).values_list("pk", flat=True)
-    )
+    pupil_ids = list(pupils_visible_to(user).filter(household_link__household=household).values_list("pk", flat=True))
     outcome = AccessEvent.Outcome.ALLOWED
     if action is not None and not can(user, action):
         outcome = AccessEvent.Outcome.FORBIDDEN
@@ -63,7 +61,8 @@ def household_list_queryset(user: User) -> QuerySet[Household]:
             open_actions=Coalesce(
                 _count(
                     SupportAction.objects.filter(
-                        household_id=OuterRef("pk"), status__in=[SupportAction.Status.OPEN, SupportAction.Status.WAITING]
+                        household_id=OuterRef("pk"),
+                        status__in=[SupportAction.Status.OPEN, SupportAction.Status.WAITING],
                     )
                 ),
                 0,

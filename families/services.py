@@ -32,11 +32,28 @@ from pupils.models import Pupil, School
 from pupils.services import CONFLICT_MESSAGE, EditConflict
 
 HOUSEHOLD_FIELDS = (
-    "name", "address", "postcode", "phone", "home_language", "interpreter_needed", "interpreter_language", "notes",
+    "name",
+    "address",
+    "postcode",
+    "phone",
+    "home_language",
+    "interpreter_needed",
+    "interpreter_language",
+    "notes",
 )
 CARER_FIELDS = (
-    "name", "relationship", "parental_responsibility", "lives_with_pupil", "phone", "email", "address",
-    "preferred_contact", "language", "interpreter_needed", "notes", "is_active",
+    "name",
+    "relationship",
+    "parental_responsibility",
+    "lives_with_pupil",
+    "phone",
+    "email",
+    "address",
+    "preferred_contact",
+    "language",
+    "interpreter_needed",
+    "notes",
+    "is_active",
 )
 SIBLING_FIELDS = ("name", "date_of_birth", "school", "school_other", "notes")
 CONSENT_FIELDS = ("agency_kind", "purpose", "status", "given_by", "given_by_carer", "how", "decided_on", "expires_on")
@@ -44,8 +61,16 @@ SHARING_FIELDS = ("decided_on", "what", "agency_kind", "recipient", "why", "lawf
 SUPPORT_FIELDS = ("kind", "detail", "outside_agency", "owner", "due_on")
 HOME_VISIT_FIELDS = ("visited_on", "colleague", "others_present", "purpose", "outcome", "findings", "follow_ups")
 FRESH_START_FIELDS = (
-    "held_on", "location", "school_staff", "agency_member", "others_present", "positives", "negatives", "goals",
-    "needs", "help_offered",
+    "held_on",
+    "location",
+    "school_staff",
+    "agency_member",
+    "others_present",
+    "positives",
+    "negatives",
+    "goals",
+    "needs",
+    "help_offered",
 )
 PREFERENCE_FIELDS = ("pupil_preferences", "pupil_priorities", "parent_preferences", "parent_priorities")
 
@@ -103,7 +128,9 @@ def household_create(*, by: User, data: dict[str, Any], pupil: Pupil | None = No
 @transaction.atomic
 def household_update(*, household: Household, by: User, data: dict[str, Any], version: int) -> Household:
     _require_household_write(by, household)
-    _save_versioned(household, version=version, changes=_pick(data, HOUSEHOLD_FIELDS), extra={"updated_at": timezone.now()})
+    _save_versioned(
+        household, version=version, changes=_pick(data, HOUSEHOLD_FIELDS), extra={"updated_at": timezone.now()}
+    )
     return household
 
 
@@ -175,7 +202,10 @@ def consent_withdraw(*, consent: Consent, by: User, withdrawn_on: datetime.date,
     if withdrawn_on < consent.decided_on:
         raise ValidationError("Consent cannot be withdrawn before it was given.")
     updated = Consent.objects.filter(pk=consent.pk, status=Consent.Status.GIVEN).update(
-        status=Consent.Status.WITHDRAWN, withdrawn_on=withdrawn_on, withdrawn_reason=reason.strip(), withdrawn_recorded_by=by
+        status=Consent.Status.WITHDRAWN,
+        withdrawn_on=withdrawn_on,
+        withdrawn_reason=reason.strip(),
+        withdrawn_recorded_by=by,
     )
     if not updated:
         raise ValidationError("Only consent that is currently given can be withdrawn.")
@@ -213,14 +243,14 @@ def support_action_create(*, household: Household, by: User, data: dict[str, Any
 
 
 @transaction.atomic
-def support_action_update(
-    *, action: SupportAction, by: User, status: str, outcome: str, version: int
-) -> SupportAction:
+def support_action_update(*, action: SupportAction, by: User, status: str, outcome: str, version: int) -> SupportAction:
     _require_household_write(by, action.household)
     if status in SupportAction.CLOSED_STATUSES and not outcome.strip():
         raise ValidationError({"outcome": "Say what came of it before closing the action."})
     closed_on = action.closed_on or timezone.localdate() if status in SupportAction.CLOSED_STATUSES else None
-    _save_versioned(action, version=version, changes={"status": status, "outcome": outcome.strip(), "closed_on": closed_on})
+    _save_versioned(
+        action, version=version, changes={"status": status, "outcome": outcome.strip(), "closed_on": closed_on}
+    )
     return action
 
 
@@ -231,7 +261,10 @@ def home_visit_record(*, household: Household, by: User, data: dict[str, Any]) -
     _not_future(values.get("visited_on"), "The visit date")
     if values.get("colleague") is not None and values["colleague"].pk == by.pk:
         raise ValidationError({"colleague": "The colleague is someone other than you."})
-    if values.get("outcome", HomeVisit.Outcome.SEEN) == HomeVisit.Outcome.SEEN and not values.get("findings", "").strip():
+    if (
+        values.get("outcome", HomeVisit.Outcome.SEEN) == HomeVisit.Outcome.SEEN
+        and not values.get("findings", "").strip()
+    ):
         raise ValidationError({"findings": "Record what was found when the family was seen."})
     visit = HomeVisit(household=household, lead=by, **values)
     visit.full_clean()
@@ -312,7 +345,9 @@ def fresh_starts_awaiting_mdt():
 Status = ReintegrationPlan.Status
 
 
-def _transition(plan: ReintegrationPlan, *, version: int, allowed: tuple[str, ...], message: str, changes: dict) -> None:
+def _transition(
+    plan: ReintegrationPlan, *, version: int, allowed: tuple[str, ...], message: str, changes: dict
+) -> None:
     locked = ReintegrationPlan.objects.select_for_update().get(pk=plan.pk)
     if locked.version != version:
         raise EditConflict(CONFLICT_MESSAGE)
@@ -362,7 +397,9 @@ def reintegration_record_preferences(
         plan,
         version=version,
         allowed=(Status.PREFERENCES, Status.SHORTLIST),
-        message="Preferences are recorded once the pupil is judged ready and before the preference goes to senior staff.",
+        message=(
+            "Preferences are recorded once the pupil is judged ready and before the preference goes to senior staff."
+        ),
         changes=_pick(data, PREFERENCE_FIELDS),
     )
     return plan
@@ -402,13 +439,21 @@ def school_visit_arrange(
 
 @transaction.atomic
 def school_visit_record(
-    *, visit: SchoolVisit, by: User, status: str, pupil_feedback: str = "", parent_feedback: str = "", staff_notes: str = ""
+    *,
+    visit: SchoolVisit,
+    by: User,
+    status: str,
+    pupil_feedback: str = "",
+    parent_feedback: str = "",
+    staff_notes: str = "",
 ) -> SchoolVisit:
     require_write(by, visit.shortlisted.plan.pupil_id)
     if status == SchoolVisit.Status.ATTENDED:
         _not_future(visit.visit_on, "A visit that was attended")
     updated = SchoolVisit.objects.filter(pk=visit.pk, status=SchoolVisit.Status.ARRANGED).update(
-        status=status, pupil_feedback=pupil_feedback.strip(), parent_feedback=parent_feedback.strip(),
+        status=status,
+        pupil_feedback=pupil_feedback.strip(),
+        parent_feedback=parent_feedback.strip(),
         staff_notes=staff_notes.strip(),
     )
     if not updated:
@@ -434,7 +479,12 @@ def reintegration_send_preference(
         version=version,
         allowed=(Status.SHORTLIST,),
         message="The family's preference is sent once the shortlist is drawn up.",
-        changes={"status": Status.PREFERENCE_SENT, "preference_sent_on": timezone.localdate(), "preference_sent_to": sent_to, "preference_note": note.strip()},
+        changes={
+            "status": Status.PREFERENCE_SENT,
+            "preference_sent_on": timezone.localdate(),
+            "preference_sent_to": sent_to,
+            "preference_note": note.strip(),
+        },
     )
     ShortlistedSchool.objects.filter(plan=plan).update(family_rank=None)
     for rank, entry in enumerate(ranking, start=1):
@@ -494,20 +544,26 @@ def follow_up_record(
 
 
 @transaction.atomic
-def reintegration_close(*, plan: ReintegrationPlan, by: User, completed: bool, reason: str, version: int) -> ReintegrationPlan:
+def reintegration_close(
+    *, plan: ReintegrationPlan, by: User, completed: bool, reason: str, version: int
+) -> ReintegrationPlan:
     """Finish the plan: completed after the return to school, or closed at any point with a reason."""
     require_write(by, plan.pupil_id)
     if not reason.strip():
         raise ValidationError({"reason": "Say why the plan is ending."})
     if completed:
         _transition(
-            plan, version=version, allowed=(Status.ALLOCATED,),
+            plan,
+            version=version,
+            allowed=(Status.ALLOCATED,),
             message="A plan is completed once a school has been allocated.",
             changes={"status": Status.COMPLETED, "closed_on": timezone.localdate(), "close_reason": reason.strip()},
         )
     else:
         _transition(
-            plan, version=version, allowed=ReintegrationPlan.OPEN_STATUSES,
+            plan,
+            version=version,
+            allowed=ReintegrationPlan.OPEN_STATUSES,
             message="This plan has already ended.",
             changes={"status": Status.CLOSED, "closed_on": timezone.localdate(), "close_reason": reason.strip()},
         )

@@ -25,12 +25,22 @@ urlpatterns = [
     path("pupil/<int:pk>/reintegration/", views.reintegration_detail, name="reintegration"),
     path("pupil/<int:pk>/reintegration/start/", views.reintegration_start, name="reintegration_start"),
     path("pupil/<int:pk>/reintegration/readiness/", views.reintegration_readiness, name="reintegration_readiness"),
-    path("pupil/<int:pk>/reintegration/preferences/", views.reintegration_preferences, name="reintegration_preferences"),
+    path(
+        "pupil/<int:pk>/reintegration/preferences/", views.reintegration_preferences, name="reintegration_preferences"
+    ),
     path("pupil/<int:pk>/reintegration/shortlist/", views.reintegration_shortlist, name="reintegration_shortlist"),
     path("pupil/<int:pk>/reintegration/visits/", views.reintegration_visit_arrange, name="reintegration_visit_arrange"),
-    path("pupil/<int:pk>/reintegration/visits/<int:visit_pk>/", views.reintegration_visit_record, name="reintegration_visit_record"),
+    path(
+        "pupil/<int:pk>/reintegration/visits/<int:visit_pk>/",
+        views.reintegration_visit_record,
+        name="reintegration_visit_record",
+    ),
     path("pupil/<int:pk>/reintegration/preference/", views.reintegration_send, name="reintegration_send"),
     path("pupil/<int:pk>/reintegration/allocate/", views.reintegration_allocate, name="reintegration_allocate"),
-    path("pupil/<int:pk>/reintegration/follow-ups/<int:check_pk>/", views.reintegration_follow_up, name="reintegration_follow_up"),
+    path(
+        "pupil/<int:pk>/reintegration/follow-ups/<int:check_pk>/",
+        views.reintegration_follow_up,
+        name="reintegration_follow_up",
+    ),
     path("pupil/<int:pk>/reintegration/close/", views.reintegration_close, name="reintegration_close"),
 ]

@@ -141,11 +141,13 @@ def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "families/form.html", context | {"form": forms.HouseholdForm(instance=household)})
     form = forms.HouseholdForm(request.POST, instance=Household.objects.get(pk=household.pk))
     outcome = save_form(
-        request, form,
+        request,
+        form,
         lambda: services.household_update(
             household=household, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0
         ),
-        done="Household details saved.", then=_household_url(household),
+        done="Household details saved.",
+        then=_household_url(household),
         latest_version=lambda: Household.objects.get(pk=household.pk).version,
     )
     return _shown(request, outcome, "families/form.html", context | {"form": form})
@@ -156,10 +158,15 @@ def carer_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request, pk, action=Action.EDIT_FAMILY)
     form = forms.CarerForm(request.POST, prefix="carer")
     outcome = save_form(
-        request, form, lambda: services.carer_add(household=household, by=request.user, data=form.cleaned_data),
-        done=lambda carer: f"{carer.name} added.", then=_household_url(household),
+        request,
+        form,
+        lambda: services.carer_add(household=household, by=request.user, data=form.cleaned_data),
+        done=lambda carer: f"{carer.name} added.",
+        then=_household_url(household),
     )
-    return _shown(request, outcome, "families/household_detail.html", _household_context(request, household, carer_form=form))
+    return _shown(
+        request, outcome, "families/household_detail.html", _household_context(request, household, carer_form=form)
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -171,9 +178,13 @@ def carer_edit(request: HttpRequest, pk: int, carer_pk: int) -> HttpResponse:
         return render(request, "families/form.html", context | {"form": forms.CarerForm(instance=carer)})
     form = forms.CarerForm(request.POST, instance=Carer.objects.get(pk=carer.pk))
     outcome = save_form(
-        request, form,
-        lambda: services.carer_update(carer=carer, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0),
-        done=f"{carer.name}'s details saved.", then=_household_url(household),
+        request,
+        form,
+        lambda: services.carer_update(
+            carer=carer, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0
+        ),
+        done=f"{carer.name}'s details saved.",
+        then=_household_url(household),
         latest_version=lambda: Carer.objects.get(pk=carer.pk).version,
     )
     return _shown(request, outcome, "families/form.html", context | {"form": form})
@@ -184,10 +195,15 @@ def sibling_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request, pk, action=Action.EDIT_FAMILY)
     form = forms.SiblingForm(request.POST, prefix="sibling")
     outcome = save_form(
-        request, form, lambda: services.sibling_add(household=household, by=request.user, data=form.cleaned_data),
-        done="Sibling added.", then=_household_url(household),
+        request,
+        form,
+        lambda: services.sibling_add(household=household, by=request.user, data=form.cleaned_data),
+        done="Sibling added.",
+        then=_household_url(household),
     )
-    return _shown(request, outcome, "families/household_detail.html", _household_context(request, household, sibling_form=form))
+    return _shown(
+        request, outcome, "families/household_detail.html", _household_context(request, household, sibling_form=form)
+    )
 
 
 @require_POST
@@ -195,10 +211,15 @@ def support_action_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request, pk, action=Action.FAMILY_SUPPORT)
     form = forms.SupportActionForm(request.POST, prefix="support")
     outcome = save_form(
-        request, form, lambda: services.support_action_create(household=household, by=request.user, data=form.cleaned_data),
-        done="Support action added.", then=_household_url(household),
+        request,
+        form,
+        lambda: services.support_action_create(household=household, by=request.user, data=form.cleaned_data),
+        done="Support action added.",
+        then=_household_url(household),
     )
-    return _shown(request, outcome, "families/household_detail.html", _household_context(request, household, support_form=form))
+    return _shown(
+        request, outcome, "families/household_detail.html", _household_context(request, household, support_form=form)
+    )
 
 
 @require_POST
@@ -207,8 +228,11 @@ def support_action_update(request: HttpRequest, pk: int, action_pk: int) -> Http
     action = get_object_or_404(SupportAction, pk=action_pk, household=household)
     form = forms.SupportActionUpdateForm(request.POST)
     outcome = save_form(
-        request, form, lambda: services.support_action_update(action=action, by=request.user, **form.cleaned_data),
-        done=lambda _: f"Support action updated: {action.get_status_display().lower()}.", then=_household_url(household),
+        request,
+        form,
+        lambda: services.support_action_update(action=action, by=request.user, **form.cleaned_data),
+        done=lambda _: f"Support action updated: {action.get_status_display().lower()}.",
+        then=_household_url(household),
     )
     context = _household_context(request, household, update_form=form, update_action_pk=action.pk)
     return _shown(request, outcome, "families/household_detail.html", context)
@@ -219,10 +243,15 @@ def home_visit_add(request: HttpRequest, pk: int) -> HttpResponse:
     household = get_household_for_user(request, pk, action=Action.HOME_VISIT)
     form = forms.HomeVisitForm(request.POST, prefix="visit")
     outcome = save_form(
-        request, form, lambda: services.home_visit_record(household=household, by=request.user, data=form.cleaned_data),
-        done="Home visit recorded.", then=_household_url(household),
+        request,
+        form,
+        lambda: services.home_visit_record(household=household, by=request.user, data=form.cleaned_data),
+        done="Home visit recorded.",
+        then=_household_url(household),
     )
-    return _shown(request, outcome, "families/household_detail.html", _household_context(request, household, visit_form=form))
+    return _shown(
+        request, outcome, "families/household_detail.html", _household_context(request, household, visit_form=form)
+    )
 
 
 # One pupil's family, consent and Fresh Start interview ------------------------------------------------
@@ -247,7 +276,9 @@ def _pupil_family_context(request: HttpRequest, pupil: Pupil, **overrides) -> di
         "can_edit": may_edit,
         "can_consent": may_consent,
         "can_fresh_start": can_for_pupil(user, Action.FRESH_START, pupil),
-        "mdt_form": forms.MdtDiscussedForm(prefix="mdt") if interview and interview.awaiting_mdt and can(user, Action.MARK_MDT_DISCUSSED) else None,
+        "mdt_form": forms.MdtDiscussedForm(prefix="mdt")
+        if interview and interview.awaiting_mdt and can(user, Action.MARK_MDT_DISCUSSED)
+        else None,
         "new_household_form": forms.HouseholdForm(prefix="new") if may_edit else None,
         "join_form": forms.JoinHouseholdForm(prefix="join", households=_joinable(user, pupil)) if may_edit else None,
         "consent_form": forms.ConsentForm(prefix="consent", carers=carers) if may_consent else None,
@@ -261,7 +292,11 @@ def _joinable(user, pupil: Pupil):
     surname = pupil.last_name
     return (
         households_visible_to(user)
-        .filter(Q(name__icontains=surname) | Q(pupil_links__pupil__last_name__iexact=surname) | Q(carers__name__icontains=surname))
+        .filter(
+            Q(name__icontains=surname)
+            | Q(pupil_links__pupil__last_name__iexact=surname)
+            | Q(carers__name__icontains=surname)
+        )
         .exclude(pupil_links__pupil=pupil)
         .distinct()
         .order_by("name", "pk")
@@ -293,9 +328,15 @@ def pupil_household_set(request: HttpRequest, pk: int) -> HttpResponse:
         return services.household_create(by=request.user, data=form.cleaned_data, pupil=pupil)
 
     outcome = save_form(
-        request, form, act, done=lambda household: f"{pupil.full_name} is now in the {household} record.", then=_household_url
+        request,
+        form,
+        act,
+        done=lambda household: f"{pupil.full_name} is now in the {household} record.",
+        then=_household_url,
     )
-    return _shown(request, outcome, "families/pupil_family.html", _pupil_family_context(request, pupil, **{override: form}))
+    return _shown(
+        request, outcome, "families/pupil_family.html", _pupil_family_context(request, pupil, **{override: form})
+    )
 
 
 @require_POST
@@ -304,8 +345,11 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     context = _pupil_family_context(request, pupil)
     form = forms.ConsentForm(request.POST, prefix="consent", carers=context["carers"])
     outcome = save_form(
-        request, form, lambda: services.consent_record(pupil=pupil, by=request.user, data=form.cleaned_data),
-        done="Consent decision recorded.", then=_pupil_family_url(pupil),
+        request,
+        form,
+        lambda: services.consent_record(pupil=pupil, by=request.user, data=form.cleaned_data),
+        done="Consent decision recorded.",
+        then=_pupil_family_url(pupil),
     )
     return _shown(request, outcome, "families/pupil_family.html", context | {"consent_form": form})
 
@@ -316,8 +360,11 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
     consent = get_object_or_404(Consent, pk=consent_pk, pupil=pupil)
     form = forms.WithdrawConsentForm(request.POST, prefix="withdraw")
     outcome = save_form(
-        request, form, lambda: services.consent_withdraw(consent=consent, by=request.user, **form.cleaned_data),
-        done=f"Consent for {consent.get_agency_kind_display()} recorded as withdrawn.", then=_pupil_family_url(pupil),
+        request,
+        form,
+        lambda: services.consent_withdraw(consent=consent, by=request.user, **form.cleaned_data),
+        done=f"Consent for {consent.get_agency_kind_display()} recorded as withdrawn.",
+        then=_pupil_family_url(pupil),
     )
     context = _pupil_family_context(request, pupil, withdraw_form=form, withdraw_consent_pk=consent.pk)
     return _shown(request, outcome, "families/pupil_family.html", context)
@@ -328,21 +375,37 @@ def sharing_add(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, action=Action.RECORD_SHARING)
     form = forms.SharingDecisionForm(request.POST, prefix="sharing")
     outcome = save_form(
-        request, form, lambda: services.sharing_decision_record(pupil=pupil, by=request.user, data=form.cleaned_data),
-        done="Information-sharing decision recorded.", then=_pupil_family_url(pupil),
+        request,
+        form,
+        lambda: services.sharing_decision_record(pupil=pupil, by=request.user, data=form.cleaned_data),
+        done="Information-sharing decision recorded.",
+        then=_pupil_family_url(pupil),
     )
-    return _shown(request, outcome, "families/pupil_family.html", _pupil_family_context(request, pupil, sharing_form=form))
+    return _shown(
+        request, outcome, "families/pupil_family.html", _pupil_family_context(request, pupil, sharing_form=form)
+    )
 
 
 @require_http_methods(["GET", "POST"])
 def fresh_start_edit(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, action=Action.FRESH_START)
     interview = FreshStartInterview.objects.filter(pupil=pupil).first()
-    context = {"title": f"Fresh Start interview: {pupil.full_name}", "back": f"/families/pupil/{pupil.pk}/", "pupil": pupil}
+    context = {
+        "title": f"Fresh Start interview: {pupil.full_name}",
+        "back": f"/families/pupil/{pupil.pk}/",
+        "pupil": pupil,
+    }
     if request.method == "GET":
-        form = forms.FreshStartForm(instance=interview, initial={} if interview else {"school_staff": request.user.pk if request.user.role in services.SCHOOL_STAFF_ROLES else None})
+        form = forms.FreshStartForm(
+            instance=interview,
+            initial={}
+            if interview
+            else {"school_staff": request.user.pk if request.user.role in services.SCHOOL_STAFF_ROLES else None},
+        )
         return render(request, "families/form.html", context | {"form": form})
-    form = forms.FreshStartForm(request.POST, instance=FreshStartInterview.objects.filter(pk=interview.pk).first() if interview else None)
+    form = forms.FreshStartForm(
+        request.POST, instance=FreshStartInterview.objects.filter(pk=interview.pk).first() if interview else None
+    )
 
     def act() -> FreshStartInterview:
         if interview is None:
@@ -352,8 +415,11 @@ def fresh_start_edit(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     outcome = save_form(
-        request, form, act,
-        done="Fresh Start interview saved. It will be on the next MDT agenda until discussed.", then=_pupil_family_url(pupil),
+        request,
+        form,
+        act,
+        done="Fresh Start interview saved. It will be on the next MDT agenda until discussed.",
+        then=_pupil_family_url(pupil),
         latest_version=lambda: FreshStartInterview.objects.get(pk=interview.pk).version,
     )
     return _shown(request, outcome, "families/form.html", context | {"form": form})
@@ -365,11 +431,16 @@ def fresh_start_discussed(request: HttpRequest, pk: int) -> HttpResponse:
     interview = get_object_or_404(FreshStartInterview, pupil=pupil)
     form = forms.MdtDiscussedForm(request.POST, prefix="mdt")
     outcome = save_form(
-        request, form,
+        request,
+        form,
         lambda: services.fresh_start_mark_discussed(
-            interview=interview, by=request.user, discussed_on=form.cleaned_data["discussed_on"], note=form.cleaned_data["note"]
+            interview=interview,
+            by=request.user,
+            discussed_on=form.cleaned_data["discussed_on"],
+            note=form.cleaned_data["note"],
         ),
-        done="Recorded as discussed at the MDT.", then=_pupil_family_url(pupil),
+        done="Recorded as discussed at the MDT.",
+        then=_pupil_family_url(pupil),
     )
     return _shown(request, outcome, "families/pupil_family.html", _pupil_family_context(request, pupil, mdt_form=form))
 
@@ -382,7 +453,9 @@ def _plan_context(request: HttpRequest, pupil: Pupil, plan: ReintegrationPlan | 
     context = {
         "pupil": pupil,
         "plan": plan,
-        "past_plans": pupil.reintegration_plans.exclude(pk=plan.pk if plan else None).select_related("allocated_school"),
+        "past_plans": pupil.reintegration_plans.exclude(pk=plan.pk if plan else None).select_related(
+            "allocated_school"
+        ),
         "can_manage": manage,
     }
     if plan is None:
@@ -399,12 +472,24 @@ def _plan_context(request: HttpRequest, pupil: Pupil, plan: ReintegrationPlan | 
     }
     if manage:
         context |= {
-            "readiness_form": forms.ReadinessForm(initial=version, prefix="ready") if status in (S.CONSIDERING, S.NOT_READY) else None,
-            "preferences_form": forms.PreferencesForm(instance=plan, initial=version, prefix="prefs") if status in (S.PREFERENCES, S.SHORTLIST) else None,
-            "shortlist_form": forms.ShortlistForm(prefix="shortlist") if status in (S.PREFERENCES, S.SHORTLIST) else None,
-            "arrange_form": forms.ArrangeVisitForm(prefix="arrange", plan=plan) if status == S.SHORTLIST and shortlist else None,
-            "send_form": forms.SendPreferenceForm(initial=version, prefix="send", plan=plan) if status == S.SHORTLIST and shortlist else None,
-            "allocate_form": forms.AllocateForm(initial=version, prefix="allocate") if status in (S.SHORTLIST, S.PREFERENCE_SENT) else None,
+            "readiness_form": forms.ReadinessForm(initial=version, prefix="ready")
+            if status in (S.CONSIDERING, S.NOT_READY)
+            else None,
+            "preferences_form": forms.PreferencesForm(instance=plan, initial=version, prefix="prefs")
+            if status in (S.PREFERENCES, S.SHORTLIST)
+            else None,
+            "shortlist_form": forms.ShortlistForm(prefix="shortlist")
+            if status in (S.PREFERENCES, S.SHORTLIST)
+            else None,
+            "arrange_form": forms.ArrangeVisitForm(prefix="arrange", plan=plan)
+            if status == S.SHORTLIST and shortlist
+            else None,
+            "send_form": forms.SendPreferenceForm(initial=version, prefix="send", plan=plan)
+            if status == S.SHORTLIST and shortlist
+            else None,
+            "allocate_form": forms.AllocateForm(initial=version, prefix="allocate")
+            if status in (S.SHORTLIST, S.PREFERENCE_SENT)
+            else None,
             "close_form": forms.ClosePlanForm(initial=version, prefix="close") if plan.is_open else None,
         }
     return context | overrides
@@ -433,7 +518,9 @@ def _plan_post(request: HttpRequest, pk: int, *, form_name: str, build, act, don
         messages.error(request, "There is no open reintegration plan: start one first.")
         return render(request, "families/reintegration.html", _plan_context(request, pupil, plan), status=400)
     form = build(plan)
-    outcome = save_form(request, form, lambda: act(plan, form), done=done, then=reverse("families:reintegration", args=[pupil.pk]))
+    outcome = save_form(
+        request, form, lambda: act(plan, form), done=done, then=reverse("families:reintegration", args=[pupil.pk])
+    )
     if not isinstance(outcome, int):
         return outcome
     status = outcome
@@ -454,7 +541,9 @@ def reintegration_start(request: HttpRequest, pk: int) -> HttpResponse:
         services.reintegration_plan_start(pupil=pupil, by=request.user)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
-        return render(request, "families/reintegration.html", _plan_context(request, pupil, _open_plan(pupil)), status=400)
+        return render(
+            request, "families/reintegration.html", _plan_context(request, pupil, _open_plan(pupil)), status=400
+        )
     messages.success(request, "Reintegration plan started: record the readiness decision next.")
     return redirect("families:reintegration", pk=pupil.pk)
 
@@ -462,7 +551,9 @@ def reintegration_start(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reintegration_readiness(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_post(
-        request, pk, form_name="readiness_form",
+        request,
+        pk,
+        form_name="readiness_form",
         build=lambda plan: forms.ReadinessForm(request.POST, prefix="ready"),
         act=lambda plan, form: services.reintegration_decide_readiness(plan=plan, by=request.user, **form.cleaned_data),
         done="Readiness decision recorded.",
@@ -472,7 +563,9 @@ def reintegration_readiness(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reintegration_preferences(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_post(
-        request, pk, form_name="preferences_form",
+        request,
+        pk,
+        form_name="preferences_form",
         build=lambda plan: forms.PreferencesForm(request.POST, prefix="prefs"),
         act=lambda plan, form: services.reintegration_record_preferences(
             plan=plan, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"]
@@ -484,7 +577,9 @@ def reintegration_preferences(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reintegration_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_post(
-        request, pk, form_name="shortlist_form",
+        request,
+        pk,
+        form_name="shortlist_form",
         build=lambda plan: forms.ShortlistForm(request.POST, prefix="shortlist"),
         act=lambda plan, form: services.reintegration_shortlist_add(plan=plan, by=request.user, **form.cleaned_data),
         done="School added to the shortlist.",
@@ -494,7 +589,9 @@ def reintegration_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reintegration_visit_arrange(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_post(
-        request, pk, form_name="arrange_form",
+        request,
+        pk,
+        form_name="arrange_form",
         build=lambda plan: forms.ArrangeVisitForm(request.POST, prefix="arrange", plan=plan),
         act=lambda plan, form: services.school_visit_arrange(by=request.user, **form.cleaned_data),
         done="Visit arranged.",
@@ -508,20 +605,29 @@ def reintegration_visit_record(request: HttpRequest, pk: int, visit_pk: int) -> 
         services.school_visit_record(visit=visit, by=request.user, **form.cleaned_data)
 
     return _plan_post(
-        request, pk, form_name="visit_outcome_form",
+        request,
+        pk,
+        form_name="visit_outcome_form",
         build=lambda plan: forms.VisitOutcomeForm(request.POST),
-        act=act, done="Visit outcome recorded.",
+        act=act,
+        done="Visit outcome recorded.",
     )
 
 
 @require_POST
 def reintegration_send(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_post(
-        request, pk, form_name="send_form",
+        request,
+        pk,
+        form_name="send_form",
         build=lambda plan: forms.SendPreferenceForm(request.POST, prefix="send", plan=plan),
         act=lambda plan, form: services.reintegration_send_preference(
-            plan=plan, by=request.user, ranking=form.cleaned_data["ranking"], sent_to=form.cleaned_data["sent_to"],
-            note=form.cleaned_data["note"], version=form.cleaned_data["version"],
+            plan=plan,
+            by=request.user,
+            ranking=form.cleaned_data["ranking"],
+            sent_to=form.cleaned_data["sent_to"],
+            note=form.cleaned_data["note"],
+            version=form.cleaned_data["version"],
         ),
         done="The family's ranked preference has been passed to senior staff.",
     )
@@ -530,7 +636,9 @@ def reintegration_send(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def reintegration_allocate(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_post(
-        request, pk, form_name="allocate_form",
+        request,
+        pk,
+        form_name="allocate_form",
         build=lambda plan: forms.AllocateForm(request.POST, prefix="allocate"),
         act=lambda plan, form: services.reintegration_allocate(plan=plan, by=request.user, **form.cleaned_data),
         done="School allocated. Follow-up checks are due 2, 6 and 12 weeks after the start date.",
@@ -544,16 +652,21 @@ def reintegration_follow_up(request: HttpRequest, pk: int, check_pk: int) -> Htt
         services.follow_up_record(check=check, by=request.user, **form.cleaned_data)
 
     return _plan_post(
-        request, pk, form_name="follow_up_form",
+        request,
+        pk,
+        form_name="follow_up_form",
         build=lambda plan: forms.FollowUpForm(request.POST),
-        act=act, done="Follow-up check recorded.",
+        act=act,
+        done="Follow-up check recorded.",
     )
 
 
 @require_POST
 def reintegration_close(request: HttpRequest, pk: int) -> HttpResponse:
     return _plan_post(
-        request, pk, form_name="close_form",
+        request,
+        pk,
+        form_name="close_form",
         build=lambda plan: forms.ClosePlanForm(request.POST, prefix="close"),
         act=lambda plan, form: services.reintegration_close(plan=plan, by=request.user, **form.cleaned_data),
         done="Reintegration plan ended.",

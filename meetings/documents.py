@@ -45,7 +45,11 @@ def document_context(job: PdfJob) -> tuple[str, dict, list[int]]:
     reader = User.objects.select_related("agency").get(pk=job.requested_by_id)
     context = BUILDERS[job.kind](meeting, reader)
     named = sorted(context.pop("pupils_named"))
-    return TEMPLATES[job.kind], context | {"meeting": meeting, "reader": reader, "printed_on": timezone.localdate()}, named
+    return (
+        TEMPLATES[job.kind],
+        context | {"meeting": meeting, "reader": reader, "printed_on": timezone.localdate()},
+        named,
+    )
 
 
 def _attendance(meeting: Meeting) -> dict[str, list[Invitee]]:

@@ -9,8 +9,9 @@ from meetings.models import Action, Meeting
 class MeetingFilter(django_filters.FilterSet):
     kind = django_filters.ChoiceFilter(choices=Meeting.Kind.choices)
     status = django_filters.ChoiceFilter(choices=Meeting.Status.choices)
-    held_after = django_filters.DateFilter(field_name="held_on", lookup_expr="gte", label="On or after",
-                                           widget=forms.DateInput(attrs={"type": "date"}))
+    held_after = django_filters.DateFilter(
+        field_name="held_on", lookup_expr="gte", label="On or after", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     class Meta:
         model = Meeting
@@ -36,4 +37,6 @@ class ActionFilter(django_filters.FilterSet):
         if not value:
             return queryset
         user = self.request.user
-        return queryset.filter(Q(owner_user_id=user.pk) | Q(owner_agency_id=user.agency_id, owner_kind=Action.Owner.AGENCY))
+        return queryset.filter(
+            Q(owner_user_id=user.pk) | Q(owner_agency_id=user.agency_id, owner_kind=Action.Owner.AGENCY)
+        )

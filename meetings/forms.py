@@ -21,7 +21,9 @@ class MeetingForm(forms.Form):
     starts_at = forms.TimeField(label="Starts at", widget=forms.TimeInput(attrs={"type": "time"}))
     location = forms.CharField(max_length=120, required=False)
     site = forms.ModelChoiceField(
-        queryset=Site.objects.all(), required=False, help_text="An MDT for one centre picks up that centre's pupils only."
+        queryset=Site.objects.all(),
+        required=False,
+        help_text="An MDT for one centre picks up that centre's pupils only.",
     )
     pupil = forms.IntegerField(
         label="Pupil (TAC only)", required=False, widget=forms.HiddenInput, help_text="Set from the pupil page."
@@ -80,7 +82,9 @@ class DecisionForm(forms.Form):
         queryset=Referral.objects.none(), required=False, label="Triage a referral", empty_label="(no triage)"
     )
     outcome = forms.ChoiceField(
-        choices=[("", "(choose)")] + [(s.value, s.label) for s in Referral.TRIAGED], required=False, label="Triage outcome"
+        choices=[("", "(choose)")] + [(s.value, s.label) for s in Referral.TRIAGED],
+        required=False,
+        label="Triage outcome",
     )
     specialist = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Allocate to")
     duplication_reason = forms.CharField(max_length=300, required=False, label="Why a second intervention is needed")

@@ -89,7 +89,8 @@ class Meeting(models.Model):
 @pghistory.track()
 @pgtrigger.register(never_deleted())
 class Invitee(models.Model):
-    """Someone invited: a user of the system, or a guest without an account (a parent/carer, an outside professional)."""
+    """Someone invited: a user of the system, or a guest without an account (a parent or carer, an outside
+    professional)."""
 
     class Attendance(models.TextChoices):
         INVITED = "invited", "Invited"
@@ -153,10 +154,10 @@ class AgendaItem(models.Model):
     reasons = models.JSONField(default=list, blank=True)
     position = models.PositiveIntegerField(default=0)
     status = models.CharField(max_length=14, choices=Status.choices, default=Status.PENDING)
-    carried_from = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="carried_to"
+    carried_from = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="carried_to")
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         ordering = ["position", "pk"]
@@ -254,7 +255,9 @@ class Action(models.Model):
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="meeting_actions"
     )
-    owner_agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    owner_agency = models.ForeignKey(
+        "accounts.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     owner_name = models.CharField("Parent or carer's name", max_length=120, blank=True)
     due_on = models.DateField("By when")
     success_criteria = models.TextField("How we will know it has worked")

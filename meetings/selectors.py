@@ -83,9 +83,7 @@ class Room:
 
 def room_for(meeting: Meeting, viewer: User | None, pupil_ids: set[int]) -> Room:
     """What may be shown about `pupil_ids` to everyone present (one query per person who does not see everyone)."""
-    present = list(
-        meeting.invitees.filter(attendance=Invitee.Attendance.PRESENT).select_related("user__agency")
-    )
+    present = list(meeting.invitees.filter(attendance=Invitee.Attendance.PRESENT).select_related("user__agency"))
     users = {invitee.user_id: invitee.user for invitee in present if invitee.user_id}
     if viewer is not None and viewer.is_authenticated:
         users.setdefault(viewer.pk, viewer)
@@ -127,4 +125,6 @@ def actions_visible_to(user: User) -> QuerySet[Action]:
 
 def pdf_jobs_visible_to(user: User) -> QuerySet[PdfJob]:
     """One's own copies, of meetings one may still see: each file is built for the person who asked for it."""
-    return PdfJob.objects.filter(requested_by_id=user.pk, meeting__in=meetings_visible_to(user)).select_related("meeting")
+    return PdfJob.objects.filter(requested_by_id=user.pk, meeting__in=meetings_visible_to(user)).select_related(
+        "meeting"
+    )

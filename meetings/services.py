@@ -260,7 +260,12 @@ def agenda_sources(*, meeting: Meeting, new_pupil_days: int = NEW_PUPIL_DAYS) ->
         for pk, pupil_id, urgency in Referral.objects.filter(
             status=Referral.Status.SUBMITTED, pupil__in=pupils
         ).values_list("pk", "pupil_id", "urgency"):
-            add(pupil_id, AgendaItem.Reason.REFERRAL, pk, "Urgent referral to triage" if urgency == "urgent" else "Referral to triage")
+            add(
+                pupil_id,
+                AgendaItem.Reason.REFERRAL,
+                pk,
+                "Urgent referral to triage" if urgency == "urgent" else "Referral to triage",
+            )
         for pk, pupil_id, review in Intervention.objects.filter(
             status=Intervention.Status.OPEN, review_date__lte=day, pupil__in=pupils
         ).values_list("pk", "pupil_id", "review_date"):
@@ -310,7 +315,9 @@ def agenda_build(*, meeting: Meeting, by: User, new_pupil_days: int = NEW_PUPIL_
     ):
         item = existing.get(pupil_id)
         if item is None:
-            new_items.append(AgendaItem(meeting=locked, pupil_id=pupil_id, reasons=reasons, position=position, added_by=by))
+            new_items.append(
+                AgendaItem(meeting=locked, pupil_id=pupil_id, reasons=reasons, position=position, added_by=by)
+            )
             position += 1
             continue
         known = {(r.get("kind"), r.get("ref")) for r in item.reasons}
@@ -520,7 +527,9 @@ def action_set_status(*, action: Action, by: User, status: str, version: int, re
         changes["dropped_reason"] = reason.strip()[:300]
     updated = Action.objects.filter(pk=action.pk, version=version, status=Action.Status.OPEN).update(**changes)
     if not updated:
-        raise EditConflict("Someone else changed this action while you were looking at it. Check its new state, then try again.")
+        raise EditConflict(
+            "Someone else changed this action while you were looking at it. Check its new state, then try again."
+        )
     ProgressNote.objects.create(
         action=action,
         text="Marked done." if status == Action.Status.DONE else f"Dropped: {reason.strip()}",
@@ -538,7 +547,9 @@ def meeting_close(*, meeting: Meeting, by: User, summary: str = "", version: int
     """Freeze the minutes, feed back Fresh Start interviews that were discussed, and queue the PDFs."""
     locked = _lock_open(meeting)
     if version is not None and locked.version != version:
-        raise EditConflict("Someone else changed this meeting while you were looking at it. Check it, then close it again.")
+        raise EditConflict(
+            "Someone else changed this meeting while you were looking at it. Check it, then close it again."
+        )
     now = timezone.now()
     locked.status = Meeting.Status.CLOSED
     locked.summary = summary.strip()
@@ -583,8 +594,9 @@ PDF_KINDS_FOR = {
 
 @transaction.atomic
 def pdf_request(*, meeting: Meeting, by: User, kind: str) -> PdfJob:
-    """A copy of a document for `by`, who alone may download it. The job row, in the caller's transaction; the task is enqueued only after commit, and a broker that
-    is down at that moment costs a delay (the sweeper enqueues it later), never the request."""
+    """A copy of a document for `by`, who alone may download it. The job row, in the caller's transaction; the task
+    is enqueued only after commit, and a broker that is down at that moment costs a delay (the sweeper enqueues it
+    later), never the request."""
     from meetings.selectors import may_download
 
     if not may_download(by, meeting):  # the copy is made for `by`: only someone who may have the documents
@@ -650,7 +662,9 @@ def pdf_job_render(*, job_id: int, redelivered: bool = False) -> bool:
         with pghistory.context(task="pdf_job_render", job_id=job_id):
             rendered = render_job_pdf(job)
     except OutOfScope:  # no retry can help: the person who asked may not see the pupil
-        PdfJob.objects.filter(mine).update(status=PdfJob.Status.FAILED, error="Not made: the pupil is outside your scope.")
+        PdfJob.objects.filter(mine).update(
+            status=PdfJob.Status.FAILED, error="Not made: the pupil is outside your scope."
+        )
         return False
     except Exception as error:  # the job row records the failure; the sweeper retries a few times
         log.exception("PDF job %s failed", job_id)

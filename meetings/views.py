@@ -86,8 +86,10 @@ def _require_record(request: HttpRequest, meeting: Meeting) -> None:
 
 @require_GET
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    meetings = meetings_visible_to(request.user).annotate(item_count=Count("items", distinct=True)).order_by(
-        "-held_on", "-starts_at", "-pk"
+    meetings = (
+        meetings_visible_to(request.user)
+        .annotate(item_count=Count("items", distinct=True))
+        .order_by("-held_on", "-starts_at", "-pk")
     )
     filterset = MeetingFilter(request.GET, queryset=meetings)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -335,7 +337,9 @@ def _case_context(request: HttpRequest, meeting: Meeting, item: AgendaItem, room
         return context
     pupil = item.pupil
     groups = frozenset({FieldGroup.HEALTH}) if room.health else frozenset()
-    record_access(request, pupil_id=pupil.pk, pupil_ref=pupil.pk, outcome=AccessEvent.Outcome.ALLOWED, field_groups=groups)
+    record_access(
+        request, pupil_id=pupil.pk, pupil_ref=pupil.pk, outcome=AccessEvent.Outcome.ALLOWED, field_groups=groups
+    )
     referral_ids = shared_records(room, referrals_visible_to, pupil.pk)
     intervention_ids = shared_records(room, interventions_visible_to, pupil.pk)
     referrals = list(
@@ -343,19 +347,31 @@ def _case_context(request: HttpRequest, meeting: Meeting, item: AgendaItem, room
     )
     context |= {
         "pupil": pupil,
-        "concerns": list(Concern.objects.filter(pupil=pupil).exclude(status=Concern.Status.WITHDRAWN).select_related("logged_by")[:RECENT_CONCERNS]),
+        "concerns": list(
+            Concern.objects.filter(pupil=pupil)
+            .exclude(status=Concern.Status.WITHDRAWN)
+            .select_related("logged_by")[:RECENT_CONCERNS]
+        ),
         "referrals": referrals,
         "interventions": list(
-            Intervention.objects.filter(pk__in=intervention_ids, status=Intervention.Status.OPEN).select_related("specialist")
+            Intervention.objects.filter(pk__in=intervention_ids, status=Intervention.Status.OPEN).select_related(
+                "specialist"
+            )
         ),
         "actions": list(
-            Action.objects.filter(plan__pupil=pupil, status=Action.Status.OPEN).select_related("owner_user", "owner_agency")
+            Action.objects.filter(plan__pupil=pupil, status=Action.Status.OPEN).select_related(
+                "owner_user", "owner_agency"
+            )
         ),
-        "attendance": list(reversed(AttendanceWeek.objects.filter(pupil=pupil).order_by("-week_starting")[:ATTENDANCE_WEEKS])),
+        "attendance": list(
+            reversed(AttendanceWeek.objects.filter(pupil=pupil).order_by("-week_starting")[:ATTENDANCE_WEEKS])
+        ),
         "health": HealthRecord.objects.filter(pupil=pupil).first() if room.health else None,
     }
     if recording:
-        triage = [r for r in referrals if r.status == Referral.Status.SUBMITTED] if can(user, Perm.TRIAGE_REFERRAL) else []
+        triage = (
+            [r for r in referrals if r.status == Referral.Status.SUBMITTED] if can(user, Perm.TRIAGE_REFERRAL) else []
+        )
         context |= {
             "discussion_form": plain_widgets(forms.get("discussion_form") or DiscussionForm()),
             "decision_form": plain_widgets(
@@ -400,9 +416,13 @@ def meeting_screen(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/screen.html", context)
 
 
-def _case_response(request: HttpRequest, meeting: Meeting, item: AgendaItem, status: int = 200, **forms) -> HttpResponse:
+def _case_response(
+    request: HttpRequest, meeting: Meeting, item: AgendaItem, status: int = 200, **forms
+) -> HttpResponse:
     room = room_for(meeting, request.user, {item.pupil_id} if item.pupil_id else set())
-    return render(request, "meetings/_case.html", {"case": _case_context(request, meeting, item, room, **forms)}, status=status)
+    return render(
+        request, "meetings/_case.html", {"case": _case_context(request, meeting, item, room, **forms)}, status=status
+    )
 
 
 @require_GET
@@ -554,7 +574,11 @@ def pdf_status(request: HttpRequest, job_pk: int) -> HttpResponse:
     if request.GET.get("seen") == job.progress["token"]:
         # Nothing new: htmx keeps the line (and its polling) as it is, so nothing is announced again.
         return HttpResponse(status=204)
-    return render(request, "meetings/_pdf_job.html", {"job": job, "meeting": job.meeting, "may_download": may_download(request.user, job.meeting)})
+    return render(
+        request,
+        "meetings/_pdf_job.html",
+        {"job": job, "meeting": job.meeting, "may_download": may_download(request.user, job.meeting)},
+    )
 
 
 @require_GET
@@ -583,9 +607,7 @@ def pdf_download(request: HttpRequest, job_pk: int) -> HttpResponse:
 def action_list(request: HttpRequest) -> HttpResponse:
     data = request.GET.copy()
     data.setdefault("status", Action.Status.OPEN)
-    actions = actions_visible_to(request.user).prefetch_related(
-        Prefetch("progress_notes")
-    )
+    actions = actions_visible_to(request.user).prefetch_related(Prefetch("progress_notes"))
     filterset = ActionFilter(data, queryset=actions, request=request)
     page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
@@ -595,8 +617,13 @@ def action_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "meetings/actions.html",
-        {"filter": filterset, "page": page, "query": query.urlencode(), "today": timezone.localdate(),
-         "can_update": can(request.user, Perm.UPDATE_ACTION)},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+            "can_update": can(request.user, Perm.UPDATE_ACTION),
+        },
         status=200 if filterset.is_valid() else 400,
     )
 
@@ -605,7 +632,9 @@ def _get_action(request: HttpRequest, pk: int) -> Action:
     action = actions_visible_to(request.user).filter(pk=pk).first()
     if action is None:
         raise Http404("No such action.")
-    record_access(request, pupil_id=action.plan.pupil_id, pupil_ref=action.plan.pupil_id, outcome=AccessEvent.Outcome.ALLOWED)
+    record_access(
+        request, pupil_id=action.plan.pupil_id, pupil_ref=action.plan.pupil_id, outcome=AccessEvent.Outcome.ALLOWED
+    )
     require(request.user, Perm.UPDATE_ACTION)
     return action
 
@@ -653,7 +682,8 @@ def _action_page(request: HttpRequest, action: Action, status: int = 200, **form
             "action": action,
             "notes": list(action.progress_notes.select_related("recorded_by")),
             "progress_form": forms.get("progress_form") or (ProgressForm() if can_update else None),
-            "status_form": forms.get("status_form") or (ActionStatusForm(initial={"version": action.version}) if can_update else None),
+            "status_form": forms.get("status_form")
+            or (ActionStatusForm(initial={"version": action.version}) if can_update else None),
         },
         status=status,
     )
@@ -664,5 +694,7 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = actions_visible_to(request.user).filter(pk=pk).first()
     if action is None:
         raise Http404("No such action.")
-    record_access(request, pupil_id=action.plan.pupil_id, pupil_ref=action.plan.pupil_id, outcome=AccessEvent.Outcome.ALLOWED)
+    record_access(
+        request, pupil_id=action.plan.pupil_id, pupil_ref=action.plan.pupil_id, outcome=AccessEvent.Outcome.ALLOWED
+    )
     return _action_page(request, action)

@@ -501,8 +501,8 @@ def get_pupil_for_user(
     404 outside the user's scope; 403 when the user may see the pupil but not do `action` or read
     every restricted field group in `field_groups` (the groups this page shows). The pupil's
     `via_break_glass` says whether the user sees it only through a break-glass grant; such a grant allows
-    reading and BREAK_GLASS_ACTIONS only, so any other `action` is a 403 (BreakGlassReadOnly). `related` names foreign keys
-    the page shows, fetched in the same query.
+    reading and BREAK_GLASS_ACTIONS only, so any other `action` is a 403 (BreakGlassReadOnly). `related` names
+    foreign keys the page shows, fetched in the same query.
     """
     user = request.user
     scoped = pupils_visible_to(user)

@@ -53,7 +53,9 @@ class BreakGlass(models.Model):
         ordering = ["-granted_at", "-pk"]
         indexes = [models.Index(fields=["user", "pupil", "expires_at"], name="breakglass_user_pupil_idx")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(expires_at__gt=models.F("granted_at")), name="breakglass_expires_after")
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("granted_at")), name="breakglass_expires_after"
+            )
         ]
         verbose_name = "break-glass grant"
 

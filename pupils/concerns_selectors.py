@@ -27,9 +27,7 @@ def recent_concerns(pupil_id) -> QuerySet[Concern]:
 
 def annotate_recent_concern_count(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
     """One correlated subquery for the whole page, never a query per row."""
-    counts = (
-        recent_concerns(OuterRef("pk")).order_by().values("pupil_id").annotate(n=Count("pk")).values("n")[:1]
-    )
+    counts = recent_concerns(OuterRef("pk")).order_by().values("pupil_id").annotate(n=Count("pk")).values("n")[:1]
     return pupils.annotate(recent_concern_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
 
 

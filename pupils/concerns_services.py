@@ -17,7 +17,9 @@ FUTURE_SLACK = datetime.timedelta(minutes=5)
 
 
 @transaction.atomic
-def concern_log(*, pupil: Pupil, by: User, category: str, seen: str, occurred_at: datetime.datetime | None = None) -> Concern:
+def concern_log(
+    *, pupil: Pupil, by: User, category: str, seen: str, occurred_at: datetime.datetime | None = None
+) -> Concern:
     """Log what was seen. Safeguarding concerns land in the DSL's queue (they stay open until the DSL reviews them)."""
     require_write(by, pupil, Action.LOG_CONCERN)
     now = timezone.now()
@@ -26,7 +28,9 @@ def concern_log(*, pupil: Pupil, by: User, category: str, seen: str, occurred_at
         raise ValidationError({"occurred_at": "A concern cannot be logged for a time in the future."})
     if pupil.is_archived:
         raise ValidationError("This pupil's record is archived: restore it before logging a concern.")
-    concern = Concern(pupil=pupil, logged_by=by, category=category, seen=seen.strip(), occurred_at=occurred_at, logged_at=now)
+    concern = Concern(
+        pupil=pupil, logged_by=by, category=category, seen=seen.strip(), occurred_at=occurred_at, logged_at=now
+    )
     concern.full_clean()
     concern.save()
     return concern

@@ -50,7 +50,11 @@ def concern_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             concern = services.concern_log(
-                pupil=data["pupil"], by=request.user, category=data["category"], seen=data["seen"], occurred_at=data["occurred_at"]
+                pupil=data["pupil"],
+                by=request.user,
+                category=data["category"],
+                seen=data["seen"],
+                occurred_at=data["occurred_at"],
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -105,7 +109,9 @@ def get_concern_for_user(request: HttpRequest, pk: int, *, action: Action | None
         record_access(request, pupil_id=pupil_id, pupil_ref=pupil_id, outcome=AccessEvent.Outcome.DENIED)
         raise Http404("No such concern.")
     if action is not None and not can(request.user, action):
-        record_access(request, pupil_id=concern.pupil_id, pupil_ref=concern.pupil_id, outcome=AccessEvent.Outcome.FORBIDDEN)
+        record_access(
+            request, pupil_id=concern.pupil_id, pupil_ref=concern.pupil_id, outcome=AccessEvent.Outcome.FORBIDDEN
+        )
         raise PermissionDenied
     record_access(request, pupil_id=concern.pupil_id, pupil_ref=concern.pupil_id, outcome=AccessEvent.Outcome.ALLOWED)
     return concern

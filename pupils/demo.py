@@ -22,24 +22,223 @@ from referrals import demo as referrals_demo
 
 DEMO_PASSWORD = "demo-pru-2026"
 
-FIRST_NAMES = (
-    "Aaliyah Aaron Abdi Adam Aiden Aisha Alfie Amara Amelia Amir Archie Ava Ayaan Bailey Bella Billy Bobby Caleb "
-    "Callum Casey Chloe Connor Courtney Daisy Danny Darnell Declan Demi Dylan Ella Ellie Ellis Evie Ezra Faith "
-    "Finley Freya Gracie Hamza Harley Harrison Harvey Hassan Holly Ibrahim Imani Isaac Isla Jack Jacob Jake Jamal "
-    "Jasmine Jayden Jodie Joel Jordan Josh Kai Kayden Keira Kian Kyle Lacey Layla Leah Leon Lewis Liam Lily Logan "
-    "Lucas Luke Maddison Marcus Mason Maya Mia Mohammed Molly Morgan Nathan Niamh Noah Oliver Olivia Omar Owen "
-    "Paige Poppy Reece Riley Rio Rosie Ruby Ryan Sami Scarlett Shay Sienna Skye Sofia Tanisha Taylor Theo Tia "
-    "Tommy Troy Tyler Tyrese Yusuf Zac Zainab Zara"
-).split()
-LAST_NAMES = (
-    "Ahmed Ali Allen Armstrong Atkinson Bailey Baker Barnes Bell Bennett Brooks Brown Butler Campbell Carter "
-    "Chapman Clarke Cole Collins Cooper Cox Davies Dixon Doyle Edwards Ellis Evans Fletcher Foster Gordon Graham "
-    "Grant Gray Green Hall Harris Hassan Hill Holmes Hughes Hunt Hussain Jackson James Johnson Jones Kelly Khan "
-    "King Lee Lewis Lloyd Marshall Martin Mason Mills Mitchell Moore Morgan Morris Murphy Murray Nelson Noor "
-    "Osei Owen Parker Patel Pearson Phillips Powell Price Quinn Reid Richards Roberts Robinson Rogers Russell "
-    "Saunders Scott Shaw Simpson Smith Stevens Stewart Taylor Thomas Thompson Turner Walker Ward Watson White "
-    "Williams Wilson Wood Wright Young"
-).split()
+FIRST_NAMES = [
+    "Aaliyah",
+    "Aaron",
+    "Abdi",
+    "Adam",
+    "Aiden",
+    "Aisha",
+    "Alfie",
+    "Amara",
+    "Amelia",
+    "Amir",
+    "Archie",
+    "Ava",
+    "Ayaan",
+    "Bailey",
+    "Bella",
+    "Billy",
+    "Bobby",
+    "Caleb",
+    "Callum",
+    "Casey",
+    "Chloe",
+    "Connor",
+    "Courtney",
+    "Daisy",
+    "Danny",
+    "Darnell",
+    "Declan",
+    "Demi",
+    "Dylan",
+    "Ella",
+    "Ellie",
+    "Ellis",
+    "Evie",
+    "Ezra",
+    "Faith",
+    "Finley",
+    "Freya",
+    "Gracie",
+    "Hamza",
+    "Harley",
+    "Harrison",
+    "Harvey",
+    "Hassan",
+    "Holly",
+    "Ibrahim",
+    "Imani",
+    "Isaac",
+    "Isla",
+    "Jack",
+    "Jacob",
+    "Jake",
+    "Jamal",
+    "Jasmine",
+    "Jayden",
+    "Jodie",
+    "Joel",
+    "Jordan",
+    "Josh",
+    "Kai",
+    "Kayden",
+    "Keira",
+    "Kian",
+    "Kyle",
+    "Lacey",
+    "Layla",
+    "Leah",
+    "Leon",
+    "Lewis",
+    "Liam",
+    "Lily",
+    "Logan",
+    "Lucas",
+    "Luke",
+    "Maddison",
+    "Marcus",
+    "Mason",
+    "Maya",
+    "Mia",
+    "Mohammed",
+    "Molly",
+    "Morgan",
+    "Nathan",
+    "Niamh",
+    "Noah",
+    "Oliver",
+    "Olivia",
+    "Omar",
+    "Owen",
+    "Paige",
+    "Poppy",
+    "Reece",
+    "Riley",
+    "Rio",
+    "Rosie",
+    "Ruby",
+    "Ryan",
+    "Sami",
+    "Scarlett",
+    "Shay",
+    "Sienna",
+    "Skye",
+    "Sofia",
+    "Tanisha",
+    "Taylor",
+    "Theo",
+    "Tia",
+    "Tommy",
+    "Troy",
+    "Tyler",
+    "Tyrese",
+    "Yusuf",
+    "Zac",
+    "Zainab",
+    "Zara",
+]
+LAST_NAMES = [
+    "Ahmed",
+    "Ali",
+    "Allen",
+    "Armstrong",
+    "Atkinson",
+    "Bailey",
+    "Baker",
+    "Barnes",
+    "Bell",
+    "Bennett",
+    "Brooks",
+    "Brown",
+    "Butler",
+    "Campbell",
+    "Carter",
+    "Chapman",
+    "Clarke",
+    "Cole",
+    "Collins",
+    "Cooper",
+    "Cox",
+    "Davies",
+    "Dixon",
+    "Doyle",
+    "Edwards",
+    "Ellis",
+    "Evans",
+    "Fletcher",
+    "Foster",
+    "Gordon",
+    "Graham",
+    "Grant",
+    "Gray",
+    "Green",
+    "Hall",
+    "Harris",
+    "Hassan",
+    "Hill",
+    "Holmes",
+    "Hughes",
+    "Hunt",
+    "Hussain",
+    "Jackson",
+    "James",
+    "Johnson",
+    "Jones",
+    "Kelly",
+    "Khan",
+    "King",
+    "Lee",
+    "Lewis",
+    "Lloyd",
+    "Marshall",
+    "Martin",
+    "Mason",
+    "Mills",
+    "Mitchell",
+    "Moore",
+    "Morgan",
+    "Morris",
+    "Murphy",
+    "Murray",
+    "Nelson",
+    "Noor",
+    "Osei",
+    "Owen",
+    "Parker",
+    "Patel",
+    "Pearson",
+    "Phillips",
+    "Powell",
+    "Price",
+    "Quinn",
+    "Reid",
+    "Richards",
+    "Roberts",
+    "Robinson",
+    "Rogers",
+    "Russell",
+    "Saunders",
+    "Scott",
+    "Shaw",
+    "Simpson",
+    "Smith",
+    "Stevens",
+    "Stewart",
+    "Taylor",
+    "Thomas",
+    "Thompson",
+    "Turner",
+    "Walker",
+    "Ward",
+    "Watson",
+    "White",
+    "Williams",
+    "Wilson",
+    "Wood",
+    "Wright",
+    "Young",
+]
 
 LOCAL_AUTHORITIES = ("Millbrook City Council", "Eastgate Borough Council", "Hallam Vale Council")
 
@@ -57,17 +256,137 @@ SCHOOLS = (
 )
 
 AGENCIES = (
-    ("Millbrook PRU", Agency.Kind.PRU, [("Learning centre universal offer", "Mentoring, small-group literacy, PSHRE, lunchtime clubs", "All pupils", "Ask the pupil's key worker.")]),
-    ("Millbrook Speech and Language Therapy (NHS)", Agency.Kind.HEALTH, [("SaLT screening and assessment", "Screening by trained PRU staff; full assessment by a therapist", "Pupils on roll", "Referral through the PSO team; parental consent needed.")]),
-    ("Millbrook CAMHS", Agency.Kind.CAMHS, [("CAMHS assessment", "Mental health assessment and brief intervention", "Ages 11-18", "Referral at the MDT; consent from the young person or parent."), ("ADHD clinic", "Assessment and medication review", "Pupils with a suspected or diagnosed ADHD", "Referral at the MDT with school observations.")]),
-    ("Millbrook Youth Justice Service", Agency.Kind.YOUTH_JUSTICE, [("Prevention programme", "One-to-one work on offending behaviour", "Ages 10-17", "Referral at the MDT.")]),
-    ("Millbrook Early Help", Agency.Kind.EARLY_HELP, [("Early help assessment", "Whole-family assessment and plan", "Families below the statutory threshold", "With family consent; the lead professional is agreed at a TAF meeting.")]),
-    ("Millbrook Complex Safeguarding Hub", Agency.Kind.COMPLEX_SAFEGUARDING, [("Exploitation risk assessment", "Criminal and sexual exploitation screening and safety planning", "Pupils at risk of exploitation", "Through the DSL.")]),
-    ("Bridges Restorative", Agency.Kind.RESTORATIVE_JUSTICE, [("Restorative conferences", "Conferences after harm; victim awareness", "Pupils and families", "Referral at the MDT.")]),
-    ("Millbrook Educational Psychology Service", Agency.Kind.EDUCATIONAL_PSYCHOLOGY, [("Consultation and assessment", "Cognitive and learning assessment; staff consultation", "Pupils on roll", "Planning meeting each half-term.")]),
-    ("Pathways Careers", Agency.Kind.CAREERS, [("Careers guidance", "One-to-one guidance, post-16 applications, NEET follow-up", "Years 9-11 and leavers", "Any member of staff may book.")]),
-    ("Millbrook Children's Social Care", Agency.Kind.SOCIAL_CARE, [("Front door (MASH)", "Referrals for children in need or at risk", "Any child", "Through the DSL; consultation line for advice.")]),
-    ("Millbrook Neighbourhood Police", Agency.Kind.POLICE, [("Safe and well checks", "Welfare checks when a child has not been seen", "Any child", "Through the DSL; 101 or 999 if at immediate risk.")]),
+    (
+        "Millbrook PRU",
+        Agency.Kind.PRU,
+        [
+            (
+                "Learning centre universal offer",
+                "Mentoring, small-group literacy, PSHRE, lunchtime clubs",
+                "All pupils",
+                "Ask the pupil's key worker.",
+            )
+        ],
+    ),
+    (
+        "Millbrook Speech and Language Therapy (NHS)",
+        Agency.Kind.HEALTH,
+        [
+            (
+                "SaLT screening and assessment",
+                "Screening by trained PRU staff; full assessment by a therapist",
+                "Pupils on roll",
+                "Referral through the PSO team; parental consent needed.",
+            )
+        ],
+    ),
+    (
+        "Millbrook CAMHS",
+        Agency.Kind.CAMHS,
+        [
+            (
+                "CAMHS assessment",
+                "Mental health assessment and brief intervention",
+                "Ages 11-18",
+                "Referral at the MDT; consent from the young person or parent.",
+            ),
+            (
+                "ADHD clinic",
+                "Assessment and medication review",
+                "Pupils with a suspected or diagnosed ADHD",
+                "Referral at the MDT with school observations.",
+            ),
+        ],
+    ),
+    (
+        "Millbrook Youth Justice Service",
+        Agency.Kind.YOUTH_JUSTICE,
+        [("Prevention programme", "One-to-one work on offending behaviour", "Ages 10-17", "Referral at the MDT.")],
+    ),
+    (
+        "Millbrook Early Help",
+        Agency.Kind.EARLY_HELP,
+        [
+            (
+                "Early help assessment",
+                "Whole-family assessment and plan",
+                "Families below the statutory threshold",
+                "With family consent; the lead professional is agreed at a TAF meeting.",
+            )
+        ],
+    ),
+    (
+        "Millbrook Complex Safeguarding Hub",
+        Agency.Kind.COMPLEX_SAFEGUARDING,
+        [
+            (
+                "Exploitation risk assessment",
+                "Criminal and sexual exploitation screening and safety planning",
+                "Pupils at risk of exploitation",
+                "Through the DSL.",
+            )
+        ],
+    ),
+    (
+        "Bridges Restorative",
+        Agency.Kind.RESTORATIVE_JUSTICE,
+        [
+            (
+                "Restorative conferences",
+                "Conferences after harm; victim awareness",
+                "Pupils and families",
+                "Referral at the MDT.",
+            )
+        ],
+    ),
+    (
+        "Millbrook Educational Psychology Service",
+        Agency.Kind.EDUCATIONAL_PSYCHOLOGY,
+        [
+            (
+                "Consultation and assessment",
+                "Cognitive and learning assessment; staff consultation",
+                "Pupils on roll",
+                "Planning meeting each half-term.",
+            )
+        ],
+    ),
+    (
+        "Pathways Careers",
+        Agency.Kind.CAREERS,
+        [
+            (
+                "Careers guidance",
+                "One-to-one guidance, post-16 applications, NEET follow-up",
+                "Years 9-11 and leavers",
+                "Any member of staff may book.",
+            )
+        ],
+    ),
+    (
+        "Millbrook Children's Social Care",
+        Agency.Kind.SOCIAL_CARE,
+        [
+            (
+                "Front door (MASH)",
+                "Referrals for children in need or at risk",
+                "Any child",
+                "Through the DSL; consultation line for advice.",
+            )
+        ],
+    ),
+    (
+        "Millbrook Neighbourhood Police",
+        Agency.Kind.POLICE,
+        [
+            (
+                "Safe and well checks",
+                "Welfare checks when a child has not been seen",
+                "Any child",
+                "Through the DSL; 101 or 999 if at immediate risk.",
+            )
+        ],
+    ),
 )
 
 # username, first, last, role, agency name (None = the PRU), site code, job title
@@ -83,13 +402,45 @@ STAFF = (
     ("pso1", "Kelly", "Marsh", User.Role.STAFF, None, "NF", "Pastoral support officer"),
     ("pso2", "Dean", "Hollis", User.Role.STAFF, None, "RS", "Pastoral support officer"),
     ("familyworker", "Juliet", "Ward", User.Role.FAMILY_WORKER, None, None, "School home support worker"),
-    ("salt", "Megan", "Price", User.Role.SPECIALIST, "Millbrook Speech and Language Therapy (NHS)", None, "Speech and language therapist"),
+    (
+        "salt",
+        "Megan",
+        "Price",
+        User.Role.SPECIALIST,
+        "Millbrook Speech and Language Therapy (NHS)",
+        None,
+        "Speech and language therapist",
+    ),
     ("camhs", "Daniel", "Osei", User.Role.SPECIALIST, "Millbrook CAMHS", None, "CAMHS practitioner"),
-    ("yjs", "Lorraine", "Fisher", User.Role.SPECIALIST, "Millbrook Youth Justice Service", None, "Youth justice officer"),
+    (
+        "yjs",
+        "Lorraine",
+        "Fisher",
+        User.Role.SPECIALIST,
+        "Millbrook Youth Justice Service",
+        None,
+        "Youth justice officer",
+    ),
     ("earlyhelp", "Ben", "Carver", User.Role.SPECIALIST, "Millbrook Early Help", None, "Early help practitioner"),
-    ("safeguarding", "Asha", "Patel", User.Role.SPECIALIST, "Millbrook Complex Safeguarding Hub", None, "Complex safeguarding worker"),
+    (
+        "safeguarding",
+        "Asha",
+        "Patel",
+        User.Role.SPECIALIST,
+        "Millbrook Complex Safeguarding Hub",
+        None,
+        "Complex safeguarding worker",
+    ),
     ("restorative", "Ian", "McCall", User.Role.SPECIALIST, "Bridges Restorative", None, "Restorative practitioner"),
-    ("edpsych", "Ruth", "Lindqvist", User.Role.SPECIALIST, "Millbrook Educational Psychology Service", None, "Educational psychologist"),
+    (
+        "edpsych",
+        "Ruth",
+        "Lindqvist",
+        User.Role.SPECIALIST,
+        "Millbrook Educational Psychology Service",
+        None,
+        "Educational psychologist",
+    ),
     ("careers", "Femi", "Adeyemi", User.Role.SPECIALIST, "Pathways Careers", None, "Careers adviser"),
     ("sportsmentor", "Jordan", "Blake", User.Role.SPECIALIST, None, None, "Sports mentor"),
     ("counsellor", "Anne", "Ferris", User.Role.SPECIALIST, None, None, "School counsellor"),
@@ -140,16 +491,34 @@ def demo_logins() -> list[tuple[str, str, str]]:
 
 def _people() -> tuple[dict[str, Site], dict[str, User]]:
     sites = {
-        "NF": Site.objects.get_or_create(code="NF", defaults={"name": "Northfield Learning Centre", "address": "12 Canal Street, Millbrook", "phone": "0161 000 0101"})[0],
-        "RS": Site.objects.get_or_create(code="RS", defaults={"name": "Riverside Learning Centre", "address": "Riverside Road, Eastgate", "phone": "0161 000 0202"})[0],
+        "NF": Site.objects.get_or_create(
+            code="NF",
+            defaults={
+                "name": "Northfield Learning Centre",
+                "address": "12 Canal Street, Millbrook",
+                "phone": "0161 000 0101",
+            },
+        )[0],
+        "RS": Site.objects.get_or_create(
+            code="RS",
+            defaults={
+                "name": "Riverside Learning Centre",
+                "address": "Riverside Road, Eastgate",
+                "phone": "0161 000 0202",
+            },
+        )[0],
     }
     agencies = {}
     for name, kind, services in AGENCIES:
-        agency, _ = Agency.objects.get_or_create(name=name, defaults={"kind": kind, "email": f"duty@{name.split()[0].lower()}.example.org"})
+        agency, _ = Agency.objects.get_or_create(
+            name=name, defaults={"kind": kind, "email": f"duty@{name.split()[0].lower()}.example.org"}
+        )
         agencies[name] = agency
         for service_name, description, who_for, how in services:
             AgencyService.objects.get_or_create(
-                agency=agency, name=service_name, defaults={"description": description, "who_for": who_for, "how_to_access": how}
+                agency=agency,
+                name=service_name,
+                defaults={"description": description, "who_for": who_for, "how_to_access": how},
             )
     pru = agencies["Millbrook PRU"]
     password = make_password(DEMO_PASSWORD)  # hashed once: hashing is deliberately slow
@@ -198,7 +567,8 @@ def seed(*, pupils: int = 120, seed_value: int = 2026, volume: bool | None = Non
     schools = _schools()
     site_list = list(sites.values())
     staff_by_site = {
-        code: [u for u in users.values() if u.role == User.Role.STAFF and u.site_id == site.pk] for code, site in sites.items()
+        code: [u for u in users.values() if u.role == User.Role.STAFF and u.site_id == site.pk]
+        for code, site in sites.items()
     }
     start_index = Pupil.objects.count()
     batch: list[Pupil] = []
@@ -226,7 +596,9 @@ def seed(*, pupils: int = 120, seed_value: int = 2026, volume: bool | None = Non
                 entry_date=entry,
                 entry_route=rng.choices(list(Pupil.EntryRoute.values), weights=[6, 3, 1, 1])[0],
                 exit_date=exit_date,
-                exit_destination=rng.choice(["mainstream", "fe", "apprenticeship", "neet", "other_ap"]) if exit_date else "",
+                exit_destination=rng.choice(["mainstream", "fe", "apprenticeship", "neet", "other_ap"])
+                if exit_date
+                else "",
                 send_status=rng.choices(list(Pupil.Send.values), weights=[5, 4, 2])[0],
                 semh=rng.random() < 0.6,
                 social_care_status=rng.choices(list(Pupil.SocialCare.values), weights=[12, 4, 2, 2])[0],
@@ -252,12 +624,21 @@ def seed(*, pupils: int = 120, seed_value: int = 2026, volume: bool | None = Non
     allocations = []
     for pupil in created:
         for person in rng.sample(specialists, k=rng.choice([0, 1, 1, 2, 3])):
-            allocations.append(Allocation(pupil=pupil, user=person, reason="Agreed at the MDT.", created_by=dsl, started_on=pupil.entry_date))
+            allocations.append(
+                Allocation(
+                    pupil=pupil, user=person, reason="Agreed at the MDT.", created_by=dsl, started_on=pupil.entry_date
+                )
+            )
     Allocation.objects.bulk_create(allocations, batch_size=2000)
     health = users["salt"]
     HealthRecord.objects.bulk_create(
         [
-            HealthRecord(pupil=p, conditions=rng.choice(CONDITIONS), medication=rng.choice(["", "Methylphenidate (school dose at lunch)", "Salbutamol inhaler"]), updated_by=health)
+            HealthRecord(
+                pupil=p,
+                conditions=rng.choice(CONDITIONS),
+                medication=rng.choice(["", "Methylphenidate (school dose at lunch)", "Salbutamol inhaler"]),
+                updated_by=health,
+            )
             for p in created
             if rng.random() < 0.3
         ],

@@ -23,7 +23,13 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 # The box ticked, by position on the paper form ("blank": not answered). The item wording is never shown.
 BOX_CHOICES = [("", "blank"), ("0", "0 · not true"), ("1", "1 · somewhat true"), ("2", "2 · certainly true")]
-IMPACT_CHOICES = [("", "blank"), ("0", "0 · not at all"), ("1", "1 · only a little"), ("2", "2 · quite a lot"), ("3", "3 · a great deal")]
+IMPACT_CHOICES = [
+    ("", "blank"),
+    ("0", "0 · not at all"),
+    ("1", "1 · only a little"),
+    ("2", "2 · quite a lot"),
+    ("3", "3 · a great deal"),
+]
 IMPACT_LABELS = {
     "distress": "Impact: distress",
     "home": "Impact: home life",
@@ -53,13 +59,21 @@ class SDQForm(forms.Form):
         super().__init__(*args, **kwargs)
         for item in sdq.ITEMS:
             self.fields[item_field_name(item)] = forms.TypedChoiceField(
-                label=f"Item {item}", choices=BOX_CHOICES, coerce=int, empty_value=None,
-                required=False, widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                label=f"Item {item}",
+                choices=BOX_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             )
         for name, label in IMPACT_LABELS.items():
             self.fields[f"impact_{name}"] = forms.TypedChoiceField(
-                label=label, choices=IMPACT_CHOICES, coerce=int, empty_value=None,
-                required=False, widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                label=label,
+                choices=IMPACT_CHOICES,
+                coerce=int,
+                empty_value=None,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
             )
 
     def item_fields(self):
@@ -87,7 +101,9 @@ class SDQForm(forms.Form):
                 if value is not None and name not in expected:
                     self.add_error(f"impact_{name}", f"This question is not on the {informant} form.")
         if data.get("help_given") and not (data.get("help_detail") or "").strip():
-            self.add_error("help_detail", "Say who helped and how (for example: questions read aloud by the key worker).")
+            self.add_error(
+                "help_detail", "Say who helped and how (for example: questions read aloud by the key worker)."
+            )
         return data
 
     def service_kwargs(self) -> dict:
@@ -121,7 +137,9 @@ def academic_year_start(day: datetime.date) -> datetime.date:
 
 def cohort_choices() -> list[tuple[str, str]]:
     this_year = academic_year_start(timezone.localdate()).year
-    return [("", "All cohorts")] + [(str(year), f"Joined in {year}/{str(year + 1)[-2:]}") for year in range(this_year, this_year - 6, -1)]
+    return [("", "All cohorts")] + [
+        (str(year), f"Joined in {year}/{str(year + 1)[-2:]}") for year in range(this_year, this_year - 6, -1)
+    ]
 
 
 class OversightFilterForm(forms.Form):

@@ -177,8 +177,7 @@ def _rows_from(reader, report: ImportReport) -> list[tuple[int, dict[str, str]]]
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
     if missing:
         report.file_error = (
-            f"The header row is missing the column(s) {', '.join(missing)}. "
-            f"Expected: {', '.join(REQUIRED_COLUMNS)}."
+            f"The header row is missing the column(s) {', '.join(missing)}. Expected: {', '.join(REQUIRED_COLUMNS)}."
         )
         return []
     index = {name: names.index(name) for name in REQUIRED_COLUMNS}
@@ -317,12 +316,24 @@ def _check_date(day: datetime.date, *, pupil: Pupil, field_name: str) -> None:
 
 
 @transaction.atomic
-def reading_test_record(*, pupil: Pupil, by: User, occasion: str, tested_on: datetime.date, reading_age_months: int, standard_age_score: int | None = None) -> ReadingTest:
+def reading_test_record(
+    *,
+    pupil: Pupil,
+    by: User,
+    occasion: str,
+    tested_on: datetime.date,
+    reading_age_months: int,
+    standard_age_score: int | None = None,
+) -> ReadingTest:
     require_write(by, pupil)
     _check_date(tested_on, pupil=pupil, field_name="tested_on")
     test = ReadingTest(
-        pupil=pupil, occasion=occasion, tested_on=tested_on, reading_age_months=reading_age_months,
-        standard_age_score=standard_age_score, recorded_by=by,
+        pupil=pupil,
+        occasion=occasion,
+        tested_on=tested_on,
+        reading_age_months=reading_age_months,
+        standard_age_score=standard_age_score,
+        recorded_by=by,
     )
     test.full_clean()
     test.save()
@@ -331,7 +342,9 @@ def reading_test_record(*, pupil: Pupil, by: User, occasion: str, tested_on: dat
 
 
 @transaction.atomic
-def pass_survey_record(*, pupil: Pupil, by: User, occasion: str, completed_on: datetime.date, **factors: int | None) -> PassSurvey:
+def pass_survey_record(
+    *, pupil: Pupil, by: User, occasion: str, completed_on: datetime.date, **factors: int | None
+) -> PassSurvey:
     require_write(by, pupil)
     _check_date(completed_on, pupil=pupil, field_name="completed_on")
     unknown = set(factors) - {name for name, _ in PASS_FACTORS}
@@ -346,10 +359,14 @@ def pass_survey_record(*, pupil: Pupil, by: User, occasion: str, completed_on: d
 
 
 @transaction.atomic
-def exclusion_record(*, pupil: Pupil, by: User, kind: str, start_date: datetime.date, days, school=None, reason: str = "") -> Exclusion:
+def exclusion_record(
+    *, pupil: Pupil, by: User, kind: str, start_date: datetime.date, days, school=None, reason: str = ""
+) -> Exclusion:
     require_write(by, pupil)
     _check_date(start_date, pupil=pupil, field_name="start_date")
-    exclusion = Exclusion(pupil=pupil, kind=kind, school=school, start_date=start_date, days=days, reason=reason.strip(), recorded_by=by)
+    exclusion = Exclusion(
+        pupil=pupil, kind=kind, school=school, start_date=start_date, days=days, reason=reason.strip(), recorded_by=by
+    )
     exclusion.full_clean()
     exclusion.save()
     oversight_refresh_request(pupil_ids=[pupil.pk])
@@ -362,7 +379,14 @@ class EditConflict(ValidationError):
 
 @transaction.atomic
 def destination_follow_up_save(
-    *, pupil: Pupil, by: User, checkpoint: str, status: str, checked_on: datetime.date, detail: str = "", version: int | None = None
+    *,
+    pupil: Pupil,
+    by: User,
+    checkpoint: str,
+    status: str,
+    checked_on: datetime.date,
+    detail: str = "",
+    version: int | None = None,
 ) -> DestinationFollowUp:
     """Record (or correct) a leaver's destination at 3 or 12 months. A correction must name the version it read."""
     require_write(by, pupil)
@@ -374,7 +398,12 @@ def destination_follow_up_save(
     existing = DestinationFollowUp.objects.select_for_update().filter(pupil=pupil, checkpoint=checkpoint).first()
     if existing is None:
         follow_up = DestinationFollowUp(
-            pupil=pupil, checkpoint=checkpoint, status=status, detail=detail.strip(), checked_on=checked_on, recorded_by=by
+            pupil=pupil,
+            checkpoint=checkpoint,
+            status=status,
+            detail=detail.strip(),
+            checked_on=checked_on,
+            recorded_by=by,
         )
         follow_up.full_clean()
         follow_up.save()
@@ -382,8 +411,10 @@ def destination_follow_up_save(
         return follow_up
     if version != existing.version:
         raise EditConflict(
-            "This follow-up was recorded or changed by someone else while you were editing. "
-            f"It now says: {existing.get_status_display()}, checked {existing.checked_on:%d %b %Y}. Your entry is shown below: save again to replace it."
+            "This follow-up was recorded or changed by someone else while you were editing. "(
+                f"It now says: {existing.get_status_display()}, checked {existing.checked_on:%d %b %Y}. Your entry "
+                "is shown below: save again to replace it."
+            )
         )
     existing.status, existing.detail, existing.checked_on, existing.recorded_by = status, detail.strip(), checked_on, by
     existing.recorded_at = timezone.now()
@@ -395,14 +426,28 @@ def destination_follow_up_save(
 
 
 @transaction.atomic
-def family_feedback_record(*, pupil: Pupil, by: User, moment: str, respondent: str, given_on: datetime.date, difference_made: str = "", **ratings: int | None) -> FamilyFeedback:
+def family_feedback_record(
+    *,
+    pupil: Pupil,
+    by: User,
+    moment: str,
+    respondent: str,
+    given_on: datetime.date,
+    difference_made: str = "",
+    **ratings: int | None,
+) -> FamilyFeedback:
     require_write(by, pupil)
     _check_date(given_on, pupil=pupil, field_name="given_on")
     if all(value is None for value in ratings.values()) and not difference_made.strip():
         raise ValidationError("Enter at least one answer or the family's comment.")
     feedback = FamilyFeedback(
-        pupil=pupil, moment=moment, respondent=respondent, given_on=given_on,
-        difference_made=difference_made.strip(), recorded_by=by, **ratings,
+        pupil=pupil,
+        moment=moment,
+        respondent=respondent,
+        given_on=given_on,
+        difference_made=difference_made.strip(),
+        recorded_by=by,
+        **ratings,
     )
     feedback.full_clean()
     feedback.save()
@@ -415,7 +460,9 @@ def sdq_withdraw(*, response: SDQResponse, by: User, reason: str) -> SDQResponse
     """A questionnaire entered by mistake leaves every figure but stays on record, with the reason."""
     require_write(by, response.pupil_id)
     if not reason.strip():
-        raise ValidationError({"reason": "Say why this questionnaire is being withdrawn (for example: entered for the wrong pupil)."})
+        raise ValidationError(
+            {"reason": "Say why this questionnaire is being withdrawn (for example: entered for the wrong pupil)."}
+        )
     updated = SDQResponse.objects.filter(pk=response.pk, withdrawn_at__isnull=True).update(
         withdrawn_at=timezone.now(), withdrawn_reason=f"{reason.strip()[:160]} ({by})"[:200]
     )

@@ -68,11 +68,21 @@ def _sdq_summary(responses: list[SDQResponse]) -> list[dict]:
             )
         chart = bar_chart(
             f"Total difficulties ({label})",
-            [(f"{r.completed_on:%d %b %Y} {r.get_occasion_display().split(' ')[0]}", r.total_difficulties) for r in mine],
+            [
+                (f"{r.completed_on:%d %b %Y} {r.get_occasion_display().split(' ')[0]}", r.total_difficulties)
+                for r in mine
+            ],
             maximum=40,
         )
         summaries.append(
-            {"informant": label, "baseline": baseline, "latest": latest, "rows": rows, "chart": chart, "responses": mine}
+            {
+                "informant": label,
+                "baseline": baseline,
+                "latest": latest,
+                "rows": rows,
+                "chart": chart,
+                "responses": mine,
+            }
         )
     return summaries
 
@@ -186,7 +196,11 @@ def sdq_new(request: HttpRequest, pk: int) -> HttpResponse:
             add_service_errors(form, error)
         else:
             band = f" ({response.total_band})" if response.total_band else ""
-            total = response.total_difficulties if response.total_difficulties is not None else "not scored (too many items missing)"
+            total = (
+                response.total_difficulties
+                if response.total_difficulties is not None
+                else "not scored (too many items missing)"
+            )
             messages.success(request, f"SDQ recorded. Total difficulties: {total}{band}.")
             return redirect("pupils:outcomes", pk=pupil.pk)
     return render(request, "pupils/sdq_form.html", {"pupil": pupil, "form": form}, status=400)
@@ -214,7 +228,11 @@ def attendance_import(request: HttpRequest) -> HttpResponse:
         )
     batch = report.batch
     messages.success(
-        request, f"Imported {batch.rows} marks for {batch.pupils} pupils ({batch.weeks} pupil-weeks updated) from {batch.filename}."
+        request,
+        (
+            f"Imported {batch.rows} marks for {batch.pupils} pupils ({batch.weeks} pupil-weeks updated) from "
+            f"{batch.filename}."
+        ),
     )
     return redirect("pupils:attendance_import")
 
@@ -234,7 +252,9 @@ MEASURES = {
     "destination": Measure(
         "Destination follow-up", DestinationFollowUpForm, services.destination_follow_up_save, Action.RECORD_OUTCOMES
     ),
-    "feedback": Measure("Family feedback", FamilyFeedbackForm, services.family_feedback_record, Action.RECORD_FAMILY_FEEDBACK),
+    "feedback": Measure(
+        "Family feedback", FamilyFeedbackForm, services.family_feedback_record, Action.RECORD_FAMILY_FEEDBACK
+    ),
 }
 
 
@@ -275,7 +295,9 @@ def sdq_withdraw(request: HttpRequest, pk: int, response_pk: int) -> HttpRespons
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, f"The SDQ of {response.completed_on:%d %b %Y} has been withdrawn. It is kept on record.")
+            messages.success(
+                request, f"The SDQ of {response.completed_on:%d %b %Y} has been withdrawn. It is kept on record."
+            )
     else:
         messages.error(request, "Give a reason for withdrawing the questionnaire: nothing was changed.")
     return redirect("pupils:outcomes", pk=pupil.pk)

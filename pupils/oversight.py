@@ -287,7 +287,10 @@ def referral_timeliness_table(per_specialism: list[dict]) -> Table:
             "Signposting rate %",
         ],
         rows=rows,
-        note="Signposting rate: referrals signposted back to the learning centre's universal offer, as a share of those triaged.",
+        note=(
+            "Signposting rate: referrals signposted back to the learning centre's universal offer, as a share of "
+            "those triaged."
+        ),
     )
 
 
@@ -574,7 +577,9 @@ def exclusions_table(counts: Iterable[dict]) -> Table:
         title="Exclusions by school",
         columns=["School", "Permanent exclusions", "Suspensions", "Suspension days", "Pupils"],
         rows=rows,
-        note="Exclusions starting in the period: from the referring schools before entry, and suspensions from the PRU.",
+        note=(
+            "Exclusions starting in the period: from the referring schools before entry, and suspensions from the PRU."
+        ),
     )
 
 
@@ -644,7 +649,10 @@ def neet_rate_table(f: dict) -> Table:
             "NEET rate % (of known)",
         ],
         rows=rows,
-        note="Leavers: pupils whose exit date is in the period. NEET rate: NEET as a share of those whose destination is known.",
+        note=(
+            "Leavers: pupils whose exit date is in the period. NEET rate: NEET as a share of those whose "
+            "destination is known."
+        ),
         charts=[bar_chart("NEET rate of leavers", chart_values, maximum=100, unit="%")] if f["leavers"] else [],
     )
 

@@ -281,7 +281,8 @@ def oversight_summaries_rebuild(*, pupil_ids: list[int] | None = None) -> None:
             SELECT week, site_id, cohort, COUNT(*), SUM(first_pct), SUM(latest_pct),
                 COUNT(*) FILTER (WHERE latest_pct > first_pct), COUNT(*) FILTER (WHERE first_pct < %(threshold)s),
                 COUNT(*) FILTER (WHERE latest_pct < %(threshold)s)
-            FROM {{s_OversightAttendanceWindow}} WHERE whole_week AND latest_pct IS NOT NULL AND {touched("week", "week")}
+            FROM {{s_OversightAttendanceWindow}}
+            WHERE whole_week AND latest_pct IS NOT NULL AND {touched("week", "week")}
             GROUP BY 1, 2, 3""",
     }
     # Which totals a set of pupils' rows belong to: (total's key column, query over the pupil-level rows).
@@ -463,8 +464,10 @@ def _referral_groups(user: User, filters: Filters) -> tuple[list[dict], list[dic
                     SELECT s.month, {REFERRAL_TOTALS} FROM {OversightReferralMonth._meta.db_table} s
                     WHERE s.month >= %(first)s AND s.month < %(after)s {{where}}
                     UNION ALL
-                    SELECT DATE_TRUNC('month', s.day)::date, {REFERRAL_TOTALS} FROM {OversightReferralDay._meta.db_table} s
-                    WHERE s.day BETWEEN %(start)s AND %(end)s AND NOT (s.day >= %(first)s AND s.day < %(after)s) {{where}}
+                    SELECT DATE_TRUNC('month', s.day)::date, {REFERRAL_TOTALS}
+                    FROM {OversightReferralDay._meta.db_table} s
+                    WHERE s.day BETWEEN %(start)s AND %(end)s
+                        AND NOT (s.day >= %(first)s AND s.day < %(after)s) {{where}}
                 ) s
                 GROUP BY GROUPING SETS ((s.month, s.specialism), (s.specialism)) ORDER BY s.specialism, s.month""",
             {"first": first, "after": after},
@@ -554,7 +557,9 @@ def attendance_change(user: User, filters: Filters) -> Table:
                 UNION ALL
                 SELECT s.cohort, s.first_pct, s.exit_pct FROM {leavers} s
                 WHERE s.exit_date >= %(start)s AND s.exit_date < %(end)s AND s.entry_date <= %(end)s {{where}}),
-            parts AS (SELECT cohort, {ATTENDANCE_FIGURES} FROM w GROUP BY cohort {totals if user.sees_all_pupils else ""})
+            parts AS (
+                SELECT cohort, {ATTENDANCE_FIGURES} FROM w GROUP BY cohort {totals if user.sees_all_pupils else ""}
+            )
             SELECT cohort, SUM(n)::int AS n, SUM(first_total) / NULLIF(SUM(n), 0)::float AS before,
                 SUM(latest_total) / NULLIF(SUM(n), 0)::float AS after, SUM(better)::int AS better,
                 SUM(pa_before)::int AS pa_before, SUM(pa_after)::int AS pa_after

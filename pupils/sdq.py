@@ -186,7 +186,9 @@ def impact_score(answers: Mapping[str, int] | None, informant: str, *, has_diffi
             f"Impact question(s) {', '.join(map(str, unknown))} are not on the {informant} form "
             f"(expected {', '.join(expected)})."
         )
-    boxes = [_check_box(answers[name], what=f"Impact {name}", top=3) for name in expected if answers.get(name) is not None]
+    boxes = [
+        _check_box(answers[name], what=f"Impact {name}", top=3) for name in expected if answers.get(name) is not None
+    ]
     if len(boxes) < len(expected):
         return None
     return sum(_IMPACT_POINTS[box] for box in boxes)

@@ -150,9 +150,7 @@ def pupil_set_need_level(*, pupil: Pupil, by: User, level: int, reason: str) -> 
     )
     change.full_clean()
     change.save()
-    Pupil.objects.filter(pk=pupil.pk).update(
-        level_of_need=level, version=F("version") + 1, updated_at=timezone.now()
-    )
+    Pupil.objects.filter(pk=pupil.pk).update(level_of_need=level, version=F("version") + 1, updated_at=timezone.now())
     pupil.refresh_from_db()
     return change
 

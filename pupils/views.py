@@ -58,7 +58,12 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "pupils/list.html",
-        {"filter": filterset, "page": page, "query": public_query(data), "can_create": can(request.user, Action.CREATE_PUPIL)},
+        {
+            "filter": filterset,
+            "page": page,
+            "query": public_query(data),
+            "can_create": can(request.user, Action.CREATE_PUPIL),
+        },
         status=200 if filterset.is_valid() else 400,
     )
 
@@ -115,7 +120,10 @@ def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
 @require_GET
 def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(
-        request, pk, field_groups=readable_field_groups(request.user), related=("site", "key_worker", "referring_school")
+        request,
+        pk,
+        field_groups=readable_field_groups(request.user),
+        related=("site", "key_worker", "referring_school"),
     )
     return render(request, "pupils/detail.html", _detail_context(request, pupil))
 
@@ -141,7 +149,9 @@ def pupil_create(request: HttpRequest) -> HttpResponse:
 def pupil_edit(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, action=Action.EDIT_PUPIL)
     if request.method == "GET":
-        return render(request, "pupils/form.html", {"form": PupilForm(instance=pupil, user=request.user), "pupil": pupil})
+        return render(
+            request, "pupils/form.html", {"form": PupilForm(instance=pupil, user=request.user), "pupil": pupil}
+        )
     form = PupilForm(request.POST, instance=Pupil.objects.get(pk=pupil.pk), user=request.user)
     if form.is_valid():
         try:
@@ -253,7 +263,10 @@ def pupil_health(request: HttpRequest, pk: int) -> HttpResponse:
             latest = HealthRecord.objects.get(pupil=pupil)
             show_edit_conflict(form, conflict, latest_version=latest.version)
             return render(
-                request, "pupils/health.html", {"pupil": pupil, "form": form, "record": record, "latest": latest}, status=409
+                request,
+                "pupils/health.html",
+                {"pupil": pupil, "form": form, "record": record, "latest": latest},
+                status=409,
             )
         except ValidationError as error:
             add_service_errors(form, error)
@@ -273,7 +286,9 @@ def pupil_history(request: HttpRequest, pk: int) -> HttpResponse:
     events = Events.objects.references(pupil).order_by("-pgh_created_at", "-pgh_id")
     # Restricted field groups apply to the history too: whole records hidden, or some of their fields.
     hidden_models = [
-        f"{label}Event" for models in FIELD_GROUP_FIELDS.values() for label in models
+        f"{label}Event"
+        for models in FIELD_GROUP_FIELDS.values()
+        for label in models
         if unreadable_fields(request.user, label) is None
     ]
     events = events.exclude(pgh_model__in=hidden_models)
@@ -285,9 +300,7 @@ def pupil_history(request: HttpRequest, pk: int) -> HttpResponse:
                 ids = [str(pk) for pk in rows.values_list("pk", flat=True)]
                 events = events.exclude(pgh_obj_model=label, pgh_obj_id__in=ids)
     page = Paginator(events, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    user_ids = {
-        event.pgh_context.get("user") for event in page if isinstance(event.pgh_context, dict)
-    } - {None}
+    user_ids = {event.pgh_context.get("user") for event in page if isinstance(event.pgh_context, dict)} - {None}
     names = {user.pk: str(user) for user in User.objects.filter(pk__in=user_ids)}
     rows = []
     for event in page:

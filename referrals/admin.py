@@ -54,4 +54,3 @@ class InformationRequestAdmin(ReadOnlyLeaderAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return information_requests_visible_to(request.user)
-

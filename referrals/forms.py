@@ -10,7 +10,11 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class ReferralForm(forms.Form):
     specialism = forms.ChoiceField(label="Specialism requested", choices=Specialism.choices)
-    reasons = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=4000, help_text="What has been seen, and what help is asked for.")
+    reasons = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=4000,
+        help_text="What has been seen, and what help is asked for.",
+    )
     tried = forms.CharField(
         label="Already tried in the universal offer",
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -30,7 +34,9 @@ class TriageForm(forms.Form):
     duplication_reason = forms.CharField(
         max_length=300, required=False, help_text="Only when the pupil already has an open intervention of this kind."
     )
-    offer = forms.CharField(label="Universal offer", max_length=200, required=False, help_text="For a signpost, e.g. small-group literacy.")
+    offer = forms.CharField(
+        label="Universal offer", max_length=200, required=False, help_text="For a signpost, e.g. small-group literacy."
+    )
     reason = forms.CharField(label="Reason for declining", max_length=300, required=False)
     escalation = forms.ChoiceField(choices=[("", "---------"), *Referral.Escalation.choices], required=False)
     note = forms.CharField(label="Note for the record", max_length=500, required=False)
@@ -44,7 +50,9 @@ class TriageForm(forms.Form):
 
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(choices=[("", "---------"), *Referral.Outcome.choices])
-    note = forms.CharField(label="Outcome note", widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False)
+    note = forms.CharField(
+        label="Outcome note", widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -54,7 +62,10 @@ class SessionForm(forms.Form):
     attended = forms.BooleanField(required=False, initial=True, label="The pupil attended")
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False)
     health_notes = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False, help_text="Seen only by health staff and the DSL."
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        required=False,
+        help_text="Seen only by health staff and the DSL.",
     )
 
     def __init__(self, *args, show_health: bool, **kwargs):
@@ -71,7 +82,9 @@ class InterventionForm(forms.Form):
 
 class InformationRequestForm(forms.Form):
     agency = forms.ModelChoiceField(queryset=Agency.objects.filter(kind__in=INFORMATION_AGENCY_KINDS))
-    contact = forms.CharField(label="Of whom", max_length=160, required=False, help_text="Person, team or local authority.")
+    contact = forms.CharField(
+        label="Of whom", max_length=160, required=False, help_text="Person, team or local authority."
+    )
     question = forms.CharField(label="What was asked", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     asked_on = forms.DateField(widget=DATE_INPUT, initial=timezone.localdate)
     due_by = forms.DateField(widget=DATE_INPUT, required=False, help_text="Leave blank for two weeks after asking.")
@@ -79,4 +92,6 @@ class InformationRequestForm(forms.Form):
 
 class AnswerForm(forms.Form):
     answered_on = forms.DateField(widget=DATE_INPUT, initial=timezone.localdate)
-    answer = forms.CharField(label="What they said", widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False)
+    answer = forms.CharField(
+        label="What they said", widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False
+    )

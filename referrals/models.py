@@ -123,9 +123,7 @@ class Referral(models.Model):
             models.CheckConstraint(
                 condition=~Q(status="escalated") | ~Q(escalation=""), name="referral_escalated_has_route"
             ),
-            models.CheckConstraint(
-                condition=~Q(status="closed") | ~Q(outcome=""), name="referral_closed_has_outcome"
-            ),
+            models.CheckConstraint(condition=~Q(status="closed") | ~Q(outcome=""), name="referral_closed_has_outcome"),
         ]
         indexes = [
             models.Index(fields=["status", "raised_at"], name="referral_status_raised_idx"),

@@ -52,7 +52,7 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
 
 
 def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
-    """Annotations the list badges in templates/referrals/_pupil_list_badges.html read (set-based, no per-row queries)."""
+    """Annotations read by the list badges in templates/referrals/_pupil_list_badges.html (set-based, one query)."""
     return annotate_recent_concern_count(pupils).annotate(
         concern_pattern=ExpressionWrapper(
             Q(recent_concern_count__gte=settings.CONCERN_PATTERN_COUNT), output_field=BooleanField()

@@ -105,7 +105,9 @@ class Median(Aggregate):
 
 def _days_to_answer() -> Func:
     # date - date in Postgres is a whole number of days
-    return Func(F("answered_on"), F("asked_on"), template="(%(expressions)s)", arg_joiner=" - ", output_field=IntegerField())
+    return Func(
+        F("answered_on"), F("asked_on"), template="(%(expressions)s)", arg_joiner=" - ", output_field=IntegerField()
+    )
 
 
 def agency_response_medians(requests: QuerySet[InformationRequest]) -> list[dict]:
@@ -117,9 +119,7 @@ def agency_response_medians(requests: QuerySet[InformationRequest]) -> list[dict
             median_days=Median(_days_to_answer()),  # unanswered rows have no answered_on: NULL, ignored
             answered=Count("pk", filter=Q(status=InformationRequest.Status.ANSWERED)),
             waiting=Count("pk", filter=Q(status=InformationRequest.Status.OPEN)),
-            overdue=Count(
-                "pk", filter=Q(status=InformationRequest.Status.OPEN, due_by__lt=timezone.localdate())
-            ),
+            overdue=Count("pk", filter=Q(status=InformationRequest.Status.OPEN, due_by__lt=timezone.localdate())),
         )
         .order_by("agency__name")
     )

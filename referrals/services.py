@@ -32,7 +32,9 @@ class EditConflict(ValidationError):
     """Someone else changed the referral after this page was loaded."""
 
 
-CONFLICT_MESSAGE = "Someone else changed this referral while you were looking at it. Check its new state below, then try again."
+CONFLICT_MESSAGE = (
+    "Someone else changed this referral while you were looking at it. Check its new state below, then try again."
+)
 
 REFUSED_TRIAGE = {
     Referral.Status.ALLOCATED: "This referral has already been triaged: it is allocated to {who}.",
@@ -55,7 +57,12 @@ def _consent_check(*, pupil: Pupil, specialism: str, consent_status: str) -> Non
         return
     if consent_status == Referral.Consent.REFUSED:
         raise ValidationError(
-            {"consent_status": "Consent was refused, so this referral cannot go ahead. If you think the pupil is at risk of harm, tell the DSL: safeguarding does not wait for consent."}
+            {
+                "consent_status": (
+                    "Consent was refused, so this referral cannot go ahead. If you think the pupil is at risk of "
+                    "harm, tell the DSL: safeguarding does not wait for consent."
+                )
+            }
         )
     problem = consent_problem(pupil=pupil, agency_kind_or_specialism=specialism)
     if problem:
@@ -79,13 +86,23 @@ def referral_create(
         raise ValidationError("This pupil's record is archived: restore it before raising a referral.")
     if specialism in specialisms_for(by):
         raise ValidationError(
-            {"specialism": "This is your own specialism: record the work as an intervention rather than referring to yourself. A referral asks another specialism for help."}
+            {
+                "specialism": (
+                    "This is your own specialism: record the work as an intervention rather than referring to "
+                    "yourself. A referral asks another specialism for help."
+                )
+            }
         )
     if concern is not None and concern.pupil_id != pupil.pk:
         raise ValidationError("That concern is about a different pupil.")
     if Referral.objects.filter(pupil=pupil, specialism=specialism, status=Referral.Status.SUBMITTED).exists():
         raise ValidationError(
-            {"specialism": "A referral to this specialism is already waiting for triage for this pupil: add to it at the MDT rather than raising another."}
+            {
+                "specialism": (
+                    "A referral to this specialism is already waiting for triage for this pupil: add to it at the "
+                    "MDT rather than raising another."
+                )
+            }
         )
     _consent_check(pupil=pupil, specialism=specialism, consent_status=consent_status)
     referral = Referral(
@@ -161,7 +178,14 @@ def referral_triage(
         locked.decline_reason = reason.strip()
     elif outcome == Referral.Status.ESCALATED:
         if escalation not in Referral.Escalation.values:
-            raise ValidationError({"escalation": "Choose the route: early help assessment, child protection procedures or a police safe-and-well check."})
+            raise ValidationError(
+                {
+                    "escalation": (
+                        "Choose the route: early help assessment, child protection procedures or a police "
+                        "safe-and-well check."
+                    )
+                }
+            )
         locked.escalation = escalation
     else:
         raise ValidationError({"outcome": "Choose a triage outcome."})
@@ -179,12 +203,22 @@ def _allocate(referral: Referral, *, by: User, specialist: User | None, duplicat
         raise ValidationError({"specialist": "Choose the specialist who will take this referral."})
     if not specialists_for(referral.specialism).filter(pk=specialist.pk).exists():
         raise ValidationError(
-            {"specialist": f"{specialist} does not work in {referral.get_specialism_display()}: choose someone who does."}
+            {
+                "specialist": (
+                    f"{specialist} does not work in {referral.get_specialism_display()}: choose someone who does."
+                )
+            }
         )
     duplicate = open_duplicate(pupil=referral.pupil, specialism=referral.specialism)
     if duplicate is not None and not duplication_reason:
         raise ValidationError(
-            {"duplication_reason": f"{referral.pupil.full_name} already has an open {duplicate.get_specialism_display()} intervention with {duplicate.specialist}. Record why a second one is needed, or signpost instead."}
+            {
+                "duplication_reason": (
+                    f"{referral.pupil.full_name} already has an open {duplicate.get_specialism_display()} "
+                    f"intervention with {duplicate.specialist}. Record why a second one is needed, or signpost "
+                    "instead."
+                )
+            }
         )
     referral.allocated_to = specialist
     referral.duplication_reason = duplication_reason if duplicate is not None else ""
@@ -198,7 +232,10 @@ def _allocate(referral: Referral, *, by: User, specialist: User | None, duplicat
     # The allocation is what lets the specialist see the pupil (pru_cases.access.pupils_visible_to).
     if not Allocation.objects.filter(pupil=referral.pupil, user=specialist, ended_on__isnull=True).exists():
         allocation_add(
-            pupil=referral.pupil, user=specialist, by=by, reason=f"Referral #{referral.pk}: {referral.get_specialism_display()}"
+            pupil=referral.pupil,
+            user=specialist,
+            by=by,
+            reason=f"Referral #{referral.pk}: {referral.get_specialism_display()}",
         )
 
 
@@ -231,7 +268,9 @@ REFUSED_CLOSE = {
 
 
 @transaction.atomic
-def referral_close(*, referral: Referral, by: User, outcome: str, note: str = "", version: int | None = None) -> Referral:
+def referral_close(
+    *, referral: Referral, by: User, outcome: str, note: str = "", version: int | None = None
+) -> Referral:
     require_write(by, referral.pupil_id)
     locked = _lock(referral, version, by=by)
     if locked.status not in Referral.CLOSABLE:
@@ -252,7 +291,11 @@ def referral_close(*, referral: Referral, by: User, outcome: str, note: str = ""
     locked.full_clean()
     locked.save()
     Intervention.objects.filter(referral=locked, status=Intervention.Status.OPEN).update(
-        status=Intervention.Status.CLOSED, outcome=outcome, outcome_note=note.strip(), closed_on=today, version=F("version") + 1
+        status=Intervention.Status.CLOSED,
+        outcome=outcome,
+        outcome_note=note.strip(),
+        closed_on=today,
+        version=F("version") + 1,
     )
     referral.refresh_from_db()
     return referral
@@ -311,7 +354,10 @@ def intervention_update(
         review_date=review_date, goals=goals.strip(), version=F("version") + 1
     )
     if not updated:
-        raise EditConflict("Someone else changed this intervention while you were editing it. Your changes are shown below; save again to apply them.")
+        raise EditConflict(
+            "Someone else changed this intervention while you were editing it. Your changes are shown below; "
+            "save again to apply them."
+        )
     intervention.refresh_from_db()
     return intervention
 

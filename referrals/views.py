@@ -71,11 +71,19 @@ def _get_for_user(
         pupil_id = queryset.model.objects.filter(pk=pk).values_list("pupil_id", flat=True).first()
         record_access(request, pupil_id=pupil_id, pupil_ref=pupil_id, outcome=AccessEvent.Outcome.DENIED)
         raise Http404("Not found.")
-    if (action is not None and not can(request.user, action)) or (check is not None and not check(request.user, record)):
-        record_access(request, pupil_id=record.pupil_id, pupil_ref=record.pupil_id, outcome=AccessEvent.Outcome.FORBIDDEN)
+    if (action is not None and not can(request.user, action)) or (
+        check is not None and not check(request.user, record)
+    ):
+        record_access(
+            request, pupil_id=record.pupil_id, pupil_ref=record.pupil_id, outcome=AccessEvent.Outcome.FORBIDDEN
+        )
         raise PermissionDenied
     record_access(
-        request, pupil_id=record.pupil_id, pupil_ref=record.pupil_id, outcome=AccessEvent.Outcome.ALLOWED, field_groups=field_groups
+        request,
+        pupil_id=record.pupil_id,
+        pupil_ref=record.pupil_id,
+        outcome=AccessEvent.Outcome.ALLOWED,
+        field_groups=field_groups,
     )
     return record
 
@@ -105,7 +113,9 @@ def _may_close(user: User, referral: Referral) -> bool:
     return can(user, Action.TRIAGE_REFERRAL) or services.may_work_on(user, referral)
 
 
-def get_information_request_for_user(request: HttpRequest, pk: int, *, action: Action | None = None) -> InformationRequest:
+def get_information_request_for_user(
+    request: HttpRequest, pk: int, *, action: Action | None = None
+) -> InformationRequest:
     return _get_for_user(request, information_requests_visible_to(request.user), pk, action=action)
 
 
@@ -155,10 +165,17 @@ def referral_new(request: HttpRequest, pupil_pk: int) -> HttpResponse:
             if not referrals_visible_to(request.user).filter(pk=referral.pk).exists():
                 # A referral to a health specialism is then followed by health staff and the DSL.
                 messages.success(
-                    request, "Referral raised. Referrals to health services are followed up by health staff and the DSL."
+                    request,
+                    "Referral raised. Referrals to health services are followed up by health staff and the DSL.",
                 )
                 return redirect("pupils:detail", pk=pupil.pk)
-            messages.success(request, f"Referral to {referral.get_specialism_display()} raised for {pupil.full_name}. It will be triaged at the MDT.")
+            messages.success(
+                request,
+                (
+                    f"Referral to {referral.get_specialism_display()} raised for {pupil.full_name}. It will be "
+                    "triaged at the MDT."
+                ),
+            )
             return redirect("referrals:detail", pk=referral.pk)
     return render(request, "referrals/new.html", context | {"form": form}, status=400)
 
@@ -190,7 +207,11 @@ def _detail_context(request: HttpRequest, referral: Referral, **forms_override) 
     if intervention is not None and intervention.is_open and (works_on or user.role == User.Role.DSL):
         context["session_form"] = forms.SessionForm(show_health=show_health)
         context["intervention_form"] = forms.InterventionForm(
-            initial={"review_date": intervention.review_date, "goals": intervention.goals, "version": intervention.version}
+            initial={
+                "review_date": intervention.review_date,
+                "goals": intervention.goals,
+                "version": intervention.version,
+            }
         )
     return context | forms_override
 
@@ -310,7 +331,9 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Session recorded.")
             return redirect("referrals:detail", pk=intervention.referral_id)
     referral = referrals_visible_to(request.user).filter(pk=intervention.referral_id).first() or intervention.referral
-    return render(request, "referrals/detail.html", _detail_context(request, referral, session_form=form), status=status)
+    return render(
+        request, "referrals/detail.html", _detail_context(request, referral, session_form=form), status=status
+    )
 
 
 @require_POST
@@ -331,7 +354,9 @@ def intervention_update(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Intervention updated.")
             return redirect("referrals:detail", pk=intervention.referral_id)
     referral = referrals_visible_to(request.user).filter(pk=intervention.referral_id).first() or intervention.referral
-    return render(request, "referrals/detail.html", _detail_context(request, referral, intervention_form=form), status=status)
+    return render(
+        request, "referrals/detail.html", _detail_context(request, referral, intervention_form=form), status=status
+    )
 
 
 # Information requests ---------------------------------------------------------------------------------------------
@@ -359,7 +384,9 @@ def information_request_list(request: HttpRequest) -> HttpResponse:
 def information_request_new(request: HttpRequest, pupil_pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pupil_pk, action=Action.REQUEST_INFORMATION)
     if request.method == "GET":
-        return render(request, "referrals/information_request_new.html", {"pupil": pupil, "form": forms.InformationRequestForm()})
+        return render(
+            request, "referrals/information_request_new.html", {"pupil": pupil, "form": forms.InformationRequestForm()}
+        )
     form = forms.InformationRequestForm(request.POST)
     if form.is_valid():
         try:

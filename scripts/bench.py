@@ -234,7 +234,7 @@ CSRF_IN_PAGE = re.compile(r'"X-CSRFToken": "([^"]+)"|name="csrfmiddlewaretoken" 
 
 
 class Session:
-    """One person's browser: a keep-alive connection to 127.0.0.1, their cookies, and the CSRF token of the last page."""
+    """One person's browser: a keep-alive connection to 127.0.0.1, their cookies, the last page's CSRF token."""
 
     def __init__(self, port: int, results: dict[str, list], errors: dict[str, int], lock: threading.Lock):
         self.port = port

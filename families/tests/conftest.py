@@ -43,7 +43,9 @@ def schools(db) -> list[School]:
 def shortlist_plan(pupil, family_worker, schools) -> ReintegrationPlan:
     """A plan at the shortlist stage with two schools on the list."""
     plan = services.reintegration_plan_start(pupil=pupil, by=family_worker)
-    services.reintegration_decide_readiness(plan=plan, by=family_worker, ready=True, reason="Settled.", version=plan.version)
+    services.reintegration_decide_readiness(
+        plan=plan, by=family_worker, ready=True, reason="Settled.", version=plan.version
+    )
     services.reintegration_shortlist_add(plan=plan, by=family_worker, school=schools[0])
     services.reintegration_shortlist_add(plan=plan, by=family_worker, school=schools[1])
     plan.refresh_from_db()

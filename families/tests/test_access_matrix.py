@@ -30,22 +30,39 @@ def _pupil(f):
 
 
 def _support(f):
-    action = SupportAction.objects.create(household=f["household"], kind="foodbank", detail="Voucher", owner=f["family_worker"])
+    action = SupportAction.objects.create(
+        household=f["household"], kind="foodbank", detail="Voucher", owner=f["family_worker"]
+    )
     return f"{_household(f)}support/{action.pk}/", {"status": "waiting", "outcome": "", "version": 1}
 
 
 def _withdraw(f):
     consent = Consent.objects.create(
-        pupil=f["pupil"], agency_kind="any", purpose="All", status="given", given_by="Mum", recorded_by=f["dsl"],
+        pupil=f["pupil"],
+        agency_kind="any",
+        purpose="All",
+        status="given",
+        given_by="Mum",
+        recorded_by=f["dsl"],
         decided_on=_today() - datetime.timedelta(days=5),
     )
-    return f"{_pupil(f)}consents/{consent.pk}/withdraw/", {"withdraw-withdrawn_on": _today().isoformat(), "withdraw-reason": "Phoned."}
+    return f"{_pupil(f)}consents/{consent.pk}/withdraw/", {
+        "withdraw-withdrawn_on": _today().isoformat(),
+        "withdraw-reason": "Phoned.",
+    }
 
 
 def _discussed(f):
     FreshStartInterview.objects.create(
-        pupil=f["pupil"], held_on=_today(), school_staff=f["staff"], agency_member=f["family_worker"], positives="a",
-        negatives="b", goals="c", needs="d", recorded_by=f["staff"],
+        pupil=f["pupil"],
+        held_on=_today(),
+        school_staff=f["staff"],
+        agency_member=f["family_worker"],
+        positives="a",
+        negatives="b",
+        goals="c",
+        needs="d",
+        recorded_by=f["staff"],
     )
     return f"{_pupil(f)}fresh-start/discussed/", {"mdt-discussed_on": _today().isoformat()}
 
@@ -79,7 +96,10 @@ def _shortlist(f):
 
 def _arrange(f):
     plan = _shortlisted(f)
-    return f"{_pupil(f)}reintegration/visits/", {"arrange-shortlisted": plan.shortlist.get().pk, "arrange-visit_on": _today().isoformat()}
+    return f"{_pupil(f)}reintegration/visits/", {
+        "arrange-shortlisted": plan.shortlist.get().pk,
+        "arrange-visit_on": _today().isoformat(),
+    }
 
 
 def _visit_record(f):
@@ -91,22 +111,32 @@ def _visit_record(f):
 def _send(f):
     plan = _shortlisted(f)
     entry = plan.shortlist.get()
-    return f"{_pupil(f)}reintegration/preference/", {f"send-rank_{entry.pk}": 1, "send-sent_to": f["leader"].pk, "send-version": plan.version}
+    return f"{_pupil(f)}reintegration/preference/", {
+        f"send-rank_{entry.pk}": 1,
+        "send-sent_to": f["leader"].pk,
+        "send-version": plan.version,
+    }
 
 
 def _allocate(f):
     plan = _shortlisted(f)
     return f"{_pupil(f)}reintegration/allocate/", {
-        "allocate-school": f["schools"][0].pk, "allocate-start_date": _today().isoformat(),
-        "allocate-phased_timetable": "Mornings.", "allocate-version": plan.version,
+        "allocate-school": f["schools"][0].pk,
+        "allocate-start_date": _today().isoformat(),
+        "allocate-phased_timetable": "Mornings.",
+        "allocate-version": plan.version,
     }
 
 
 def _follow_up(f):
     plan = _shortlisted(f)
     services.reintegration_allocate(
-        plan=plan, by=f["family_worker"], school=f["schools"][0], start_date=_today() - datetime.timedelta(weeks=3),
-        phased_timetable="Full time.", version=plan.version,
+        plan=plan,
+        by=f["family_worker"],
+        school=f["schools"][0],
+        start_date=_today() - datetime.timedelta(weeks=3),
+        phased_timetable="Full time.",
+        version=plan.version,
     )
     check = plan.follow_ups.get(weeks=2)
     return f"{_pupil(f)}reintegration/follow-ups/{check.pk}/", {"done_on": _today().isoformat(), "outcome": "on_track"}
@@ -114,7 +144,11 @@ def _follow_up(f):
 
 def _close(f):
     plan = _plan(f)
-    return f"{_pupil(f)}reintegration/close/", {"close-completed": "no", "close-reason": "Moved.", "close-version": plan.version}
+    return f"{_pupil(f)}reintegration/close/", {
+        "close-completed": "no",
+        "close-reason": "Moved.",
+        "close-version": plan.version,
+    }
 
 
 def _carer_edit(f):
@@ -125,17 +159,91 @@ def _carer_edit(f):
 ROUTES = [
     ("household", lambda f: (_household(f), None), "get", IN_SCOPE, 200, True),
     ("household_edit", lambda f: (f"{_household(f)}edit/", None), "get", EDIT_FAMILY, 200, True),
-    ("carer_add", lambda f: (f"{_household(f)}carers/", {"carer-name": "Sam", "carer-relationship": "father", "carer-preferred_contact": "phone", "carer-lives_with_pupil": "on"}), "post", EDIT_FAMILY, 302, True),
+    (
+        "carer_add",
+        lambda f: (
+            f"{_household(f)}carers/",
+            {
+                "carer-name": "Sam",
+                "carer-relationship": "father",
+                "carer-preferred_contact": "phone",
+                "carer-lives_with_pupil": "on",
+            },
+        ),
+        "post",
+        EDIT_FAMILY,
+        302,
+        True,
+    ),
     ("carer_edit", _carer_edit, "get", EDIT_FAMILY, 200, True),
     ("sibling_add", lambda f: (f"{_household(f)}siblings/", {"sibling-name": "Alfie"}), "post", EDIT_FAMILY, 302, True),
-    ("support_add", lambda f: (f"{_household(f)}support/", {"support-kind": "benefits", "support-detail": "UC claim"}), "post", SUPPORT, 302, True),
+    (
+        "support_add",
+        lambda f: (f"{_household(f)}support/", {"support-kind": "benefits", "support-detail": "UC claim"}),
+        "post",
+        SUPPORT,
+        302,
+        True,
+    ),
     ("support_update", _support, "post", SUPPORT, 302, True),
-    ("visit_add", lambda f: (f"{_household(f)}visits/", {"visit-visited_on": _today().isoformat(), "visit-purpose": "Check", "visit-outcome": "no_answer"}), "post", EDIT_FAMILY, 302, True),
+    (
+        "visit_add",
+        lambda f: (
+            f"{_household(f)}visits/",
+            {"visit-visited_on": _today().isoformat(), "visit-purpose": "Check", "visit-outcome": "no_answer"},
+        ),
+        "post",
+        EDIT_FAMILY,
+        302,
+        True,
+    ),
     ("pupil_family", lambda f: (_pupil(f), None), "get", IN_SCOPE, 200, False),
-    ("pupil_household", lambda f: (f"{_pupil(f)}household/", {"new-name": "New household", "new-home_language": "English"}), "post", EDIT_FAMILY, 302, False),
-    ("consent_add", lambda f: (f"{_pupil(f)}consents/", {"consent-agency_kind": "any", "consent-purpose": "All", "consent-status": "given", "consent-given_by": "Mum", "consent-how": "written", "consent-decided_on": _today().isoformat()}), "post", EDIT_FAMILY, 302, False),
+    (
+        "pupil_household",
+        lambda f: (f"{_pupil(f)}household/", {"new-name": "New household", "new-home_language": "English"}),
+        "post",
+        EDIT_FAMILY,
+        302,
+        False,
+    ),
+    (
+        "consent_add",
+        lambda f: (
+            f"{_pupil(f)}consents/",
+            {
+                "consent-agency_kind": "any",
+                "consent-purpose": "All",
+                "consent-status": "given",
+                "consent-given_by": "Mum",
+                "consent-how": "written",
+                "consent-decided_on": _today().isoformat(),
+            },
+        ),
+        "post",
+        EDIT_FAMILY,
+        302,
+        False,
+    ),
     ("consent_withdraw", _withdraw, "post", EDIT_FAMILY, 302, False),
-    ("sharing_add", lambda f: (f"{_pupil(f)}sharing/", {"sharing-decided_on": _today().isoformat(), "sharing-what": "Attendance", "sharing-agency_kind": "careers", "sharing-recipient": "Adviser", "sharing-why": "Plan", "sharing-lawful_basis": "public_task", "sharing-shared": "yes"}), "post", ("dsl", "leader", "specialist", "health_specialist", "family_worker"), 302, False),
+    (
+        "sharing_add",
+        lambda f: (
+            f"{_pupil(f)}sharing/",
+            {
+                "sharing-decided_on": _today().isoformat(),
+                "sharing-what": "Attendance",
+                "sharing-agency_kind": "careers",
+                "sharing-recipient": "Adviser",
+                "sharing-why": "Plan",
+                "sharing-lawful_basis": "public_task",
+                "sharing-shared": "yes",
+            },
+        ),
+        "post",
+        ("dsl", "leader", "specialist", "health_specialist", "family_worker"),
+        302,
+        False,
+    ),
     ("fresh_start", lambda f: (f"{_pupil(f)}fresh-start/", None), "get", IN_SCOPE, 200, False),
     ("fresh_start_discussed", _discussed, "post", ("dsl", "leader"), 302, False),
     ("reintegration", lambda f: (f"{_pupil(f)}reintegration/", None), "get", IN_SCOPE, 200, False),
@@ -156,8 +264,15 @@ IDS = [route[0] for route in ROUTES]
 @pytest.fixture
 def cast(dsl, leader, staff, other_staff, specialist, health_specialist, family_worker, outsider, admin_user):
     return {
-        "dsl": dsl, "leader": leader, "staff": staff, "other_staff": other_staff, "specialist": specialist,
-        "health_specialist": health_specialist, "family_worker": family_worker, "outsider": outsider, "admin_user": admin_user,
+        "dsl": dsl,
+        "leader": leader,
+        "staff": staff,
+        "other_staff": other_staff,
+        "specialist": specialist,
+        "health_specialist": health_specialist,
+        "family_worker": family_worker,
+        "outsider": outsider,
+        "admin_user": admin_user,
     }
 
 
@@ -167,7 +282,9 @@ def world(cast, pupil, household, carer, schools):
 
 
 @pytest.mark.parametrize("name,setup,method,allowed,ok_status,household_route", ROUTES, ids=IDS)
-def test_it_redirects_logged_out_users_to_login(client, world, name, setup, method, allowed, ok_status, household_route):
+def test_it_redirects_logged_out_users_to_login(
+    client, world, name, setup, method, allowed, ok_status, household_route
+):
     url, data = setup(world)
     response = getattr(client, method)(url, data)
     assert response.status_code == 302
@@ -176,7 +293,9 @@ def test_it_redirects_logged_out_users_to_login(client, world, name, setup, meth
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name,setup,method,allowed,ok_status,household_route", ROUTES, ids=IDS)
-def test_it_applies_the_policy_to_every_route(client, world, role, name, setup, method, allowed, ok_status, household_route):
+def test_it_applies_the_policy_to_every_route(
+    client, world, role, name, setup, method, allowed, ok_status, household_route
+):
     url, data = setup(world)
     client.force_login(world[role])
     response = getattr(client, method)(url, data)

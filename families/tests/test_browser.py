@@ -11,7 +11,9 @@ from families.models import HomeVisit, ReintegrationPlan
 
 
 @pytest.mark.browser
-def test_it_records_a_home_visit_and_allocates_a_school(live_server, page, family_worker, leader, pupil, household, shortlist_plan, schools):
+def test_it_records_a_home_visit_and_allocates_a_school(
+    live_server, page, family_worker, leader, pupil, household, shortlist_plan, schools
+):
     errors: list[str] = []
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -12,8 +12,14 @@ from pru_cases.models import AccessEvent
 
 def _consent(pupil, by, *, kind=ANY_AGENCY, status=Consent.Status.GIVEN, decided_on, **extra) -> Consent:
     return Consent.objects.create(
-        pupil=pupil, agency_kind=kind, purpose="Referrals and support", status=status, given_by="Dana Example",
-        decided_on=decided_on, recorded_by=by, **extra,
+        pupil=pupil,
+        agency_kind=kind,
+        purpose="Referrals and support",
+        status=status,
+        given_by="Dana Example",
+        decided_on=decided_on,
+        recorded_by=by,
+        **extra,
     )
 
 
@@ -41,7 +47,9 @@ def test_it_refuses_when_consent_for_every_agency_was_withdrawn(pupil, family_wo
 
 def test_it_refuses_an_agency_the_family_refused_but_not_the_others(pupil, family_worker, today):
     _consent(pupil, family_worker, decided_on=_days_ago(today, 30))
-    _consent(pupil, family_worker, kind=Agency.Kind.CAMHS, status=Consent.Status.REFUSED, decided_on=_days_ago(today, 5))
+    _consent(
+        pupil, family_worker, kind=Agency.Kind.CAMHS, status=Consent.Status.REFUSED, decided_on=_days_ago(today, 5)
+    )
     assert "refused" in consent_problem(pupil=pupil, agency_kind_or_specialism=Agency.Kind.CAMHS)
     assert consent_problem(pupil=pupil, agency_kind_or_specialism=Agency.Kind.HEALTH) is None
 
@@ -78,8 +86,12 @@ def test_it_records_a_consent_decision_from_the_page(client, family_worker, pupi
     response = client.post(
         f"/families/pupil/{pupil.pk}/consents/",
         {
-            "consent-agency_kind": Agency.Kind.CAMHS, "consent-purpose": "CAMHS referral", "consent-status": "given",
-            "consent-given_by": "Dana Example", "consent-given_by_carer": carer.pk, "consent-how": "written",
+            "consent-agency_kind": Agency.Kind.CAMHS,
+            "consent-purpose": "CAMHS referral",
+            "consent-status": "given",
+            "consent-given_by": "Dana Example",
+            "consent-given_by_carer": carer.pk,
+            "consent-how": "written",
             "consent-decided_on": today.isoformat(),
         },
     )
@@ -95,8 +107,11 @@ def test_it_refuses_a_consent_dated_in_the_future_and_keeps_the_input(client, fa
     response = client.post(
         f"/families/pupil/{pupil.pk}/consents/",
         {
-            "consent-agency_kind": ANY_AGENCY, "consent-purpose": "TYPED-PURPOSE-42", "consent-status": "given",
-            "consent-given_by": "Dana", "consent-how": "written",
+            "consent-agency_kind": ANY_AGENCY,
+            "consent-purpose": "TYPED-PURPOSE-42",
+            "consent-status": "given",
+            "consent-given_by": "Dana",
+            "consent-how": "written",
             "consent-decided_on": (today + datetime.timedelta(days=3)).isoformat(),
         },
     )
@@ -130,8 +145,13 @@ def test_it_will_not_log_sharing_on_the_basis_of_withdrawn_consent(pupil, family
     consent = _consent(pupil, family_worker, decided_on=_days_ago(today, 10))
     services.consent_withdraw(consent=consent, by=family_worker, withdrawn_on=today, reason="No more.")
     data = {
-        "decided_on": today, "what": "Attendance", "agency_kind": Agency.Kind.EARLY_HELP, "recipient": "Duty worker",
-        "why": "Planning.", "lawful_basis": SharingDecision.LawfulBasis.CONSENT, "shared": True,
+        "decided_on": today,
+        "what": "Attendance",
+        "agency_kind": Agency.Kind.EARLY_HELP,
+        "recipient": "Duty worker",
+        "why": "Planning.",
+        "lawful_basis": SharingDecision.LawfulBasis.CONSENT,
+        "shared": True,
     }
     with pytest.raises(ValidationError, match="withdrawn"):
         services.sharing_decision_record(pupil=pupil, by=family_worker, data=data)
@@ -148,8 +168,12 @@ def test_it_records_a_sharing_decision_from_the_page(client, specialist, pupil, 
     response = client.post(
         f"/families/pupil/{pupil.pk}/sharing/",
         {
-            "sharing-decided_on": today.isoformat(), "sharing-what": "Summary of concerns", "sharing-agency_kind": "youth_justice",
-            "sharing-recipient": "Case manager", "sharing-why": "Agreed at the MDT.", "sharing-lawful_basis": "public_task",
+            "sharing-decided_on": today.isoformat(),
+            "sharing-what": "Summary of concerns",
+            "sharing-agency_kind": "youth_justice",
+            "sharing-recipient": "Case manager",
+            "sharing-why": "Agreed at the MDT.",
+            "sharing-lawful_basis": "public_task",
             "sharing-shared": "yes",
         },
     )

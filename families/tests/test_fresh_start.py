@@ -6,9 +6,15 @@ from families.models import FreshStartInterview
 
 def _form(staff, member, held_on, **extra):
     return {
-        "held_on": held_on.isoformat(), "location": "At home", "school_staff": staff.pk, "agency_member": member.pk,
-        "positives": "Liked PE.", "negatives": "Lots of time in isolation.", "goals": "GCSE maths; college.",
-        "needs": "A key adult each morning.", **extra,
+        "held_on": held_on.isoformat(),
+        "location": "At home",
+        "school_staff": staff.pk,
+        "agency_member": member.pk,
+        "positives": "Liked PE.",
+        "negatives": "Lots of time in isolation.",
+        "goals": "GCSE maths; college.",
+        "needs": "A key adult each morning.",
+        **extra,
     }
 
 
@@ -24,7 +30,9 @@ def test_it_records_the_interview_and_queues_it_for_the_mdt(client, staff, famil
     assert "GCSE maths; college." in page and "For the next MDT" in page
 
 
-def test_it_needs_a_school_staff_member_and_a_different_agency_member(client, staff, specialist, family_worker, pupil, today):
+def test_it_needs_a_school_staff_member_and_a_different_agency_member(
+    client, staff, specialist, family_worker, pupil, today
+):
     client.force_login(staff)
     url = f"/families/pupil/{pupil.pk}/fresh-start/"
     wrong_role = client.post(url, _form(specialist, family_worker, today, goals="TYPED-GOAL"))
@@ -43,19 +51,33 @@ def test_it_edits_the_interview_and_detects_a_concurrent_edit(client, staff, fam
     client.force_login(staff)
     url = f"/families/pupil/{pupil.pk}/fresh-start/"
     client.post(url, _form(staff, family_worker, today))
-    assert client.post(url, _form(staff, family_worker, today, goals="Back to mainstream.", version=1)).status_code == 302
+    assert (
+        client.post(url, _form(staff, family_worker, today, goals="Back to mainstream.", version=1)).status_code == 302
+    )
     stale = client.post(url, _form(staff, family_worker, today, goals="STALE-GOAL", version=1))
     assert stale.status_code == 409 and "STALE-GOAL" in stale.content.decode()
     assert FreshStartInterview.objects.get().goals == "Back to mainstream."
 
 
 def test_it_marks_the_interview_discussed_at_the_mdt(client, leader, staff, family_worker, pupil, today):
-    interview = services.fresh_start_record(pupil=pupil, by=staff, data={
-        "held_on": today, "school_staff": staff, "agency_member": family_worker, "positives": "a", "negatives": "b",
-        "goals": "c", "needs": "d",
-    })
+    interview = services.fresh_start_record(
+        pupil=pupil,
+        by=staff,
+        data={
+            "held_on": today,
+            "school_staff": staff,
+            "agency_member": family_worker,
+            "positives": "a",
+            "negatives": "b",
+            "goals": "c",
+            "needs": "d",
+        },
+    )
     client.force_login(leader)
-    response = client.post(f"/families/pupil/{pupil.pk}/fresh-start/discussed/", {"mdt-discussed_on": today.isoformat(), "mdt-note": "Fed back."})
+    response = client.post(
+        f"/families/pupil/{pupil.pk}/fresh-start/discussed/",
+        {"mdt-discussed_on": today.isoformat(), "mdt-note": "Fed back."},
+    )
     assert response.status_code == 302
     interview.refresh_from_db()
     assert interview.discussed_at_mdt_on == today and not interview.awaiting_mdt
@@ -64,11 +86,22 @@ def test_it_marks_the_interview_discussed_at_the_mdt(client, leader, staff, fami
     assert again.status_code == 400
 
 
-def test_it_lists_interviews_awaiting_the_mdt_in_the_users_scope(client, staff, other_staff, family_worker, pupil, today):
-    services.fresh_start_record(pupil=pupil, by=staff, data={
-        "held_on": today, "school_staff": staff, "agency_member": family_worker, "positives": "a", "negatives": "b",
-        "goals": "VISIBLE-GOAL", "needs": "d",
-    })
+def test_it_lists_interviews_awaiting_the_mdt_in_the_users_scope(
+    client, staff, other_staff, family_worker, pupil, today
+):
+    services.fresh_start_record(
+        pupil=pupil,
+        by=staff,
+        data={
+            "held_on": today,
+            "school_staff": staff,
+            "agency_member": family_worker,
+            "positives": "a",
+            "negatives": "b",
+            "goals": "VISIBLE-GOAL",
+            "needs": "d",
+        },
+    )
     client.force_login(staff)
     assert "VISIBLE-GOAL" in client.get("/families/fresh-start/awaiting-mdt/").content.decode()
     client.force_login(other_staff)

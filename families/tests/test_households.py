@@ -8,13 +8,18 @@ from families.selectors import households_visible_to
 from pru_cases.models import AccessEvent
 
 
-
 def test_it_sets_up_a_household_from_the_pupils_family_page(client, family_worker, pupil):
     client.force_login(family_worker)
     response = client.post(
         f"/families/pupil/{pupil.pk}/household/",
-        {"new-name": "Example household", "new-address": "4 Mill Lane", "new-postcode": "MB2 3CD", "new-home_language": "Polish",
-         "new-interpreter_needed": "on", "new-interpreter_language": "Polish"},
+        {
+            "new-name": "Example household",
+            "new-address": "4 Mill Lane",
+            "new-postcode": "MB2 3CD",
+            "new-home_language": "Polish",
+            "new-interpreter_needed": "on",
+            "new-interpreter_language": "Polish",
+        },
     )
     household = Household.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/families/{household.pk}/"
@@ -39,7 +44,10 @@ def test_it_puts_a_brother_or_sister_in_the_same_household(client, family_worker
     client.force_login(dsl)
     response = client.post(f"/families/pupil/{sister.pk}/household/", {"join-household": household.pk})
     assert response.status_code == 302
-    assert set(HouseholdPupil.objects.filter(household=household).values_list("pupil_id", flat=True)) == {pupil.pk, sister.pk}
+    assert set(HouseholdPupil.objects.filter(household=household).values_list("pupil_id", flat=True)) == {
+        pupil.pk,
+        sister.pk,
+    }
     again = client.post(f"/families/pupil/{sister.pk}/household/", {"join-household": household.pk})
     assert again.status_code == 400  # the household the pupil is in is not offered again
     assert HouseholdPupil.objects.filter(household=household).count() == 2
@@ -53,7 +61,9 @@ def test_it_offers_households_sharing_the_pupils_surname(client, dsl, pupil, hou
     assert list(choices) == [household]
 
 
-def test_it_shows_a_household_when_one_of_its_pupils_is_visible(family_worker, outsider, other_staff, staff, household, site, other_site):
+def test_it_shows_a_household_when_one_of_its_pupils_is_visible(
+    family_worker, outsider, other_staff, staff, household, site, other_site
+):
     sibling_elsewhere = make_pupil(other_site, first_name="Casey")
     HouseholdPupil.objects.create(pupil=sibling_elsewhere, household=household)
     assert list(households_visible_to(family_worker)) == [household]
@@ -70,12 +80,20 @@ def test_it_lists_only_the_pupils_the_user_may_see_on_the_household_page(client,
     assert response.status_code == 200
     assert "HIDDEN-SIBLING" not in response.content.decode()
     # The read is audited against the pupil the user can see, not the one they cannot.
-    assert list(AccessEvent.objects.filter(user=staff).values_list("pupil_id", flat=True)) == [household.pupil_links.get(pupil__site=staff.site).pupil_id]
+    assert list(AccessEvent.objects.filter(user=staff).values_list("pupil_id", flat=True)) == [
+        household.pupil_links.get(pupil__site=staff.site).pupil_id
+    ]
 
 
 def test_it_detects_a_concurrent_household_edit(client, family_worker, household):
     client.force_login(family_worker)
-    form = {"name": "Example household", "address": "2 New Road", "postcode": "MB1 1AA", "home_language": "English", "version": household.version}
+    form = {
+        "name": "Example household",
+        "address": "2 New Road",
+        "postcode": "MB1 1AA",
+        "home_language": "English",
+        "version": household.version,
+    }
     assert client.post(f"/families/{household.pk}/edit/", form).status_code == 302
     stale = client.post(f"/families/{household.pk}/edit/", form | {"address": "MY-STALE-EDIT"})
     assert stale.status_code == 409
@@ -88,16 +106,29 @@ def test_it_adds_and_edits_a_carer(client, family_worker, household):
     client.force_login(family_worker)
     response = client.post(
         f"/families/{household.pk}/carers/",
-        {"carer-name": "Sam Example", "carer-relationship": "father", "carer-parental_responsibility": "on",
-         "carer-phone": "07700 900456", "carer-preferred_contact": "text", "carer-lives_with_pupil": "on"},
+        {
+            "carer-name": "Sam Example",
+            "carer-relationship": "father",
+            "carer-parental_responsibility": "on",
+            "carer-phone": "07700 900456",
+            "carer-preferred_contact": "text",
+            "carer-lives_with_pupil": "on",
+        },
     )
     assert response.status_code == 302
     carer = Carer.objects.get()
     assert carer.parental_responsibility and carer.household == household
     edit = client.post(
         f"/families/{household.pk}/carers/{carer.pk}/edit/",
-        {"name": "Sam Example", "relationship": "father", "phone": "07700 900457", "preferred_contact": "phone",
-         "version": carer.version, "is_active": "", "lives_with_pupil": "on"},
+        {
+            "name": "Sam Example",
+            "relationship": "father",
+            "phone": "07700 900457",
+            "preferred_contact": "phone",
+            "version": carer.version,
+            "is_active": "",
+            "lives_with_pupil": "on",
+        },
     )
     assert edit.status_code == 302
     carer.refresh_from_db()

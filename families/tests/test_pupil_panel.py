@@ -1,12 +1,10 @@
 import datetime
 
-import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from families import services
 from families.models import Carer, Consent
-
 
 
 def _detail_queries(client, pupil) -> tuple[int, str]:
@@ -20,15 +18,27 @@ def _add(household, pupil, by, n, today):
     for i in range(n):
         Carer.objects.create(household=household, name=f"Carer {i}", relationship="grandparent")
         Consent.objects.create(
-            pupil=pupil, agency_kind=["careers", "police", "camhs", "early_help"][i % 4], purpose="x", status="given",
-            given_by="Mum", decided_on=today - datetime.timedelta(days=i), recorded_by=by,
+            pupil=pupil,
+            agency_kind=["careers", "police", "camhs", "early_help"][i % 4],
+            purpose="x",
+            status="given",
+            given_by="Mum",
+            decided_on=today - datetime.timedelta(days=i),
+            recorded_by=by,
         )
 
 
-def test_it_shows_household_consent_and_plan_on_the_pupil_page(client, family_worker, pupil, household, carer, shortlist_plan, today):
+def test_it_shows_household_consent_and_plan_on_the_pupil_page(
+    client, family_worker, pupil, household, carer, shortlist_plan, today
+):
     consent = Consent.objects.create(
-        pupil=pupil, agency_kind="any", purpose="All", status="given", given_by="Dana Example",
-        decided_on=today - datetime.timedelta(days=3), recorded_by=family_worker,
+        pupil=pupil,
+        agency_kind="any",
+        purpose="All",
+        status="given",
+        given_by="Dana Example",
+        decided_on=today - datetime.timedelta(days=3),
+        recorded_by=family_worker,
     )
     services.consent_withdraw(consent=consent, by=family_worker, withdrawn_on=today, reason="Phoned.")
     client.force_login(family_worker)
@@ -48,10 +58,17 @@ def test_it_adds_a_constant_number_of_queries_to_the_pupil_page(client, dsl, pup
     assert "Carer 11" in body
 
 
-def test_it_warns_an_agencys_staff_when_the_family_refused_sharing_with_their_agency(client, health_specialist, specialist, family_worker, pupil, today):
+def test_it_warns_an_agencys_staff_when_the_family_refused_sharing_with_their_agency(
+    client, health_specialist, specialist, family_worker, pupil, today
+):
     Consent.objects.create(
-        pupil=pupil, agency_kind="camhs", purpose="CAMHS referral", status="refused", given_by="Dana Example",
-        decided_on=today, recorded_by=family_worker,
+        pupil=pupil,
+        agency_kind="camhs",
+        purpose="CAMHS referral",
+        status="refused",
+        given_by="Dana Example",
+        decided_on=today,
+        recorded_by=family_worker,
     )
     client.force_login(health_specialist)  # CAMHS
     _, body = _detail_queries(client, pupil)

@@ -12,14 +12,25 @@ from referrals.models import Referral
 def _raise(client, pupil, specialism, consent_status="parent"):
     return client.post(
         reverse("referrals:new", args=[pupil.pk]),
-        {"specialism": specialism, "reasons": "TYPED-REASONS-5Q", "tried": "", "consent_status": consent_status, "urgency": "routine"},
+        {
+            "specialism": specialism,
+            "reasons": "TYPED-REASONS-5Q",
+            "tried": "",
+            "consent_status": consent_status,
+            "urgency": "routine",
+        },
     )
 
 
 def _withdrawn(pupil, by, today, kind="any") -> Consent:
     consent = Consent.objects.create(
-        pupil=pupil, agency_kind=kind, purpose="Referrals and support", status="given", given_by="Dana Example",
-        decided_on=today - datetime.timedelta(days=20), recorded_by=by,
+        pupil=pupil,
+        agency_kind=kind,
+        purpose="Referrals and support",
+        status="given",
+        given_by="Dana Example",
+        decided_on=today - datetime.timedelta(days=20),
+        recorded_by=by,
     )
     return services.consent_withdraw(consent=consent, by=by, withdrawn_on=today, reason="Phoned to withdraw.")
 
@@ -37,8 +48,13 @@ def test_it_refuses_a_referral_to_an_agency_whose_consent_was_withdrawn(client, 
 
 def test_it_refuses_only_the_agency_the_family_refused(client, staff, family_worker, pupil, today):
     Consent.objects.create(
-        pupil=pupil, agency_kind="camhs", purpose="CAMHS referral", status="refused", given_by="Dana Example",
-        decided_on=today, recorded_by=family_worker,
+        pupil=pupil,
+        agency_kind="camhs",
+        purpose="CAMHS referral",
+        status="refused",
+        given_by="Dana Example",
+        decided_on=today,
+        recorded_by=family_worker,
     )
     client.force_login(staff)
     assert _raise(client, pupil, "camhs").status_code == 400

@@ -8,8 +8,25 @@ from meetings import services
 from meetings.models import Action, ActionPlan, Invitee, PdfJob
 from meetings.tests.conftest import mark_present
 
-ROLES = ("dsl", "leader", "staff", "specialist", "health_specialist", "family_worker", "other_staff", "outsider", "admin_user")
-INVITED = ("dsl", "leader", "staff", "specialist", "health_specialist", "family_worker")  # dsl and leader see every meeting
+ROLES = (
+    "dsl",
+    "leader",
+    "staff",
+    "specialist",
+    "health_specialist",
+    "family_worker",
+    "other_staff",
+    "outsider",
+    "admin_user",
+)
+INVITED = (
+    "dsl",
+    "leader",
+    "staff",
+    "specialist",
+    "health_specialist",
+    "family_worker",
+)  # dsl and leader see every meeting
 RUNS = ("dsl", "leader")  # the DSL, and the leader who chairs
 RECORDS = ("dsl", "leader", "staff")  # ... and the minute-taker
 IN_SCOPE = INVITED  # the pupil's own team
@@ -18,9 +35,17 @@ UPDATES = ("dsl", "leader", "staff", "specialist", "health_specialist", "family_
 
 @pytest.fixture
 def cast(dsl, leader, staff, other_staff, specialist, health_specialist, family_worker, outsider, admin_user):
-    return {"dsl": dsl, "leader": leader, "staff": staff, "other_staff": other_staff, "specialist": specialist,
-            "health_specialist": health_specialist, "family_worker": family_worker, "outsider": outsider,
-            "admin_user": admin_user}
+    return {
+        "dsl": dsl,
+        "leader": leader,
+        "staff": staff,
+        "other_staff": other_staff,
+        "specialist": specialist,
+        "health_specialist": health_specialist,
+        "family_worker": family_worker,
+        "outsider": outsider,
+        "admin_user": admin_user,
+    }
 
 
 @pytest.fixture
@@ -28,25 +53,55 @@ def world(mdt, item, other_pupil, leader, staff, today):
     second = services.agenda_add_pupil(meeting=mdt, by=leader, pupil=other_pupil)
     plan = ActionPlan.objects.create(pupil=item.pupil, created_by=leader)
     action = Action.objects.create(
-        plan=plan, description="Call home", owner_kind="staff", owner_user=staff, due_on=today,
-        success_criteria="Called", created_by=leader,
+        plan=plan,
+        description="Call home",
+        owner_kind="staff",
+        owner_user=staff,
+        due_on=today,
+        success_criteria="Called",
+        created_by=leader,
     )
     invitee = mdt.invitees.get(user=staff)
-    return {"meeting": mdt, "item": item, "second": second, "action": action, "invitee": invitee, "other_pupil": other_pupil}
+    return {
+        "meeting": mdt,
+        "item": item,
+        "second": second,
+        "action": action,
+        "invitee": invitee,
+        "other_pupil": other_pupil,
+    }
 
 
 def _routes(w, today):
     m, i = w["meeting"].pk, w["item"].pk
-    action_data = {"description": "Visit", "owner_kind": "family", "owner_name": "Sam", "due_on": today.isoformat(), "success_criteria": "Seen"}
+    action_data = {
+        "description": "Visit",
+        "owner_kind": "family",
+        "owner_name": "Sam",
+        "due_on": today.isoformat(),
+        "success_criteria": "Seen",
+    }
     return {
         "detail": ("get", reverse("meetings:detail", args=[m]), None, INVITED, 200),
         "screen": ("get", reverse("meetings:screen", args=[m]), None, INVITED, 200),
         "case": ("get", reverse("meetings:case", args=[m, i]), None, INVITED, 200),
         "invitee_add": ("post", reverse("meetings:invitee_add", args=[m]), {"name": "A guest"}, RUNS, 302),
-        "attendance": ("post", reverse("meetings:attendance", args=[m]), {"invitee": w["invitee"].pk, "attendance": "present"}, RUNS, 302),
+        "attendance": (
+            "post",
+            reverse("meetings:attendance", args=[m]),
+            {"invitee": w["invitee"].pk, "attendance": "present"},
+            RUNS,
+            302,
+        ),
         "agenda_build": ("post", reverse("meetings:agenda_build", args=[m]), {}, RUNS, 302),
         "agenda_add": ("post", reverse("meetings:agenda_add", args=[m]), {"pupil": "1"}, RUNS, 302),
-        "agenda_move": ("post", reverse("meetings:agenda_move", args=[m, w["second"].pk]), {"direction": "up"}, RUNS, 302),
+        "agenda_move": (
+            "post",
+            reverse("meetings:agenda_move", args=[m, w["second"].pk]),
+            {"direction": "up"},
+            RUNS,
+            302,
+        ),
         "agenda_carry_over": ("post", reverse("meetings:agenda_carry_over", args=[m, i]), {}, RUNS, 302),
         "schedule_next": ("post", reverse("meetings:schedule_next", args=[m]), {}, RUNS, 302),
         "discussion": ("post", reverse("meetings:discussion", args=[m, i]), {"text": "Noted"}, RECORDS, 302),
@@ -56,8 +111,22 @@ def _routes(w, today):
     }
 
 
-MEETING_ROUTES = ["detail", "screen", "case", "invitee_add", "attendance", "agenda_build", "agenda_add", "agenda_move",
-                  "agenda_carry_over", "schedule_next", "discussion", "decision", "action_add", "close"]
+MEETING_ROUTES = [
+    "detail",
+    "screen",
+    "case",
+    "invitee_add",
+    "attendance",
+    "agenda_build",
+    "agenda_add",
+    "agenda_move",
+    "agenda_carry_over",
+    "schedule_next",
+    "discussion",
+    "decision",
+    "action_add",
+    "close",
+]
 
 
 @pytest.mark.parametrize("name", MEETING_ROUTES)
@@ -151,7 +220,9 @@ def test_it_applies_the_policy_to_actions(client, cast, world, role, name, metho
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("url,allowed", [("/meetings/", ROLES), ("/meetings/new/", RUNS), ("/meetings/actions/", ROLES)])
+@pytest.mark.parametrize(
+    "url,allowed", [("/meetings/", ROLES), ("/meetings/new/", RUNS), ("/meetings/actions/", ROLES)]
+)
 def test_it_guards_the_pages_that_are_not_about_one_meeting(client, cast, world, role, url, allowed):
     assert client.get(url).status_code == 302
     client.force_login(cast[role])

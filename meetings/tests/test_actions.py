@@ -14,8 +14,13 @@ from pupils.models import Pupil
 def action(pupil, leader, staff, today) -> Action:
     plan = ActionPlan.objects.create(pupil=pupil, created_by=leader)
     return Action.objects.create(
-        plan=plan, description="Phone the family weekly", owner_kind="staff", owner_user=staff,
-        due_on=today - datetime.timedelta(days=1), success_criteria="Three calls made", created_by=leader,
+        plan=plan,
+        description="Phone the family weekly",
+        owner_kind="staff",
+        owner_user=staff,
+        due_on=today - datetime.timedelta(days=1),
+        success_criteria="Three calls made",
+        created_by=leader,
     )
 
 

@@ -25,38 +25,68 @@ def _kinds(meeting, pupil):
 def sources(db, site, staff, dsl, specialist, family_worker, today):
     """One pupil for each source the agenda draws on, and one pupil who should not appear."""
     old = datetime.date(2025, 9, 1)
-    pupils = {name: make_pupil(site, first_name=name.title(), last_name="Source", entry_date=old) for name in (
-        "referral", "review", "overdue", "pattern", "info", "fresh", "plan", "quiet")}
-    pupils["new"] = make_pupil(site, first_name="New", last_name="Source", entry_date=today - datetime.timedelta(days=3))
+    pupils = {
+        name: make_pupil(site, first_name=name.title(), last_name="Source", entry_date=old)
+        for name in ("referral", "review", "overdue", "pattern", "info", "fresh", "plan", "quiet")
+    }
+    pupils["new"] = make_pupil(
+        site, first_name="New", last_name="Source", entry_date=today - datetime.timedelta(days=3)
+    )
     Referral.objects.create(pupil=pupils["referral"], specialism="salt", reasons="Speech unclear.", raised_by=staff)
     done = Referral.objects.create(
-        pupil=pupils["review"], specialism="youth_justice", reasons="Court order.", raised_by=staff,
-        status=Referral.Status.ALLOCATED, allocated_to=specialist,
+        pupil=pupils["review"],
+        specialism="youth_justice",
+        reasons="Court order.",
+        raised_by=staff,
+        status=Referral.Status.ALLOCATED,
+        allocated_to=specialist,
     )
     Intervention.objects.create(
-        pupil=pupils["review"], referral=done, specialism="youth_justice", specialist=specialist,
+        pupil=pupils["review"],
+        referral=done,
+        specialism="youth_justice",
+        specialist=specialist,
         review_date=today - datetime.timedelta(days=1),
     )
     plan = ActionPlan.objects.create(pupil=pupils["overdue"], created_by=dsl)
     Action.objects.create(
-        plan=plan, description="Phone home", owner_kind=Action.Owner.STAFF, owner_user=staff,
-        due_on=today - datetime.timedelta(days=2), success_criteria="Parent called back", created_by=dsl,
+        plan=plan,
+        description="Phone home",
+        owner_kind=Action.Owner.STAFF,
+        owner_user=staff,
+        due_on=today - datetime.timedelta(days=2),
+        success_criteria="Parent called back",
+        created_by=dsl,
     )
     ActionPlan.objects.create(pupil=pupils["plan"], created_by=dsl, review_on=today)
     for hours in (1, 2, 3):
         Concern.objects.create(
-            pupil=pupils["pattern"], category=Concern.Category.BEHAVIOUR, seen="Shouting in class.",
-            logged_by=staff, occurred_at=timezone.now() - datetime.timedelta(hours=hours),
+            pupil=pupils["pattern"],
+            category=Concern.Category.BEHAVIOUR,
+            seen="Shouting in class.",
+            logged_by=staff,
+            occurred_at=timezone.now() - datetime.timedelta(hours=hours),
         )
     Concern.objects.create(pupil=pupils["quiet"], category=Concern.Category.OTHER, seen="Late once.", logged_by=staff)
     police = Agency.objects.create(name="Police", kind=Agency.Kind.POLICE)
     InformationRequest.objects.create(
-        pupil=pupils["info"], agency=police, question="Any incidents?", asked_by=staff,
-        asked_on=today - datetime.timedelta(days=20), due_by=today - datetime.timedelta(days=6),
+        pupil=pupils["info"],
+        agency=police,
+        question="Any incidents?",
+        asked_by=staff,
+        asked_on=today - datetime.timedelta(days=20),
+        due_by=today - datetime.timedelta(days=6),
     )
     FreshStartInterview.objects.create(
-        pupil=pupils["fresh"], held_on=today - datetime.timedelta(days=5), school_staff=staff,
-        agency_member=family_worker, positives="PE", negatives="Maths", goals="GCSEs", needs="Help", recorded_by=staff,
+        pupil=pupils["fresh"],
+        held_on=today - datetime.timedelta(days=5),
+        school_staff=staff,
+        agency_member=family_worker,
+        positives="PE",
+        negatives="Maths",
+        goals="GCSEs",
+        needs="Help",
+        recorded_by=staff,
     )
     return pupils
 

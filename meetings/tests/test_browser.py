@@ -11,8 +11,12 @@ from meetings.tests.conftest import mark_present
 
 @pytest.mark.browser
 def test_it_runs_a_meeting_through_three_cases_by_keyboard(live_server, page, leader, staff, mdt, item, site):
-    second = services.agenda_add_pupil(meeting=mdt, by=leader, pupil=make_pupil(site, first_name="Alex", last_name="Second"))
-    third = services.agenda_add_pupil(meeting=mdt, by=leader, pupil=make_pupil(site, first_name="Blake", last_name="Third"))
+    second = services.agenda_add_pupil(
+        meeting=mdt, by=leader, pupil=make_pupil(site, first_name="Alex", last_name="Second")
+    )
+    third = services.agenda_add_pupil(
+        meeting=mdt, by=leader, pupil=make_pupil(site, first_name="Blake", last_name="Third")
+    )
     mark_present(mdt, leader, staff)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

@@ -14,7 +14,9 @@ HX = {"HTTP_HX_REQUEST": "true"}
 
 
 def _close(client, meeting, **extra):
-    return client.post(reverse("meetings:close", args=[meeting.pk]), {"summary": "A busy week.", "version": meeting.version, **extra})
+    return client.post(
+        reverse("meetings:close", args=[meeting.pk]), {"summary": "A busy week.", "version": meeting.version, **extra}
+    )
 
 
 def test_it_closes_the_meeting_and_queues_the_minutes(client, leader, mdt, item, django_capture_on_commit_callbacks):
@@ -34,7 +36,10 @@ def test_a_tac_meeting_queues_the_plan_and_the_family_letter(client, dsl, tac):
     client.force_login(dsl)
     assert _close(client, tac).status_code == 302
     assert set(PdfJob.objects.filter(meeting=tac).values_list("kind", flat=True)) == {
-        "minutes", "action_plan", "family_letter"}
+        "minutes",
+        "action_plan",
+        "family_letter",
+    }
 
 
 @pytest.mark.parametrize(
@@ -42,7 +47,16 @@ def test_a_tac_meeting_queues_the_plan_and_the_family_letter(client, dsl, tac):
     [
         ("discussion", {"text": "Late addition"}),
         ("decision", {"text": "Late decision"}),
-        ("action_add", {"description": "x", "owner_kind": "family", "owner_name": "Sam", "due_on": "2030-01-01", "success_criteria": "y"}),
+        (
+            "action_add",
+            {
+                "description": "x",
+                "owner_kind": "family",
+                "owner_name": "Sam",
+                "due_on": "2030-01-01",
+                "success_criteria": "y",
+            },
+        ),
     ],
 )
 def test_it_refuses_edits_to_frozen_minutes(client, leader, mdt, item, name, data):
@@ -92,8 +106,15 @@ def test_it_detects_a_stale_close(client, leader, mdt):
 
 def test_closing_feeds_back_discussed_fresh_start_interviews(client, leader, mdt, pupil, staff, family_worker, today):
     interview = FreshStartInterview.objects.create(
-        pupil=pupil, held_on=today - datetime.timedelta(days=2), school_staff=staff, agency_member=family_worker,
-        positives="Art", negatives="Noise", goals="College", needs="Quiet space", recorded_by=staff,
+        pupil=pupil,
+        held_on=today - datetime.timedelta(days=2),
+        school_staff=staff,
+        agency_member=family_worker,
+        positives="Art",
+        negatives="Noise",
+        goals="College",
+        needs="Quiet space",
+        recorded_by=staff,
     )
     services.agenda_build(meeting=mdt, by=leader)
     item = mdt.items.get(pupil=pupil)

@@ -304,8 +304,13 @@ def northfield_mdt(mdt, item, other_pupil, leader, dsl, staff):
     elsewhere = services.agenda_add_pupil(meeting=mdt, by=leader, pupil=other_pupil)
     services.discussion_record(item=elsewhere, by=dsl, text="Riverside discussion not for Northfield.")
     services.action_add(
-        item=elsewhere, by=dsl, description="Riverside action text", owner_kind=Action.Owner.AGENCY,
-        owner_agency=dsl.agency, due_on=timezone.localdate() + datetime.timedelta(days=3), success_criteria="Seen",
+        item=elsewhere,
+        by=dsl,
+        description="Riverside action text",
+        owner_kind=Action.Owner.AGENCY,
+        owner_agency=dsl.agency,
+        due_on=timezone.localdate() + datetime.timedelta(days=3),
+        success_criteria="Seen",
     )
     services.discussion_record(item=item, by=staff, text="Northfield discussion.")
     return services.meeting_close(meeting=mdt, by=dsl)
@@ -335,7 +340,9 @@ def test_it_never_hands_one_person_a_copy_made_for_another(client, northfield_md
     assert reverse("meetings:pdf_download", args=[job.pk]) not in page
 
 
-def test_a_download_writes_one_access_log_row_per_pupil_in_the_file(client, northfield_mdt, dsl, staff, other_pupil, pupil):
+def test_a_download_writes_one_access_log_row_per_pupil_in_the_file(
+    client, northfield_mdt, dsl, staff, other_pupil, pupil
+):
     from pru_cases.models import AccessEvent
 
     job = PdfJob.objects.get(meeting=northfield_mdt)
@@ -357,7 +364,9 @@ def test_a_download_writes_one_access_log_row_per_pupil_in_the_file(client, nort
     assert list(AccessEvent.objects.filter(user=staff, path=url).values_list("pupil_id", flat=True)) == [pupil.pk]
 
 
-def test_a_copy_naming_a_pupil_who_has_left_the_readers_scope_is_refused(client, northfield_mdt, staff, pupil, other_site):
+def test_a_copy_naming_a_pupil_who_has_left_the_readers_scope_is_refused(
+    client, northfield_mdt, staff, pupil, other_site
+):
     client.force_login(staff)
     job = _own_copy(client, northfield_mdt)
     type(pupil).objects.filter(pk=pupil.pk).update(site=other_site)  # the pupil moved centre since

@@ -15,7 +15,6 @@ from pupils.models import Concern
 from referrals.models import Referral
 
 
-
 def _fill(meeting, leader, staff, site, count, today):
     for n in range(count):
         pupil = make_pupil(site, first_name=f"Pupil{n}", last_name=f"Q{meeting.items.count()}", upn="")
@@ -23,8 +22,13 @@ def _fill(meeting, leader, staff, site, count, today):
         Referral.objects.create(pupil=pupil, specialism="careers", reasons="Advice.", raised_by=staff)
         item = services.agenda_add_pupil(meeting=meeting, by=leader, pupil=pupil)
         services.action_add(
-            item=item, by=leader, description="Call", owner_kind="staff", owner_user=staff,
-            due_on=today + datetime.timedelta(days=3), success_criteria="Called",
+            item=item,
+            by=leader,
+            description="Call",
+            owner_kind="staff",
+            owner_user=staff,
+            due_on=today + datetime.timedelta(days=3),
+            success_criteria="Called",
         )
 
 
@@ -35,7 +39,9 @@ def _count(client, url) -> int:
     return len(queries)
 
 
-def test_the_meeting_screen_is_constant_in_the_agenda_length(client, mdt, leader, staff, specialist, site, today, django_assert_max_num_queries):
+def test_the_meeting_screen_is_constant_in_the_agenda_length(
+    client, mdt, leader, staff, specialist, site, today, django_assert_max_num_queries
+):
     mark_present(mdt, leader, staff, specialist)
     client.force_login(leader)
     url = reverse("meetings:screen", args=[mdt.pk])
@@ -57,8 +63,13 @@ def test_one_case_is_constant_in_the_data_size(client, mdt, leader, staff, site,
     for _ in range(10):
         Concern.objects.create(pupil=first.pupil, category="attendance", seen="Absent.", logged_by=staff)
         services.action_add(
-            item=first, by=leader, description="More", owner_kind="agency", owner_agency=staff.agency,
-            due_on=today, success_criteria="Done",
+            item=first,
+            by=leader,
+            description="More",
+            owner_kind="agency",
+            owner_agency=staff.agency,
+            due_on=today,
+            success_criteria="Done",
         )
     assert _count(client, url) == small
 
@@ -82,7 +93,9 @@ def test_the_lists_are_constant_in_their_length(client, dsl, leader, staff, site
     assert Action.objects.count() == 14
 
 
-def test_the_agenda_builder_is_constant_in_the_number_of_pupils(mdt, leader, staff, site, today, django_assert_num_queries):
+def test_the_agenda_builder_is_constant_in_the_number_of_pupils(
+    mdt, leader, staff, site, today, django_assert_num_queries
+):
     _fill(mdt, leader, staff, site, 0, today)
     for n in range(5):
         make_pupil(site, first_name=f"New{n}", last_name="Pupil", entry_date=today)

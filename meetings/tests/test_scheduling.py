@@ -7,8 +7,15 @@ from pru_cases.models import AccessEvent
 
 
 def _data(chair, **extra):
-    return {"kind": "mdt", "title": "Thursday MDT", "held_on": "2026-12-03", "starts_at": "09:30",
-            "recurrence": "weekly", "chair": chair.pk, **extra}
+    return {
+        "kind": "mdt",
+        "title": "Thursday MDT",
+        "held_on": "2026-12-03",
+        "starts_at": "09:30",
+        "recurrence": "weekly",
+        "chair": chair.pk,
+        **extra,
+    }
 
 
 def test_it_schedules_a_weekly_mdt(client, leader, staff, specialist):
@@ -59,7 +66,9 @@ def test_staff_cannot_schedule_meetings(client, pupil, staff):
 def test_the_chair_records_attendance(client, leader, mdt, staff):
     client.force_login(leader)
     invitee = mdt.invitees.get(user=staff)
-    response = client.post(reverse("meetings:attendance", args=[mdt.pk]), {"invitee": invitee.pk, "attendance": "apologies"})
+    response = client.post(
+        reverse("meetings:attendance", args=[mdt.pk]), {"invitee": invitee.pk, "attendance": "apologies"}
+    )
     assert response.status_code == 302
     invitee.refresh_from_db()
     assert invitee.attendance == Invitee.Attendance.APOLOGIES

@@ -41,7 +41,12 @@ def test_it_keeps_what_was_typed_when_the_input_is_invalid(client, leader, item)
     client.force_login(leader)
     response = client.post(
         _url("action_add", item),
-        {"description": "Home visit with the family worker", "owner_kind": "staff", "due_on": "", "success_criteria": "Seen"},
+        {
+            "description": "Home visit with the family worker",
+            "owner_kind": "staff",
+            "due_on": "",
+            "success_criteria": "Seen",
+        },
         **HX,
     )
     assert response.status_code == 400
@@ -59,7 +64,9 @@ def test_it_records_a_decision(client, leader, item):
 
 
 def test_it_triages_a_referral_through_the_referrals_service(client, dsl, leader, staff, item):
-    referral = Referral.objects.create(pupil=item.pupil, specialism="careers", reasons="Needs post-16 advice.", raised_by=staff)
+    referral = Referral.objects.create(
+        pupil=item.pupil, specialism="careers", reasons="Needs post-16 advice.", raised_by=staff
+    )
     client.force_login(leader)
     response = client.post(
         _url("decision", item),
@@ -121,10 +128,15 @@ def test_it_adds_an_action_to_the_pupils_plan(client, leader, staff, yjs_agency,
     assert action.agreed_at == item
     assert action.plan == ActionPlan.objects.get(pupil=item.pupil, status="open")
     assert (action.owner_user, action.owner_agency, action.owner_name) == {
-        "staff": (staff, None, ""), "agency": (None, yjs_agency, ""), "family": (None, None, "Sam Parent")}[owner]
+        "staff": (staff, None, ""),
+        "agency": (None, yjs_agency, ""),
+        "family": (None, None, "Sam Parent"),
+    }[owner]
 
 
-def test_it_hides_health_unless_everyone_present_may_read_it(client, dsl, mdt, item, health_record, health_specialist, specialist):
+def test_it_hides_health_unless_everyone_present_may_read_it(
+    client, dsl, mdt, item, health_record, health_specialist, specialist
+):
     url = _url("case", item)
     client.force_login(dsl)
     mark_present(mdt, health_specialist)
@@ -183,7 +195,12 @@ def test_it_does_not_name_a_health_service_in_the_minutes_of_a_triage(dsl, staff
     with pytest.raises(ValidationError, match="Referrals to health services"):
         services.decision_record(item=item, by=leader, text="x", referral=referral, outcome="signposted", offer="Club")
     decision = services.decision_record(
-        item=item, by=dsl, text="Wellbeing group first.", referral=referral, outcome="signposted", offer="Wellbeing group"
+        item=item,
+        by=dsl,
+        text="Wellbeing group first.",
+        referral=referral,
+        outcome="signposted",
+        offer="Wellbeing group",
     )
     assert decision.text.startswith(f"Referral #{referral.pk} (a specialist health service): signposted")
     assert "CAMHS" not in decision.text

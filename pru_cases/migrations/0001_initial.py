@@ -6,29 +6,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AccessEvent',
+            name="AccessEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('role', models.CharField(max_length=20)),
-                ('pupil_ref', models.BigIntegerField(help_text='The id asked for, kept when no such pupil exists.', null=True)),
-                ('method', models.CharField(max_length=8)),
-                ('path', models.CharField(max_length=300)),
-                ('outcome', models.CharField(choices=[('allowed', 'Allowed'), ('denied', 'Denied (out of scope)'), ('forbidden', 'Refused (role)')], max_length=10)),
-                ('field_groups', models.CharField(blank=True, help_text='Restricted field groups shown.', max_length=60)),
-                ('agency', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='accounts.agency')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("role", models.CharField(max_length=20)),
+                (
+                    "pupil_ref",
+                    models.BigIntegerField(help_text="The id asked for, kept when no such pupil exists.", null=True),
+                ),
+                ("method", models.CharField(max_length=8)),
+                ("path", models.CharField(max_length=300)),
+                (
+                    "outcome",
+                    models.CharField(
+                        choices=[
+                            ("allowed", "Allowed"),
+                            ("denied", "Denied (out of scope)"),
+                            ("forbidden", "Refused (role)"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "field_groups",
+                    models.CharField(blank=True, help_text="Restricted field groups shown.", max_length=60),
+                ),
+                (
+                    "agency",
+                    models.ForeignKey(
+                        null=True, on_delete=django.db.models.deletion.PROTECT, related_name="+", to="accounts.agency"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-at', '-pk'],
+                "ordering": ["-at", "-pk"],
             },
         ),
     ]

@@ -8,32 +8,45 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('pru_cases', '0001_initial'),
-        ('pupils', '0001_initial'),
+        ("pru_cases", "0001_initial"),
+        ("pupils", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='accessevent',
-            name='pupil',
-            field=models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='access_events', to='pupils.pupil'),
+            model_name="accessevent",
+            name="pupil",
+            field=models.ForeignKey(
+                null=True, on_delete=django.db.models.deletion.PROTECT, related_name="access_events", to="pupils.pupil"
+            ),
         ),
         migrations.AddField(
-            model_name='accessevent',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='access_events', to=settings.AUTH_USER_MODEL),
+            model_name="accessevent",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="access_events", to=settings.AUTH_USER_MODEL
+            ),
         ),
         migrations.AddIndex(
-            model_name='accessevent',
-            index=models.Index(fields=['pupil', '-at'], name='accessevent_pupil_at_idx'),
+            model_name="accessevent",
+            index=models.Index(fields=["pupil", "-at"], name="accessevent_pupil_at_idx"),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='accessevent',
-            trigger=pgtrigger.compiler.Trigger(name='access_event_append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='8d38c1f8447a4aa5e1f32d9270f741299511c6e4', operation='UPDATE OR DELETE', pgid='pgtrigger_access_event_append_only_6b8f3', table='pru_cases_accessevent', when='BEFORE')),
+            model_name="accessevent",
+            trigger=pgtrigger.compiler.Trigger(
+                name="access_event_append_only",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;",
+                    hash="8d38c1f8447a4aa5e1f32d9270f741299511c6e4",
+                    operation="UPDATE OR DELETE",
+                    pgid="pgtrigger_access_event_append_only_6b8f3",
+                    table="pru_cases_accessevent",
+                    when="BEFORE",
+                ),
+            ),
         ),
     ]

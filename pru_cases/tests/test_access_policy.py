@@ -36,8 +36,14 @@ def test_it_gives_administrators_and_inactive_users_nobody(admin_user, dsl, pupi
     assert list(pupils_visible_to(dsl)) == []
 
 
-def test_only_health_staff_and_the_dsl_read_health_detail(dsl, leader, staff, specialist, health_specialist, family_worker):
-    readers = {u.username for u in (dsl, leader, staff, specialist, health_specialist, family_worker) if can_read_field_group(u, FieldGroup.HEALTH)}
+def test_only_health_staff_and_the_dsl_read_health_detail(
+    dsl, leader, staff, specialist, health_specialist, family_worker
+):
+    readers = {
+        u.username
+        for u in (dsl, leader, staff, specialist, health_specialist, family_worker)
+        if can_read_field_group(u, FieldGroup.HEALTH)
+    }
     assert readers == {"dsl", "camhs"}
 
 
@@ -57,7 +63,11 @@ def test_it_records_who_looked_and_which_restricted_groups_they_saw(client, heal
     client.get(f"/pupils/{pupil.pk}/")
     event = AccessEvent.objects.get()
     assert (event.user, event.role, event.agency, event.pupil, event.method) == (
-        health_specialist, "specialist", health_specialist.agency, pupil, "GET"
+        health_specialist,
+        "specialist",
+        health_specialist.agency,
+        pupil,
+        "GET",
     )
     assert event.field_groups == "health"
 

@@ -211,7 +211,11 @@ def closed_tac(dsl, pupil):
     from meetings.models import Meeting
 
     meeting = meeting_services.meeting_create(
-        by=dsl, kind=Meeting.Kind.TAC, title="Team around the child", held_on=timezone.localdate(), chair=dsl,
+        by=dsl,
+        kind=Meeting.Kind.TAC,
+        title="Team around the child",
+        held_on=timezone.localdate(),
+        chair=dsl,
         pupil=pupil,
     )
     Meeting.objects.filter(pk=meeting.pk).update(status=Meeting.Status.CLOSED, closed_at=timezone.now())

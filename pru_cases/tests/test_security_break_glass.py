@@ -181,7 +181,9 @@ def test_it_tells_the_caller_when_access_came_through_break_glass(rf, staff, oth
     assert set(pupils_writable_by(staff)) == {pupil}
 
 
-def test_a_break_glass_save_does_not_move_the_pupil_or_name_a_key_worker(client, staff, site, other_site, other_pupil, grant):
+def test_a_break_glass_save_does_not_move_the_pupil_or_name_a_key_worker(
+    client, staff, site, other_site, other_pupil, grant
+):
     client.force_login(staff)
     url = reverse("pupils:edit", args=[other_pupil.pk])
     get = client.get(url)
@@ -242,7 +244,8 @@ def test_break_glass_still_reads_and_logs_a_concern(client, staff, other_pupil, 
     assert not (page.context["ref_can_refer"] or page.context["ref_can_request"] or page.context["families_can_edit"])
     assert page.context["ref_can_log"]
     response = client.post(
-        reverse("pupils:concern_new"), {"pupil": other_pupil.pk, "category": "wellbeing", "seen": "Said they were hungry."}
+        reverse("pupils:concern_new"),
+        {"pupil": other_pupil.pk, "category": "wellbeing", "seen": "Said they were hungry."},
     )
     assert response.status_code == 302
     assert Concern.objects.filter(pupil=other_pupil, logged_by=staff).exists()
@@ -251,7 +254,8 @@ def test_break_glass_still_reads_and_logs_a_concern(client, staff, other_pupil, 
 def test_the_grant_changes_nothing_that_outlives_it(client, staff, site, other_pupil, grant):
     client.force_login(staff)
     client.post(
-        reverse("pupils:edit", args=[other_pupil.pk]), EDIT_FORM | {"site": site.pk, "key_worker": staff.pk, "version": 1}
+        reverse("pupils:edit", args=[other_pupil.pk]),
+        EDIT_FORM | {"site": site.pk, "key_worker": staff.pk, "version": 1},
     )
     with time_machine.travel(timezone.now() + datetime.timedelta(hours=4, minutes=1)):
         assert other_pupil not in pupils_visible_to(staff)

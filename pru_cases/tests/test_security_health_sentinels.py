@@ -38,8 +38,13 @@ def _filtered_lists(world) -> list[str]:
 @pytest.fixture
 def world(pupil, dsl, leader, staff, specialist, health_specialist, family_worker):
     world = build_world(
-        pupil=pupil, dsl=dsl, leader=leader, staff=staff, specialist=specialist,
-        health_specialist=health_specialist, family_worker=family_worker,
+        pupil=pupil,
+        dsl=dsl,
+        leader=leader,
+        staff=staff,
+        specialist=specialist,
+        health_specialist=health_specialist,
+        family_worker=family_worker,
     )
     world.health_specialist_id = health_specialist.pk
     return world
@@ -89,7 +94,9 @@ def test_no_sentinel_reaches_a_role_without_health_access(request, world, role):
     client.force_login(request.getfixturevalue(role))
     seen = _fetch_all(client, world)
     leaks = [
-        (url, name) for url, (_status, _kind, text) in seen.items() for name, sentinel in HEALTH_SENTINELS.items()
+        (url, name)
+        for url, (_status, _kind, text) in seen.items()
+        for name, sentinel in HEALTH_SENTINELS.items()
         if sentinel in text
     ]
     assert not leaks, leaks
@@ -184,7 +191,9 @@ def test_the_policy_names_the_hidden_fields_for_each_role(request, role, record,
     assert unreadable_fields(user, "referrals.InterventionSession") == frozenset(session)
     assert unreadable_fields(user, "pupils.Pupil") == frozenset()
     # an answer is health detail only on rows from a health agency, but is never shown or filtered on generically
-    assert unreadable_fields(user, "referrals.InformationRequest") == (frozenset({"answer"}) if session else frozenset())
+    assert unreadable_fields(user, "referrals.InformationRequest") == (
+        frozenset({"answer"}) if session else frozenset()
+    )
 
 
 def test_it_hides_the_answer_only_on_rows_from_a_health_agency(staff, dsl, world):
@@ -203,7 +212,9 @@ def test_it_keeps_the_health_specialisms_in_step_with_the_agencies_that_take_the
     from pru_cases.access import HEALTH_SPECIALISMS
     from referrals.selectors import SPECIALISM_AGENCY_KINDS
 
-    taken_by_health = {specialism for specialism, kind in SPECIALISM_AGENCY_KINDS.items() if kind in Agency.HEALTH_KINDS}
+    taken_by_health = {
+        specialism for specialism, kind in SPECIALISM_AGENCY_KINDS.items() if kind in Agency.HEALTH_KINDS
+    }
     assert taken_by_health == HEALTH_SPECIALISMS
 
 
@@ -217,7 +228,9 @@ def test_every_health_text_field_in_the_policy_is_seeded_with_a_sentinel(world):
     seeded = set(HEALTH_SENTINELS.values())
     for label, fields in FIELD_GROUP_FIELDS[FieldGroup.HEALTH].items():
         model = apps.get_model(label)
-        names = fields or {f.name for f in model._meta.concrete_fields if isinstance(f, (models.TextField, models.CharField))}
+        names = fields or {
+            f.name for f in model._meta.concrete_fields if isinstance(f, (models.TextField, models.CharField))
+        }
         for name in names:
             values = set(model.objects.exclude(**{name: ""}).values_list(name, flat=True))
             assert values and values <= seeded, (label, name, values)
@@ -237,7 +250,8 @@ def test_every_health_row_rule_is_seeded_with_a_sentinel(world):
         rows = model.objects.filter(rule.rows)
         assert rows.exists(), label
         names = rule.fields or {
-            f.name for f in model._meta.concrete_fields
+            f.name
+            for f in model._meta.concrete_fields
             if isinstance(f, (models.TextField, models.CharField)) and not f.choices
         }
         filled = [value for name in names for value in rows.exclude(**{name: ""}).values_list(name, flat=True)]

@@ -158,7 +158,10 @@ def test_the_admin_action_disables_and_signs_out(client, staff, admin_user, djan
 # One's own sessions: a list (browser, address, started, last active) and "sign out everywhere (else)".
 
 FIREFOX = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
-SAFARI = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Version/18.1 Mobile/15E148 Safari/604.1"
+SAFARI = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 Version/18.1 Mobile/15E148 "
+    "Safari/604.1"
+)
 
 
 def _signed_in_browser(user, user_agent: str, address: str):

@@ -11,7 +11,9 @@ from django.test import Client
 
 from pru_cases.tests.world import LAST_NAME, PUPIL_DATA, UPN, build_world, seeded_urls, unfilled_routes
 
-URL_ATTRIBUTES = re.compile(r'\b(?:href|src|action|hx-get|hx-post|hx-put|hx-patch|hx-delete|formaction)\s*=\s*"([^"]*)"')
+URL_ATTRIBUTES = re.compile(
+    r'\b(?:href|src|action|hx-get|hx-post|hx-put|hx-patch|hx-delete|formaction)\s*=\s*"([^"]*)"'
+)
 ROLES = ("dsl", "leader", "staff", "specialist", "health_specialist", "family_worker")
 # The list pages whose search box may hold a child's name, and what each finds the seeded pupil by.
 SEARCH_PAGES = (
@@ -27,8 +29,14 @@ SEARCH_PAGES = (
 @pytest.fixture
 def world(pupil, dsl, leader, staff, specialist, health_specialist, family_worker):
     return build_world(
-        pupil=pupil, dsl=dsl, leader=leader, staff=staff, specialist=specialist,
-        health_specialist=health_specialist, family_worker=family_worker, pdfs=False,
+        pupil=pupil,
+        dsl=dsl,
+        leader=leader,
+        staff=staff,
+        specialist=specialist,
+        health_specialist=health_specialist,
+        family_worker=family_worker,
+        pdfs=False,
     )
 
 

@@ -103,7 +103,11 @@ def _route_args(route: str) -> list[tuple[str, str]]:
 
 def _pk_for(route: str) -> str | None:
     before = route.split("<int:pk>")[0]
-    matches = [prefix for prefix in PK_BY_PREFIX if before == prefix or before.startswith(prefix) and before.count("/") == prefix.count("/")]
+    matches = [
+        prefix
+        for prefix in PK_BY_PREFIX
+        if before == prefix or before.startswith(prefix) and before.count("/") == prefix.count("/")
+    ]
     return PK_BY_PREFIX[max(matches, key=len)] if matches else None
 
 
@@ -192,15 +196,22 @@ def build_world(*, pupil, dsl, leader, staff, specialist, health_specialist, fam
         pupil=pupil, raised_by=staff, specialism=Specialism.CAMHS, reasons=HEALTH_SENTINELS["camhs_referral"]
     )
     camhs = referral_services.referral_triage(
-        referral=camhs, by=dsl, outcome=Referral.Status.ALLOCATED, specialist=health_specialist,
+        referral=camhs,
+        by=dsl,
+        outcome=Referral.Status.ALLOCATED,
+        specialist=health_specialist,
         note=HEALTH_SENTINELS["camhs_triage_note"],
     )
     Intervention.objects.filter(referral=camhs).update(goals=HEALTH_SENTINELS["camhs_goals"])
     Allocation.objects.filter(pupil=pupil, user=health_specialist, ended_on__isnull=True).update(
         reason=HEALTH_SENTINELS["camhs_allocation"]
     )
-    yjs = Referral.objects.create(pupil=pupil, raised_by=staff, specialism=Specialism.YOUTH_JUSTICE, reasons="Out late.")
-    yjs = referral_services.referral_triage(referral=yjs, by=dsl, outcome=Referral.Status.ALLOCATED, specialist=specialist)
+    yjs = Referral.objects.create(
+        pupil=pupil, raised_by=staff, specialism=Specialism.YOUTH_JUSTICE, reasons="Out late."
+    )
+    yjs = referral_services.referral_triage(
+        referral=yjs, by=dsl, outcome=Referral.Status.ALLOCATED, specialist=specialist
+    )
     for referral, sentinel, by in (
         (camhs, HEALTH_SENTINELS["camhs_session"], health_specialist),
         (yjs, HEALTH_SENTINELS["yjs_session"], dsl),
@@ -232,17 +243,26 @@ def build_world(*, pupil, dsl, leader, staff, specialist, health_specialist, fam
     ids["household"] = household.pk
     ids["carer"] = Carer.objects.create(household=household, name="Robin Carer", relationship="mother").pk
     ids["support_action"] = SupportAction.objects.create(
-        household=household, kind=SupportAction._meta.get_field("kind").choices[0][0], detail="Uniform grant.",
+        household=household,
+        kind=SupportAction._meta.get_field("kind").choices[0][0],
+        detail="Uniform grant.",
         owner=family_worker,
     ).pk
     HomeVisit.objects.create(household=household, visited_on=today, lead=family_worker, purpose="Introductions.")
     ids["consent"] = Consent.objects.create(
-        pupil=pupil, agency_kind=Consent._meta.get_field("agency_kind").choices[0][0], purpose="Sharing with CAMHS.",
-        status=Consent._meta.get_field("status").choices[0][0], given_by="Robin Carer", recorded_by=family_worker,
+        pupil=pupil,
+        agency_kind=Consent._meta.get_field("agency_kind").choices[0][0],
+        purpose="Sharing with CAMHS.",
+        status=Consent._meta.get_field("status").choices[0][0],
+        given_by="Robin Carer",
+        recorded_by=family_worker,
     ).pk
     school = School.objects.create(name="Millbrook Academy", urn="900101")
     plan = ReintegrationPlan.objects.create(
-        pupil=pupil, lead=family_worker, status=ReintegrationPlan.Status.ALLOCATED, allocated_school=school,
+        pupil=pupil,
+        lead=family_worker,
+        status=ReintegrationPlan.Status.ALLOCATED,
+        allocated_school=school,
         start_date=today,
     )
     shortlisted = ShortlistedSchool.objects.create(plan=plan, school=school)
@@ -250,17 +270,29 @@ def build_world(*, pupil, dsl, leader, staff, specialist, health_specialist, fam
     ids["follow_up"] = FollowUpCheck.objects.create(plan=plan, weeks=2, due_on=today).pk
 
     tac = meeting_services.meeting_create(
-        by=dsl, kind=Meeting.Kind.TAC, title="Team around the child", held_on=today, chair=dsl, pupil=pupil,
+        by=dsl,
+        kind=Meeting.Kind.TAC,
+        title="Team around the child",
+        held_on=today,
+        chair=dsl,
+        pupil=pupil,
         invite=[staff, specialist, health_specialist, family_worker, leader],
     )
     item = tac.items.filter(pupil=pupil).first() or meeting_services.agenda_add_pupil(
         meeting=tac, by=dsl, pupil=pupil, note="Review of support."
     )
     Decision.objects.create(item=item, text="Continue the plan.", recorded_by=dsl)
-    action_plan = ActionPlan.objects.filter(pupil=pupil).first() or ActionPlan.objects.create(pupil=pupil, created_by=dsl)
+    action_plan = ActionPlan.objects.filter(pupil=pupil).first() or ActionPlan.objects.create(
+        pupil=pupil, created_by=dsl
+    )
     ids["action"] = Action.objects.create(
-        plan=action_plan, description="Phone home weekly.", owner_kind=Action.Owner.STAFF, owner_user=staff,
-        due_on=today, success_criteria="Weekly calls logged.", created_by=dsl,
+        plan=action_plan,
+        description="Phone home weekly.",
+        owner_kind=Action.Owner.STAFF,
+        owner_user=staff,
+        due_on=today,
+        success_criteria="Weekly calls logged.",
+        created_by=dsl,
     ).pk
     ids["meeting"] = tac.pk
     ids["item"] = item.pk

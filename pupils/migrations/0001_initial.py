@@ -10,333 +10,923 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('pghistory', '0007_auto_20250421_0444'),
+        ("accounts", "0001_initial"),
+        ("pghistory", "0007_auto_20250421_0444"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SchoolEvent',
+            name="SchoolEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('name', models.CharField(max_length=160)),
-                ('urn', models.CharField(blank=True, max_length=10, verbose_name='URN')),
-                ('local_authority', models.CharField(blank=True, max_length=80)),
-                ('phase', models.CharField(choices=[('primary', 'Primary'), ('secondary', 'Secondary'), ('all_through', 'All-through'), ('special', 'Special'), ('alternative', 'Alternative provision'), ('fe', 'Further education')], default='secondary', max_length=20)),
-                ('address', models.TextField(blank=True)),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("name", models.CharField(max_length=160)),
+                ("urn", models.CharField(blank=True, max_length=10, verbose_name="URN")),
+                ("local_authority", models.CharField(blank=True, max_length=80)),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("primary", "Primary"),
+                            ("secondary", "Secondary"),
+                            ("all_through", "All-through"),
+                            ("special", "Special"),
+                            ("alternative", "Alternative provision"),
+                            ("fe", "Further education"),
+                        ],
+                        default="secondary",
+                        max_length=20,
+                    ),
+                ),
+                ("address", models.TextField(blank=True)),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Allocation',
+            name="Allocation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('started_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("started_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="allocations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-started_on', '-pk'],
+                "ordering": ["-started_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='HealthRecord',
+            name="HealthRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('conditions', models.TextField(blank=True, help_text='Diagnoses and conditions.')),
-                ('medication', models.TextField(blank=True)),
-                ('allergies', models.TextField(blank=True)),
-                ('notes', models.TextField(blank=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("conditions", models.TextField(blank=True, help_text="Diagnoses and conditions.")),
+                ("medication", models.TextField(blank=True)),
+                ("allergies", models.TextField(blank=True)),
+                ("notes", models.TextField(blank=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='NeedLevelChange',
+            name="NeedLevelChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)])),
-                ('previous_level', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('changed_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ]
+                    ),
+                ),
+                ("previous_level", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-changed_at', '-pk'],
+                "ordering": ["-changed_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='Pupil',
+            name="Pupil",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('first_name', models.CharField(max_length=80)),
-                ('last_name', models.CharField(max_length=80)),
-                ('preferred_name', models.CharField(blank=True, max_length=80)),
-                ('date_of_birth', models.DateField()),
-                ('upn', models.CharField(blank=True, max_length=13, validators=[django.core.validators.RegexValidator('^[A-Z][0-9]{11}[0-9A-Z]$', 'A UPN is 13 characters: a capital letter, 11 digits, then a digit or capital letter.')], verbose_name='UPN')),
-                ('year_group', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(13)])),
-                ('home_local_authority', models.CharField(help_text='Leads casework.', max_length=80)),
-                ('school_local_authority', models.CharField(help_text='Enforces attendance.', max_length=80)),
-                ('entry_date', models.DateField()),
-                ('entry_route', models.CharField(choices=[('permanent_exclusion', 'Permanent exclusion'), ('iyfa', 'In-year fair access panel'), ('medical', 'Medical'), ('other', 'Other')], max_length=24)),
-                ('exit_date', models.DateField(blank=True, null=True)),
-                ('exit_destination', models.CharField(blank=True, choices=[('mainstream', 'Mainstream school'), ('special', 'Special school'), ('other_ap', 'Other alternative provision'), ('fe', 'College / further education'), ('apprenticeship', 'Apprenticeship or training'), ('employment', 'Employment'), ('neet', 'Not in education, employment or training'), ('moved_away', 'Moved out of the area'), ('other', 'Other')], max_length=20)),
-                ('exit_destination_detail', models.CharField(blank=True, max_length=200)),
-                ('send_status', models.CharField(choices=[('none', 'None identified'), ('sen_support', 'SEN support'), ('ehcp', 'EHC plan')], default='none', max_length=12, verbose_name='SEND')),
-                ('semh', models.BooleanField(default=False, verbose_name='SEMH need')),
-                ('social_care_status', models.CharField(choices=[('none', 'None'), ('cin', 'Child in need'), ('cp', 'Child protection plan'), ('lac', 'Looked-after child')], default='none', max_length=4, verbose_name='CP / CIN / LAC')),
-                ('level_of_need', models.PositiveSmallIntegerField(default=2, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)])),
-                ('status', models.CharField(choices=[('active', 'On roll'), ('archived', 'Archived')], default='active', max_length=10)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('archive_reason', models.CharField(blank=True, max_length=200)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Bumped on every edit, to detect concurrent edits.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('key_worker', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='key_pupils', to=settings.AUTH_USER_MODEL)),
-                ('site', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pupils', to='accounts.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("first_name", models.CharField(max_length=80)),
+                ("last_name", models.CharField(max_length=80)),
+                ("preferred_name", models.CharField(blank=True, max_length=80)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "upn",
+                    models.CharField(
+                        blank=True,
+                        max_length=13,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z][0-9]{11}[0-9A-Z]$",
+                                "A UPN is 13 characters: a capital letter, 11 digits, then a digit or capital letter.",
+                            )
+                        ],
+                        verbose_name="UPN",
+                    ),
+                ),
+                (
+                    "year_group",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(13),
+                        ]
+                    ),
+                ),
+                ("home_local_authority", models.CharField(help_text="Leads casework.", max_length=80)),
+                ("school_local_authority", models.CharField(help_text="Enforces attendance.", max_length=80)),
+                ("entry_date", models.DateField()),
+                (
+                    "entry_route",
+                    models.CharField(
+                        choices=[
+                            ("permanent_exclusion", "Permanent exclusion"),
+                            ("iyfa", "In-year fair access panel"),
+                            ("medical", "Medical"),
+                            ("other", "Other"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("exit_date", models.DateField(blank=True, null=True)),
+                (
+                    "exit_destination",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("mainstream", "Mainstream school"),
+                            ("special", "Special school"),
+                            ("other_ap", "Other alternative provision"),
+                            ("fe", "College / further education"),
+                            ("apprenticeship", "Apprenticeship or training"),
+                            ("employment", "Employment"),
+                            ("neet", "Not in education, employment or training"),
+                            ("moved_away", "Moved out of the area"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("exit_destination_detail", models.CharField(blank=True, max_length=200)),
+                (
+                    "send_status",
+                    models.CharField(
+                        choices=[("none", "None identified"), ("sen_support", "SEN support"), ("ehcp", "EHC plan")],
+                        default="none",
+                        max_length=12,
+                        verbose_name="SEND",
+                    ),
+                ),
+                ("semh", models.BooleanField(default=False, verbose_name="SEMH need")),
+                (
+                    "social_care_status",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("cin", "Child in need"),
+                            ("cp", "Child protection plan"),
+                            ("lac", "Looked-after child"),
+                        ],
+                        default="none",
+                        max_length=4,
+                        verbose_name="CP / CIN / LAC",
+                    ),
+                ),
+                (
+                    "level_of_need",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ],
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "On roll"), ("archived", "Archived")], default="active", max_length=10
+                    ),
+                ),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                ("archive_reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Bumped on every edit, to detect concurrent edits."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "key_worker",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="key_pupils",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="pupils", to="accounts.site"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['last_name', 'first_name', 'pk'],
+                "ordering": ["last_name", "first_name", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='NeedLevelChangeEvent',
+            name="NeedLevelChangeEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('level', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)])),
-                ('previous_level', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('reason', models.CharField(blank=True, max_length=300)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('changed_by', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pupils.needlevelchange')),
-                ('pupil', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='pupils.pupil')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "level",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ]
+                    ),
+                ),
+                ("previous_level", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("reason", models.CharField(blank=True, max_length=300)),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pupils.needlevelchange",
+                    ),
+                ),
+                (
+                    "pupil",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="pupils.pupil",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='needlevelchange',
-            name='pupil',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='need_level_changes', to='pupils.pupil'),
+            model_name="needlevelchange",
+            name="pupil",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="need_level_changes", to="pupils.pupil"
+            ),
         ),
         migrations.CreateModel(
-            name='HealthRecordEvent',
+            name="HealthRecordEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('conditions', models.TextField(blank=True, help_text='Diagnoses and conditions.')),
-                ('medication', models.TextField(blank=True)),
-                ('allergies', models.TextField(blank=True)),
-                ('notes', models.TextField(blank=True)),
-                ('version', models.PositiveIntegerField(default=1)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pupils.healthrecord')),
-                ('updated_by', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pupil', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='pupils.pupil')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("conditions", models.TextField(blank=True, help_text="Diagnoses and conditions.")),
+                ("medication", models.TextField(blank=True)),
+                ("allergies", models.TextField(blank=True)),
+                ("notes", models.TextField(blank=True)),
+                ("version", models.PositiveIntegerField(default=1)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pupils.healthrecord",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pupil",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="pupils.pupil",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='healthrecord',
-            name='pupil',
-            field=models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='health', to='pupils.pupil'),
+            model_name="healthrecord",
+            name="pupil",
+            field=models.OneToOneField(
+                on_delete=django.db.models.deletion.PROTECT, related_name="health", to="pupils.pupil"
+            ),
         ),
         migrations.CreateModel(
-            name='AllocationEvent',
+            name="AllocationEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('started_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('ended_on', models.DateField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pupils.allocation')),
-                ('user', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pupil', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='pupils.pupil')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                ("started_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pupils.allocation",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pupil",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="pupils.pupil",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='allocation',
-            name='pupil',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='allocations', to='pupils.pupil'),
+            model_name="allocation",
+            name="pupil",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="allocations", to="pupils.pupil"
+            ),
         ),
         migrations.CreateModel(
-            name='School',
+            name="School",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=160)),
-                ('urn', models.CharField(blank=True, max_length=10, verbose_name='URN')),
-                ('local_authority', models.CharField(blank=True, max_length=80)),
-                ('phase', models.CharField(choices=[('primary', 'Primary'), ('secondary', 'Secondary'), ('all_through', 'All-through'), ('special', 'Special'), ('alternative', 'Alternative provision'), ('fe', 'Further education')], default='secondary', max_length=20)),
-                ('address', models.TextField(blank=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=160)),
+                ("urn", models.CharField(blank=True, max_length=10, verbose_name="URN")),
+                ("local_authority", models.CharField(blank=True, max_length=80)),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("primary", "Primary"),
+                            ("secondary", "Secondary"),
+                            ("all_through", "All-through"),
+                            ("special", "Special"),
+                            ("alternative", "Alternative provision"),
+                            ("fe", "Further education"),
+                        ],
+                        default="secondary",
+                        max_length=20,
+                    ),
+                ),
+                ("address", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('urn', ''), _negated=True), fields=('urn',), name='school_unique_urn')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("urn", ""), _negated=True), fields=("urn",), name="school_unique_urn"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PupilEvent',
+            name="PupilEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('first_name', models.CharField(max_length=80)),
-                ('last_name', models.CharField(max_length=80)),
-                ('preferred_name', models.CharField(blank=True, max_length=80)),
-                ('date_of_birth', models.DateField()),
-                ('upn', models.CharField(blank=True, max_length=13, validators=[django.core.validators.RegexValidator('^[A-Z][0-9]{11}[0-9A-Z]$', 'A UPN is 13 characters: a capital letter, 11 digits, then a digit or capital letter.')], verbose_name='UPN')),
-                ('year_group', models.PositiveSmallIntegerField(validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(13)])),
-                ('home_local_authority', models.CharField(help_text='Leads casework.', max_length=80)),
-                ('school_local_authority', models.CharField(help_text='Enforces attendance.', max_length=80)),
-                ('entry_date', models.DateField()),
-                ('entry_route', models.CharField(choices=[('permanent_exclusion', 'Permanent exclusion'), ('iyfa', 'In-year fair access panel'), ('medical', 'Medical'), ('other', 'Other')], max_length=24)),
-                ('exit_date', models.DateField(blank=True, null=True)),
-                ('exit_destination', models.CharField(blank=True, choices=[('mainstream', 'Mainstream school'), ('special', 'Special school'), ('other_ap', 'Other alternative provision'), ('fe', 'College / further education'), ('apprenticeship', 'Apprenticeship or training'), ('employment', 'Employment'), ('neet', 'Not in education, employment or training'), ('moved_away', 'Moved out of the area'), ('other', 'Other')], max_length=20)),
-                ('exit_destination_detail', models.CharField(blank=True, max_length=200)),
-                ('send_status', models.CharField(choices=[('none', 'None identified'), ('sen_support', 'SEN support'), ('ehcp', 'EHC plan')], default='none', max_length=12, verbose_name='SEND')),
-                ('semh', models.BooleanField(default=False, verbose_name='SEMH need')),
-                ('social_care_status', models.CharField(choices=[('none', 'None'), ('cin', 'Child in need'), ('cp', 'Child protection plan'), ('lac', 'Looked-after child')], default='none', max_length=4, verbose_name='CP / CIN / LAC')),
-                ('level_of_need', models.PositiveSmallIntegerField(default=2, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(4)])),
-                ('status', models.CharField(choices=[('active', 'On roll'), ('archived', 'Archived')], default='active', max_length=10)),
-                ('archived_at', models.DateTimeField(blank=True, null=True)),
-                ('archive_reason', models.CharField(blank=True, max_length=200)),
-                ('version', models.PositiveIntegerField(default=1, help_text='Bumped on every edit, to detect concurrent edits.')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('key_worker', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pupils.pupil')),
-                ('site', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='accounts.site')),
-                ('referring_school', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='pupils.school')),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                ("first_name", models.CharField(max_length=80)),
+                ("last_name", models.CharField(max_length=80)),
+                ("preferred_name", models.CharField(blank=True, max_length=80)),
+                ("date_of_birth", models.DateField()),
+                (
+                    "upn",
+                    models.CharField(
+                        blank=True,
+                        max_length=13,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^[A-Z][0-9]{11}[0-9A-Z]$",
+                                "A UPN is 13 characters: a capital letter, 11 digits, then a digit or capital letter.",
+                            )
+                        ],
+                        verbose_name="UPN",
+                    ),
+                ),
+                (
+                    "year_group",
+                    models.PositiveSmallIntegerField(
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(13),
+                        ]
+                    ),
+                ),
+                ("home_local_authority", models.CharField(help_text="Leads casework.", max_length=80)),
+                ("school_local_authority", models.CharField(help_text="Enforces attendance.", max_length=80)),
+                ("entry_date", models.DateField()),
+                (
+                    "entry_route",
+                    models.CharField(
+                        choices=[
+                            ("permanent_exclusion", "Permanent exclusion"),
+                            ("iyfa", "In-year fair access panel"),
+                            ("medical", "Medical"),
+                            ("other", "Other"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                ("exit_date", models.DateField(blank=True, null=True)),
+                (
+                    "exit_destination",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("mainstream", "Mainstream school"),
+                            ("special", "Special school"),
+                            ("other_ap", "Other alternative provision"),
+                            ("fe", "College / further education"),
+                            ("apprenticeship", "Apprenticeship or training"),
+                            ("employment", "Employment"),
+                            ("neet", "Not in education, employment or training"),
+                            ("moved_away", "Moved out of the area"),
+                            ("other", "Other"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("exit_destination_detail", models.CharField(blank=True, max_length=200)),
+                (
+                    "send_status",
+                    models.CharField(
+                        choices=[("none", "None identified"), ("sen_support", "SEN support"), ("ehcp", "EHC plan")],
+                        default="none",
+                        max_length=12,
+                        verbose_name="SEND",
+                    ),
+                ),
+                ("semh", models.BooleanField(default=False, verbose_name="SEMH need")),
+                (
+                    "social_care_status",
+                    models.CharField(
+                        choices=[
+                            ("none", "None"),
+                            ("cin", "Child in need"),
+                            ("cp", "Child protection plan"),
+                            ("lac", "Looked-after child"),
+                        ],
+                        default="none",
+                        max_length=4,
+                        verbose_name="CP / CIN / LAC",
+                    ),
+                ),
+                (
+                    "level_of_need",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(4),
+                        ],
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("active", "On roll"), ("archived", "Archived")], default="active", max_length=10
+                    ),
+                ),
+                ("archived_at", models.DateTimeField(blank=True, null=True)),
+                ("archive_reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "version",
+                    models.PositiveIntegerField(
+                        default=1, help_text="Bumped on every edit, to detect concurrent edits."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("updated_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "key_worker",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pupils.pupil",
+                    ),
+                ),
+                (
+                    "site",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="accounts.site",
+                    ),
+                ),
+                (
+                    "referring_school",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="pupils.school",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='pupil',
-            name='referring_school',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='referred_pupils', to='pupils.school'),
+            model_name="pupil",
+            name="referring_school",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="referred_pupils",
+                to="pupils.school",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='school',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pupils_schoolevent" ("address", "id", "local_authority", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phase", "urn") VALUES (NEW."address", NEW."id", NEW."local_authority", NEW."name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."phase", NEW."urn"); RETURN NULL;', hash='201346b920dcc6f956d7cd5cf90f76b3bb0a2bc1', operation='INSERT', pgid='pgtrigger_insert_insert_5fe90', table='pupils_school', when='AFTER')),
+            model_name="school",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pupils_schoolevent" ("address", "id", "local_authority", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phase", "urn") VALUES (NEW."address", NEW."id", NEW."local_authority", NEW."name", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."phase", NEW."urn"); RETURN NULL;',
+                    hash="201346b920dcc6f956d7cd5cf90f76b3bb0a2bc1",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_5fe90",
+                    table="pupils_school",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='school',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pupils_schoolevent" ("address", "id", "local_authority", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phase", "urn") VALUES (NEW."address", NEW."id", NEW."local_authority", NEW."name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."phase", NEW."urn"); RETURN NULL;', hash='0c75eda6e9f29017fcec0997a87f79c488de8d67', operation='UPDATE', pgid='pgtrigger_update_update_dfbdb', table='pupils_school', when='AFTER')),
+            model_name="school",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pupils_schoolevent" ("address", "id", "local_authority", "name", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "phase", "urn") VALUES (NEW."address", NEW."id", NEW."local_authority", NEW."name", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."phase", NEW."urn"); RETURN NULL;',
+                    hash="0c75eda6e9f29017fcec0997a87f79c488de8d67",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_dfbdb",
+                    table="pupils_school",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddField(
-            model_name='schoolevent',
-            name='pgh_context',
-            field=models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context'),
+            model_name="schoolevent",
+            name="pgh_context",
+            field=models.ForeignKey(
+                db_constraint=False,
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="pghistory.context",
+            ),
         ),
         migrations.AddField(
-            model_name='schoolevent',
-            name='pgh_obj',
-            field=models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pupils.school'),
+            model_name="schoolevent",
+            name="pgh_obj",
+            field=models.ForeignKey(
+                db_constraint=False,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="events",
+                to="pupils.school",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='needlevelchange',
-            constraint=models.CheckConstraint(condition=models.Q(('level__gte', 1), ('level__lte', 4)), name='needlevel_1_4'),
+            model_name="needlevelchange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__gte", 1), ("level__lte", 4)), name="needlevel_1_4"
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='needlevelchange',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pupils_needlevelchangeevent" ("changed_at", "changed_by_id", "id", "level", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "previous_level", "pupil_id", "reason") VALUES (NEW."changed_at", NEW."changed_by_id", NEW."id", NEW."level", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."previous_level", NEW."pupil_id", NEW."reason"); RETURN NULL;', hash='6ec8565bca2d5265eac53111d0a3a268c43b2ed5', operation='INSERT', pgid='pgtrigger_insert_insert_405b1', table='pupils_needlevelchange', when='AFTER')),
+            model_name="needlevelchange",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pupils_needlevelchangeevent" ("changed_at", "changed_by_id", "id", "level", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "previous_level", "pupil_id", "reason") VALUES (NEW."changed_at", NEW."changed_by_id", NEW."id", NEW."level", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."previous_level", NEW."pupil_id", NEW."reason"); RETURN NULL;',
+                    hash="6ec8565bca2d5265eac53111d0a3a268c43b2ed5",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_405b1",
+                    table="pupils_needlevelchange",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='needlevelchange',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pupils_needlevelchangeevent" ("changed_at", "changed_by_id", "id", "level", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "previous_level", "pupil_id", "reason") VALUES (NEW."changed_at", NEW."changed_by_id", NEW."id", NEW."level", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."previous_level", NEW."pupil_id", NEW."reason"); RETURN NULL;', hash='dd0dc430c4505562e6c749b75d6b6c20fda93cf4', operation='UPDATE', pgid='pgtrigger_update_update_74083', table='pupils_needlevelchange', when='AFTER')),
+            model_name="needlevelchange",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pupils_needlevelchangeevent" ("changed_at", "changed_by_id", "id", "level", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "previous_level", "pupil_id", "reason") VALUES (NEW."changed_at", NEW."changed_by_id", NEW."id", NEW."level", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."previous_level", NEW."pupil_id", NEW."reason"); RETURN NULL;',
+                    hash="dd0dc430c4505562e6c749b75d6b6c20fda93cf4",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_74083",
+                    table="pupils_needlevelchange",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='healthrecord',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pupils_healthrecordevent" ("allergies", "conditions", "id", "medication", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pupil_id", "updated_at", "updated_by_id", "version") VALUES (NEW."allergies", NEW."conditions", NEW."id", NEW."medication", NEW."notes", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."pupil_id", NEW."updated_at", NEW."updated_by_id", NEW."version"); RETURN NULL;', hash='96fa059badec8f26f2fc59fcef32044dbaddde35', operation='INSERT', pgid='pgtrigger_insert_insert_44288', table='pupils_healthrecord', when='AFTER')),
+            model_name="healthrecord",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pupils_healthrecordevent" ("allergies", "conditions", "id", "medication", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pupil_id", "updated_at", "updated_by_id", "version") VALUES (NEW."allergies", NEW."conditions", NEW."id", NEW."medication", NEW."notes", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."pupil_id", NEW."updated_at", NEW."updated_by_id", NEW."version"); RETURN NULL;',
+                    hash="96fa059badec8f26f2fc59fcef32044dbaddde35",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_44288",
+                    table="pupils_healthrecord",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='healthrecord',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pupils_healthrecordevent" ("allergies", "conditions", "id", "medication", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pupil_id", "updated_at", "updated_by_id", "version") VALUES (NEW."allergies", NEW."conditions", NEW."id", NEW."medication", NEW."notes", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."pupil_id", NEW."updated_at", NEW."updated_by_id", NEW."version"); RETURN NULL;', hash='8287c0588c3d397d369cd57346d4dc655c668995', operation='UPDATE', pgid='pgtrigger_update_update_0b055', table='pupils_healthrecord', when='AFTER')),
+            model_name="healthrecord",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pupils_healthrecordevent" ("allergies", "conditions", "id", "medication", "notes", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pupil_id", "updated_at", "updated_by_id", "version") VALUES (NEW."allergies", NEW."conditions", NEW."id", NEW."medication", NEW."notes", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."pupil_id", NEW."updated_at", NEW."updated_by_id", NEW."version"); RETURN NULL;',
+                    hash="8287c0588c3d397d369cd57346d4dc655c668995",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_0b055",
+                    table="pupils_healthrecord",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='allocation',
-            index=models.Index(fields=['user', 'ended_on'], name='allocation_user_open_idx'),
+            model_name="allocation",
+            index=models.Index(fields=["user", "ended_on"], name="allocation_user_open_idx"),
         ),
         migrations.AddConstraint(
-            model_name='allocation',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True)), fields=('pupil', 'user'), name='allocation_one_open_per_user'),
+            model_name="allocation",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("ended_on__isnull", True)),
+                fields=("pupil", "user"),
+                name="allocation_one_open_per_user",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='allocation',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pupils_allocationevent" ("created_by_id", "ended_on", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pupil_id", "reason", "started_on", "user_id") VALUES (NEW."created_by_id", NEW."ended_on", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."pupil_id", NEW."reason", NEW."started_on", NEW."user_id"); RETURN NULL;', hash='3990a8ea079d7790ce9ccbc72fed5d3f2a17f622', operation='INSERT', pgid='pgtrigger_insert_insert_7d18b', table='pupils_allocation', when='AFTER')),
+            model_name="allocation",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pupils_allocationevent" ("created_by_id", "ended_on", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pupil_id", "reason", "started_on", "user_id") VALUES (NEW."created_by_id", NEW."ended_on", NEW."id", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."pupil_id", NEW."reason", NEW."started_on", NEW."user_id"); RETURN NULL;',
+                    hash="3990a8ea079d7790ce9ccbc72fed5d3f2a17f622",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_7d18b",
+                    table="pupils_allocation",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='allocation',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pupils_allocationevent" ("created_by_id", "ended_on", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pupil_id", "reason", "started_on", "user_id") VALUES (NEW."created_by_id", NEW."ended_on", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."pupil_id", NEW."reason", NEW."started_on", NEW."user_id"); RETURN NULL;', hash='c816deee036ea54c37eac40ced82f00f44b54786', operation='UPDATE', pgid='pgtrigger_update_update_882af', table='pupils_allocation', when='AFTER')),
+            model_name="allocation",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pupils_allocationevent" ("created_by_id", "ended_on", "id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pupil_id", "reason", "started_on", "user_id") VALUES (NEW."created_by_id", NEW."ended_on", NEW."id", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."pupil_id", NEW."reason", NEW."started_on", NEW."user_id"); RETURN NULL;',
+                    hash="c816deee036ea54c37eac40ced82f00f44b54786",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_882af",
+                    table="pupils_allocation",
+                    when="AFTER",
+                ),
+            ),
         ),
         migrations.AddIndex(
-            model_name='pupil',
-            index=models.Index(fields=['last_name', 'first_name'], name='pupil_name_idx'),
+            model_name="pupil",
+            index=models.Index(fields=["last_name", "first_name"], name="pupil_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='pupil',
-            index=models.Index(fields=['site', 'status'], name='pupil_site_status_idx'),
+            model_name="pupil",
+            index=models.Index(fields=["site", "status"], name="pupil_site_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='pupil',
-            constraint=models.UniqueConstraint(condition=models.Q(('upn', ''), _negated=True), fields=('upn',), name='pupil_unique_upn'),
+            model_name="pupil",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("upn", ""), _negated=True), fields=("upn",), name="pupil_unique_upn"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pupil',
-            constraint=models.CheckConstraint(condition=models.Q(('level_of_need__gte', 1), ('level_of_need__lte', 4)), name='pupil_level_1_4'),
+            model_name="pupil",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level_of_need__gte", 1), ("level_of_need__lte", 4)), name="pupil_level_1_4"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pupil',
-            constraint=models.CheckConstraint(condition=models.Q(('year_group__gte', 1), ('year_group__lte', 13)), name='pupil_year_1_13'),
+            model_name="pupil",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year_group__gte", 1), ("year_group__lte", 13)), name="pupil_year_1_13"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pupil',
-            constraint=models.CheckConstraint(condition=models.Q(('exit_date__isnull', True), ('exit_date__gte', models.F('entry_date')), _connector='OR'), name='pupil_exit_after_entry'),
+            model_name="pupil",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("exit_date__isnull", True), ("exit_date__gte", models.F("entry_date")), _connector="OR"
+                ),
+                name="pupil_exit_after_entry",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='pupil',
-            trigger=pgtrigger.compiler.Trigger(name='pupil_never_deleted', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot delete rows from % table', TG_TABLE_NAME;", hash='bf928ed2439e0997c799f710643f45ae335a2dea', operation='DELETE', pgid='pgtrigger_pupil_never_deleted_c6d5c', table='pupils_pupil', when='BEFORE')),
+            model_name="pupil",
+            trigger=pgtrigger.compiler.Trigger(
+                name="pupil_never_deleted",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot delete rows from % table', TG_TABLE_NAME;",
+                    hash="bf928ed2439e0997c799f710643f45ae335a2dea",
+                    operation="DELETE",
+                    pgid="pgtrigger_pupil_never_deleted_c6d5c",
+                    table="pupils_pupil",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='pupil',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pupils_pupilevent" ("archive_reason", "archived_at", "created_at", "date_of_birth", "entry_date", "entry_route", "exit_date", "exit_destination", "exit_destination_detail", "first_name", "home_local_authority", "id", "key_worker_id", "last_name", "level_of_need", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "preferred_name", "referring_school_id", "school_local_authority", "semh", "send_status", "site_id", "social_care_status", "status", "updated_at", "upn", "version", "year_group") VALUES (NEW."archive_reason", NEW."archived_at", NEW."created_at", NEW."date_of_birth", NEW."entry_date", NEW."entry_route", NEW."exit_date", NEW."exit_destination", NEW."exit_destination_detail", NEW."first_name", NEW."home_local_authority", NEW."id", NEW."key_worker_id", NEW."last_name", NEW."level_of_need", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."preferred_name", NEW."referring_school_id", NEW."school_local_authority", NEW."semh", NEW."send_status", NEW."site_id", NEW."social_care_status", NEW."status", NEW."updated_at", NEW."upn", NEW."version", NEW."year_group"); RETURN NULL;', hash='3a49ab73d5d2e5d613d790868da5c622331c3929', operation='INSERT', pgid='pgtrigger_insert_insert_4dca8', table='pupils_pupil', when='AFTER')),
+            model_name="pupil",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pupils_pupilevent" ("archive_reason", "archived_at", "created_at", "date_of_birth", "entry_date", "entry_route", "exit_date", "exit_destination", "exit_destination_detail", "first_name", "home_local_authority", "id", "key_worker_id", "last_name", "level_of_need", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "preferred_name", "referring_school_id", "school_local_authority", "semh", "send_status", "site_id", "social_care_status", "status", "updated_at", "upn", "version", "year_group") VALUES (NEW."archive_reason", NEW."archived_at", NEW."created_at", NEW."date_of_birth", NEW."entry_date", NEW."entry_route", NEW."exit_date", NEW."exit_destination", NEW."exit_destination_detail", NEW."first_name", NEW."home_local_authority", NEW."id", NEW."key_worker_id", NEW."last_name", NEW."level_of_need", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."preferred_name", NEW."referring_school_id", NEW."school_local_authority", NEW."semh", NEW."send_status", NEW."site_id", NEW."social_care_status", NEW."status", NEW."updated_at", NEW."upn", NEW."version", NEW."year_group"); RETURN NULL;',
+                    hash="3a49ab73d5d2e5d613d790868da5c622331c3929",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_4dca8",
+                    table="pupils_pupil",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='pupil',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pupils_pupilevent" ("archive_reason", "archived_at", "created_at", "date_of_birth", "entry_date", "entry_route", "exit_date", "exit_destination", "exit_destination_detail", "first_name", "home_local_authority", "id", "key_worker_id", "last_name", "level_of_need", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "preferred_name", "referring_school_id", "school_local_authority", "semh", "send_status", "site_id", "social_care_status", "status", "updated_at", "upn", "version", "year_group") VALUES (NEW."archive_reason", NEW."archived_at", NEW."created_at", NEW."date_of_birth", NEW."entry_date", NEW."entry_route", NEW."exit_date", NEW."exit_destination", NEW."exit_destination_detail", NEW."first_name", NEW."home_local_authority", NEW."id", NEW."key_worker_id", NEW."last_name", NEW."level_of_need", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."preferred_name", NEW."referring_school_id", NEW."school_local_authority", NEW."semh", NEW."send_status", NEW."site_id", NEW."social_care_status", NEW."status", NEW."updated_at", NEW."upn", NEW."version", NEW."year_group"); RETURN NULL;', hash='06dbb4e1b51ff22a3b2563141eae05ed0ab14d5d', operation='UPDATE', pgid='pgtrigger_update_update_b1c6e', table='pupils_pupil', when='AFTER')),
+            model_name="pupil",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pupils_pupilevent" ("archive_reason", "archived_at", "created_at", "date_of_birth", "entry_date", "entry_route", "exit_date", "exit_destination", "exit_destination_detail", "first_name", "home_local_authority", "id", "key_worker_id", "last_name", "level_of_need", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "preferred_name", "referring_school_id", "school_local_authority", "semh", "send_status", "site_id", "social_care_status", "status", "updated_at", "upn", "version", "year_group") VALUES (NEW."archive_reason", NEW."archived_at", NEW."created_at", NEW."date_of_birth", NEW."entry_date", NEW."entry_route", NEW."exit_date", NEW."exit_destination", NEW."exit_destination_detail", NEW."first_name", NEW."home_local_authority", NEW."id", NEW."key_worker_id", NEW."last_name", NEW."level_of_need", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."preferred_name", NEW."referring_school_id", NEW."school_local_authority", NEW."semh", NEW."send_status", NEW."site_id", NEW."social_care_status", NEW."status", NEW."updated_at", NEW."upn", NEW."version", NEW."year_group"); RETURN NULL;',
+                    hash="06dbb4e1b51ff22a3b2563141eae05ed0ab14d5d",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_b1c6e",
+                    table="pupils_pupil",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

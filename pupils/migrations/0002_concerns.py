@@ -9,79 +9,235 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('pghistory', '0007_auto_20250421_0444'),
-        ('pupils', '0001_initial'),
+        ("pghistory", "0007_auto_20250421_0444"),
+        ("pupils", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Concern',
+            name="Concern",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('category', models.CharField(choices=[('behaviour', 'Behaviour change'), ('attendance', 'Attendance'), ('punctuality', 'Punctuality'), ('appearance', 'Appearance / hygiene'), ('poverty', 'Poverty / stress'), ('parental_engagement', 'Parental engagement'), ('safeguarding', 'Safeguarding'), ('wellbeing', 'Wellbeing'), ('other', 'Other')], max_length=24)),
-                ('seen', models.TextField(help_text='Facts only: what, where, who said what.', verbose_name='What was seen or heard')),
-                ('occurred_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='When')),
-                ('logged_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('reviewed', 'Reviewed'), ('withdrawn', 'Withdrawn')], default='open', max_length=10)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_note', models.CharField(blank=True, max_length=500)),
-                ('logged_by', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='concerns_logged', to=settings.AUTH_USER_MODEL)),
-                ('pupil', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='concerns', to='pupils.pupil')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("behaviour", "Behaviour change"),
+                            ("attendance", "Attendance"),
+                            ("punctuality", "Punctuality"),
+                            ("appearance", "Appearance / hygiene"),
+                            ("poverty", "Poverty / stress"),
+                            ("parental_engagement", "Parental engagement"),
+                            ("safeguarding", "Safeguarding"),
+                            ("wellbeing", "Wellbeing"),
+                            ("other", "Other"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "seen",
+                    models.TextField(
+                        help_text="Facts only: what, where, who said what.", verbose_name="What was seen or heard"
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="When")),
+                ("logged_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("reviewed", "Reviewed"), ("withdrawn", "Withdrawn")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_note", models.CharField(blank=True, max_length=500)),
+                (
+                    "logged_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="concerns_logged",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pupil",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="concerns", to="pupils.pupil"
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-occurred_at', '-pk'],
+                "ordering": ["-occurred_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='ConcernEvent',
+            name="ConcernEvent",
             fields=[
-                ('pgh_id', models.AutoField(primary_key=True, serialize=False)),
-                ('pgh_created_at', models.DateTimeField(auto_now_add=True)),
-                ('pgh_label', models.TextField(help_text='The event label.')),
-                ('id', models.BigIntegerField()),
-                ('category', models.CharField(choices=[('behaviour', 'Behaviour change'), ('attendance', 'Attendance'), ('punctuality', 'Punctuality'), ('appearance', 'Appearance / hygiene'), ('poverty', 'Poverty / stress'), ('parental_engagement', 'Parental engagement'), ('safeguarding', 'Safeguarding'), ('wellbeing', 'Wellbeing'), ('other', 'Other')], max_length=24)),
-                ('seen', models.TextField(help_text='Facts only: what, where, who said what.', verbose_name='What was seen or heard')),
-                ('occurred_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='When')),
-                ('logged_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('status', models.CharField(choices=[('open', 'Open'), ('reviewed', 'Reviewed'), ('withdrawn', 'Withdrawn')], default='open', max_length=10)),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True)),
-                ('review_note', models.CharField(blank=True, max_length=500)),
-                ('logged_by', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
-                ('pgh_context', models.ForeignKey(db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='pghistory.context')),
-                ('pgh_obj', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='events', to='pupils.concern')),
-                ('pupil', models.ForeignKey(db_constraint=False, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to='pupils.pupil')),
-                ('reviewed_by', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', related_query_name='+', to=settings.AUTH_USER_MODEL)),
+                ("pgh_id", models.AutoField(primary_key=True, serialize=False)),
+                ("pgh_created_at", models.DateTimeField(auto_now_add=True)),
+                ("pgh_label", models.TextField(help_text="The event label.")),
+                ("id", models.BigIntegerField()),
+                (
+                    "category",
+                    models.CharField(
+                        choices=[
+                            ("behaviour", "Behaviour change"),
+                            ("attendance", "Attendance"),
+                            ("punctuality", "Punctuality"),
+                            ("appearance", "Appearance / hygiene"),
+                            ("poverty", "Poverty / stress"),
+                            ("parental_engagement", "Parental engagement"),
+                            ("safeguarding", "Safeguarding"),
+                            ("wellbeing", "Wellbeing"),
+                            ("other", "Other"),
+                        ],
+                        max_length=24,
+                    ),
+                ),
+                (
+                    "seen",
+                    models.TextField(
+                        help_text="Facts only: what, where, who said what.", verbose_name="What was seen or heard"
+                    ),
+                ),
+                ("occurred_at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="When")),
+                ("logged_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "Open"), ("reviewed", "Reviewed"), ("withdrawn", "Withdrawn")],
+                        default="open",
+                        max_length=10,
+                    ),
+                ),
+                ("reviewed_at", models.DateTimeField(blank=True, null=True)),
+                ("review_note", models.CharField(blank=True, max_length=500)),
+                (
+                    "logged_by",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "pgh_context",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="pghistory.context",
+                    ),
+                ),
+                (
+                    "pgh_obj",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="events",
+                        to="pupils.concern",
+                    ),
+                ),
+                (
+                    "pupil",
+                    models.ForeignKey(
+                        db_constraint=False,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to="pupils.pupil",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        related_query_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(fields=['pupil', '-occurred_at'], name='concern_pupil_time_idx'),
+            model_name="concern",
+            index=models.Index(fields=["pupil", "-occurred_at"], name="concern_pupil_time_idx"),
         ),
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(fields=['category', 'status'], name='concern_category_status_idx'),
+            model_name="concern",
+            index=models.Index(fields=["category", "status"], name="concern_category_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='concern',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'open'), ('reviewed_at__isnull', False), _connector='OR'), name='concern_reviewed_has_time'),
+            model_name="concern",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status", "open"), ("reviewed_at__isnull", False), _connector="OR"),
+                name="concern_reviewed_has_time",
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='concern',
-            trigger=pgtrigger.compiler.Trigger(name='concern_never_deleted', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot delete rows from % table', TG_TABLE_NAME;", hash='d7db4280fc46a8143b5aa83298ebcc5adff27cfd', operation='DELETE', pgid='pgtrigger_concern_never_deleted_d211b', table='pupils_concern', when='BEFORE')),
+            model_name="concern",
+            trigger=pgtrigger.compiler.Trigger(
+                name="concern_never_deleted",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func="RAISE EXCEPTION 'pgtrigger: Cannot delete rows from % table', TG_TABLE_NAME;",
+                    hash="d7db4280fc46a8143b5aa83298ebcc5adff27cfd",
+                    operation="DELETE",
+                    pgid="pgtrigger_concern_never_deleted_d211b",
+                    table="pupils_concern",
+                    when="BEFORE",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='concern',
-            trigger=pgtrigger.compiler.Trigger(name='insert_insert', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "pupils_concernevent" ("category", "id", "logged_at", "logged_by_id", "occurred_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pupil_id", "review_note", "reviewed_at", "reviewed_by_id", "seen", "status") VALUES (NEW."category", NEW."id", NEW."logged_at", NEW."logged_by_id", NEW."occurred_at", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."pupil_id", NEW."review_note", NEW."reviewed_at", NEW."reviewed_by_id", NEW."seen", NEW."status"); RETURN NULL;', hash='39c69d4f4e9a8b639cbdae68d02fab3b0c393437', operation='INSERT', pgid='pgtrigger_insert_insert_99ba2', table='pupils_concern', when='AFTER')),
+            model_name="concern",
+            trigger=pgtrigger.compiler.Trigger(
+                name="insert_insert",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    func='INSERT INTO "pupils_concernevent" ("category", "id", "logged_at", "logged_by_id", "occurred_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pupil_id", "review_note", "reviewed_at", "reviewed_by_id", "seen", "status") VALUES (NEW."category", NEW."id", NEW."logged_at", NEW."logged_by_id", NEW."occurred_at", _pgh_attach_context(), NOW(), \'insert\', NEW."id", NEW."pupil_id", NEW."review_note", NEW."reviewed_at", NEW."reviewed_by_id", NEW."seen", NEW."status"); RETURN NULL;',
+                    hash="39c69d4f4e9a8b639cbdae68d02fab3b0c393437",
+                    operation="INSERT",
+                    pgid="pgtrigger_insert_insert_99ba2",
+                    table="pupils_concern",
+                    when="AFTER",
+                ),
+            ),
         ),
         pgtrigger.migrations.AddTrigger(
-            model_name='concern',
-            trigger=pgtrigger.compiler.Trigger(name='update_update', sql=pgtrigger.compiler.UpsertTriggerSql(condition='WHEN (OLD.* IS DISTINCT FROM NEW.*)', func='INSERT INTO "pupils_concernevent" ("category", "id", "logged_at", "logged_by_id", "occurred_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pupil_id", "review_note", "reviewed_at", "reviewed_by_id", "seen", "status") VALUES (NEW."category", NEW."id", NEW."logged_at", NEW."logged_by_id", NEW."occurred_at", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."pupil_id", NEW."review_note", NEW."reviewed_at", NEW."reviewed_by_id", NEW."seen", NEW."status"); RETURN NULL;', hash='0a5850c66809a128c0656ea76fa4fcf6eb4f4a42', operation='UPDATE', pgid='pgtrigger_update_update_a1375', table='pupils_concern', when='AFTER')),
+            model_name="concern",
+            trigger=pgtrigger.compiler.Trigger(
+                name="update_update",
+                sql=pgtrigger.compiler.UpsertTriggerSql(
+                    condition="WHEN (OLD.* IS DISTINCT FROM NEW.*)",
+                    func='INSERT INTO "pupils_concernevent" ("category", "id", "logged_at", "logged_by_id", "occurred_at", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "pupil_id", "review_note", "reviewed_at", "reviewed_by_id", "seen", "status") VALUES (NEW."category", NEW."id", NEW."logged_at", NEW."logged_by_id", NEW."occurred_at", _pgh_attach_context(), NOW(), \'update\', NEW."id", NEW."pupil_id", NEW."review_note", NEW."reviewed_at", NEW."reviewed_by_id", NEW."seen", NEW."status"); RETURN NULL;',
+                    hash="0a5850c66809a128c0656ea76fa4fcf6eb4f4a42",
+                    operation="UPDATE",
+                    pgid="pgtrigger_update_update_a1375",
+                    table="pupils_concern",
+                    when="AFTER",
+                ),
+            ),
         ),
     ]

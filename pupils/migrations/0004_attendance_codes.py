@@ -45,7 +45,14 @@ CODES = [
     ("#", "Planned whole-school closure", "administrative", False, False, True),
     ("H", "Holiday authorised by the school (withdrawn August 2024)", "withdrawn", True, False, False),
     ("J", "Interview (withdrawn August 2024; now J1)", "withdrawn", True, False, False),
-    ("Y", "Unable to attend due to exceptional circumstances (withdrawn August 2024; now Y1-Y7)", "withdrawn", False, False, False),
+    (
+        "Y",
+        "Unable to attend due to exceptional circumstances (withdrawn August 2024; now Y1-Y7)",
+        "withdrawn",
+        False,
+        False,
+        False,
+    ),
     ("F", "Extended family holiday (withdrawn)", "withdrawn", True, False, False),
 ]
 

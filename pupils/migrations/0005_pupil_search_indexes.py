@@ -7,27 +7,41 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('pupils', '0004_attendance_codes'),
+        ("pupils", "0004_attendance_codes"),
     ]
 
     operations = [
         TrigramExtension(),
         migrations.AddIndex(
-            model_name='pupil',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('first_name'), name='gin_trgm_ops'), name='pupil_first_name_trgm_idx'),
+            model_name="pupil",
+            index=django.contrib.postgres.indexes.GinIndex(
+                django.contrib.postgres.indexes.OpClass(
+                    django.db.models.functions.text.Upper("first_name"), name="gin_trgm_ops"
+                ),
+                name="pupil_first_name_trgm_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='pupil',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('last_name'), name='gin_trgm_ops'), name='pupil_last_name_trgm_idx'),
+            model_name="pupil",
+            index=django.contrib.postgres.indexes.GinIndex(
+                django.contrib.postgres.indexes.OpClass(
+                    django.db.models.functions.text.Upper("last_name"), name="gin_trgm_ops"
+                ),
+                name="pupil_last_name_trgm_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='pupil',
-            index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass(django.db.models.functions.text.Upper('preferred_name'), name='gin_trgm_ops'), name='pupil_preferred_name_trgm_idx'),
+            model_name="pupil",
+            index=django.contrib.postgres.indexes.GinIndex(
+                django.contrib.postgres.indexes.OpClass(
+                    django.db.models.functions.text.Upper("preferred_name"), name="gin_trgm_ops"
+                ),
+                name="pupil_preferred_name_trgm_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='pupil',
-            index=models.Index(django.db.models.functions.text.Upper('upn'), name='pupil_upn_upper_idx'),
+            model_name="pupil",
+            index=models.Index(django.db.models.functions.text.Upper("upn"), name="pupil_upn_upper_idx"),
         ),
     ]

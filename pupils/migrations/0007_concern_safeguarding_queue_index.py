@@ -5,15 +5,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('pupils', '0006_oversight_summaries'),
+        ("pupils", "0006_oversight_summaries"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='concern',
-            index=models.Index(condition=models.Q(('category', 'safeguarding'), ('status', 'open')), fields=['occurred_at'], name='concern_safeguarding_open_idx'),
+            model_name="concern",
+            index=models.Index(
+                condition=models.Q(("category", "safeguarding"), ("status", "open")),
+                fields=["occurred_at"],
+                name="concern_safeguarding_open_idx",
+            ),
         ),
     ]

@@ -5,16 +5,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_notifications_and_email_preference'),
-        ('pupils', '0007_concern_safeguarding_queue_index'),
+        ("accounts", "0002_notifications_and_email_preference"),
+        ("pupils", "0007_concern_safeguarding_queue_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='pupil',
-            index=models.Index(condition=models.Q(('status', 'active')), fields=['last_name', 'first_name', 'id'], name='pupil_roll_order_idx'),
+            model_name="pupil",
+            index=models.Index(
+                condition=models.Q(("status", "active")),
+                fields=["last_name", "first_name", "id"],
+                name="pupil_roll_order_idx",
+            ),
         ),
     ]

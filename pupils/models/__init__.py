@@ -1,5 +1,6 @@
 """The pupil record. Topical modules: core (the pupil, need levels, health, allocations)."""
 
+from pupils.models.concerns import Concern
 from pupils.models.core import (
     UPN_VALIDATOR,
     Allocation,
@@ -8,7 +9,6 @@ from pupils.models.core import (
     Pupil,
     School,
 )
-from pupils.models.concerns import Concern
 from pupils.models.outcomes import (
     AttendanceCode,
     AttendanceImport,

@@ -11,7 +11,9 @@ from django.db.models.functions import Upper
 from django.utils import timezone
 
 # A unique pupil number: a check letter, 11 digits, then a digit or a letter (temporary UPNs end in a letter).
-UPN_VALIDATOR = RegexValidator(r"^[A-Z][0-9]{11}[0-9A-Z]$", "A UPN is 13 characters: a capital letter, 11 digits, then a digit or capital letter.")
+UPN_VALIDATOR = RegexValidator(
+    r"^[A-Z][0-9]{11}[0-9A-Z]$", "A UPN is 13 characters: a capital letter, 11 digits, then a digit or capital letter."
+)
 
 
 @pghistory.track()
@@ -100,9 +102,7 @@ class Pupil(models.Model):
     social_care_status = models.CharField(
         "CP / CIN / LAC", max_length=4, choices=SocialCare.choices, default=SocialCare.NONE
     )
-    level_of_need = models.PositiveSmallIntegerField(
-        default=2, validators=[MinValueValidator(1), MaxValueValidator(4)]
-    )
+    level_of_need = models.PositiveSmallIntegerField(default=2, validators=[MinValueValidator(1), MaxValueValidator(4)])
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     archived_at = models.DateTimeField(null=True, blank=True)
     archive_reason = models.CharField(max_length=200, blank=True)

@@ -129,7 +129,8 @@ class AttendanceCode(models.Model):
         ordering = ["code"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(counts_as_attended=False) | Q(counts_as_possible=True), name="attendancecode_attended_possible"
+                condition=Q(counts_as_attended=False) | Q(counts_as_possible=True),
+                name="attendancecode_attended_possible",
             ),
         ]
 
@@ -168,7 +169,9 @@ class AttendanceMark(models.Model):
 
     class Meta:
         ordering = ["date", "session"]
-        constraints = [models.UniqueConstraint(fields=["pupil", "date", "session"], name="attendancemark_one_per_session")]
+        constraints = [
+            models.UniqueConstraint(fields=["pupil", "date", "session"], name="attendancemark_one_per_session")
+        ]
 
 
 @pghistory.track()
@@ -189,7 +192,8 @@ class AttendanceWeek(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["pupil", "week_starting"], name="attendanceweek_one_per_week"),
             models.CheckConstraint(
-                condition=Q(sessions_attended__lte=models.F("sessions_possible")), name="attendanceweek_attended_le_possible"
+                condition=Q(sessions_attended__lte=models.F("sessions_possible")),
+                name="attendanceweek_attended_le_possible",
             ),
             models.CheckConstraint(condition=Q(week_starting__week_day=2), name="attendanceweek_starts_monday"),
         ]
@@ -289,7 +293,11 @@ class Exclusion(WithdrawableMixin):
     pupil = models.ForeignKey(Pupil, on_delete=models.PROTECT, related_name="exclusions")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     school = models.ForeignKey(
-        School, on_delete=models.PROTECT, null=True, blank=True, related_name="exclusions",
+        School,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="exclusions",
         help_text="Leave empty for an exclusion from the PRU itself.",
     )
     start_date = models.DateField()
@@ -353,7 +361,10 @@ FEEDBACK_QUESTIONS = (
 
 def _rating(label: str) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
-        label, null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        label,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text="1 strongly disagree to 5 strongly agree.",
     )
 

@@ -9,10 +9,18 @@ from pupils.models import AttendanceWeek, DestinationFollowUp, FamilyFeedback, P
 from pupils.models.outcomes import FEEDBACK_QUESTIONS, Occasion
 
 
-def answers_for(*, emotional: int = 0, conduct: int = 0, hyperactivity: int = 0, peer: int = 0, prosocial: int = 0) -> dict[int, int]:
+def answers_for(
+    *, emotional: int = 0, conduct: int = 0, hyperactivity: int = 0, peer: int = 0, prosocial: int = 0
+) -> dict[int, int]:
     """Boxes ticked giving exactly these scale scores (each 0-10), so expected figures are easy to read."""
     answers: dict[int, int] = {}
-    for scale, wanted in (("emotional", emotional), ("conduct", conduct), ("hyperactivity", hyperactivity), ("peer", peer), ("prosocial", prosocial)):
+    for scale, wanted in (
+        ("emotional", emotional),
+        ("conduct", conduct),
+        ("hyperactivity", hyperactivity),
+        ("peer", peer),
+        ("prosocial", prosocial),
+    ):
         remaining = wanted
         for item in sdq.SCALES[scale]:
             points = min(2, remaining)
@@ -21,7 +29,9 @@ def answers_for(*, emotional: int = 0, conduct: int = 0, hyperactivity: int = 0,
     return answers
 
 
-def make_sdq(pupil: Pupil, by, *, occasion: str, day: datetime.date, informant: str = "self", **scales: int) -> SDQResponse:
+def make_sdq(
+    pupil: Pupil, by, *, occasion: str, day: datetime.date, informant: str = "self", **scales: int
+) -> SDQResponse:
     result = sdq.score(answers_for(**scales), informant)
     return SDQResponse.objects.create(
         pupil=pupil,
@@ -43,7 +53,12 @@ def make_weeks(pupil: Pupil, first: datetime.date, attended: list[int], possible
     start = monday(first)
     return AttendanceWeek.objects.bulk_create(
         [
-            AttendanceWeek(pupil=pupil, week_starting=start + datetime.timedelta(weeks=n), sessions_possible=possible, sessions_attended=a)
+            AttendanceWeek(
+                pupil=pupil,
+                week_starting=start + datetime.timedelta(weeks=n),
+                sessions_possible=possible,
+                sessions_attended=a,
+            )
             for n, a in enumerate(attended)
         ]
     )
@@ -51,7 +66,11 @@ def make_weeks(pupil: Pupil, first: datetime.date, attended: list[int], possible
 
 def make_follow_up(pupil: Pupil, by, checkpoint: str, status: str) -> DestinationFollowUp:
     return DestinationFollowUp.objects.create(
-        pupil=pupil, checkpoint=checkpoint, status=status, checked_on=DestinationFollowUp.due_on(pupil.exit_date, checkpoint), recorded_by=by
+        pupil=pupil,
+        checkpoint=checkpoint,
+        status=status,
+        checked_on=DestinationFollowUp.due_on(pupil.exit_date, checkpoint),
+        recorded_by=by,
     )
 
 

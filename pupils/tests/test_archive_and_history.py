@@ -28,9 +28,7 @@ def test_a_pupil_cannot_be_deleted_even_by_sql(other_pupil):
 def test_the_admin_offers_no_delete_and_archives_instead(client, leader, pupil):
     client.force_login(leader)
     assert client.get(f"/admin/pupils/pupil/{pupil.pk}/delete/").status_code == 403
-    response = client.post(
-        "/admin/pupils/pupil/", {"action": "archive_selected", "_selected_action": [pupil.pk]}
-    )
+    response = client.post("/admin/pupils/pupil/", {"action": "archive_selected", "_selected_action": [pupil.pk]})
     assert response.status_code == 302
     pupil.refresh_from_db()
     assert pupil.status == Pupil.Status.ARCHIVED
@@ -105,7 +103,9 @@ def test_allocating_gives_a_specialist_access(client, dsl, outsider, pupil):
     client.force_login(outsider)
     assert client.get(f"/pupils/{pupil.pk}/").status_code == 404
     client.force_login(dsl)
-    assert client.post(f"/pupils/{pupil.pk}/allocations/", {"user": outsider.pk, "reason": "YOT order"}).status_code == 302
+    assert (
+        client.post(f"/pupils/{pupil.pk}/allocations/", {"user": outsider.pk, "reason": "YOT order"}).status_code == 302
+    )
     again = client.post(f"/pupils/{pupil.pk}/allocations/", {"user": outsider.pk})
     assert again.status_code == 400
     assert "already allocated" in again.content.decode()

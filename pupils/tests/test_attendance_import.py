@@ -70,18 +70,22 @@ def test_it_imports_a_good_file_and_works_out_the_weeks(client, leader, pupils_w
 
 def test_it_imports_nothing_when_any_row_is_bad_and_reports_every_bad_row(client, dsl, pupils_with_upns):
     client.force_login(dsl)
-    bad = GOOD + "\n" + "\n".join(
-        [
-            "Z000000000000,2026-11-16,AM,/,Nobody",
-            f"{UPN},2026-13-01,AM,/,Jordan",
-            f"{UPN},2026-11-21,AM,/,Jordan",
-            f"{UPN},2026-11-20,EV,/,Jordan",
-            f"{UPN},2026-11-20,AM,QQ,Jordan",
-            f"{UPN},2026-11-20,PM,H,Jordan",
-            f"{UPN},2026-11-16,AM,L,Jordan",
-            f"{UPN},2099-01-05,AM,/,Jordan",
-            ",2026-11-20,AM,/,",
-        ]
+    bad = (
+        GOOD
+        + "\n"
+        + "\n".join(
+            [
+                "Z000000000000,2026-11-16,AM,/,Nobody",
+                f"{UPN},2026-13-01,AM,/,Jordan",
+                f"{UPN},2026-11-21,AM,/,Jordan",
+                f"{UPN},2026-11-20,EV,/,Jordan",
+                f"{UPN},2026-11-20,AM,QQ,Jordan",
+                f"{UPN},2026-11-20,PM,H,Jordan",
+                f"{UPN},2026-11-16,AM,L,Jordan",
+                f"{UPN},2099-01-05,AM,/,Jordan",
+                ",2026-11-20,AM,/,",
+            ]
+        )
     )
     response = client.post(URL, _upload(bad))
     assert response.status_code == 400
@@ -143,7 +147,10 @@ def test_it_replaces_a_session_imported_again(client, leader, pupils_with_upns):
     assert (week.sessions_possible, week.sessions_attended, week.unauthorised) == (6, 4, 0)
 
 
-@pytest.mark.parametrize("role,expected", [("staff", 403), ("specialist", 403), ("family_worker", 403), ("admin_user", 403), ("dsl", 200), ("leader", 200)])
+@pytest.mark.parametrize(
+    "role,expected",
+    [("staff", 403), ("specialist", 403), ("family_worker", 403), ("admin_user", 403), ("dsl", 200), ("leader", 200)],
+)
 def test_it_is_for_senior_leaders_and_the_dsl(client, request, role, expected):
     client.force_login(request.getfixturevalue(role))
     assert client.get(URL).status_code == expected

@@ -19,7 +19,14 @@ def _log(client, pupil, **data):
 def _concerns(pupil, user, days_ago: list[int], **extra):
     now = timezone.now()
     for days in days_ago:
-        Concern.objects.create(pupil=pupil, logged_by=user, category="behaviour", seen="x", occurred_at=now - datetime.timedelta(days=days), **extra)
+        Concern.objects.create(
+            pupil=pupil,
+            logged_by=user,
+            category="behaviour",
+            seen="x",
+            occurred_at=now - datetime.timedelta(days=days),
+            **extra,
+        )
 
 
 def test_it_logs_a_concern(client, staff, pupil):
@@ -45,7 +52,9 @@ def test_a_safeguarding_concern_goes_to_the_dsl_queue(client, staff, dsl, leader
 
 
 def test_the_dsl_reviews_a_safeguarding_concern_once(client, dsl, staff, pupil):
-    concern = Concern.objects.create(pupil=pupil, logged_by=staff, category="safeguarding", seen="Unknown adult at the gate.")
+    concern = Concern.objects.create(
+        pupil=pupil, logged_by=staff, category="safeguarding", seen="Unknown adult at the gate."
+    )
     client.force_login(dsl)
     url = reverse("pupils:concern_review", args=[concern.pk])
     assert client.post(url, {"note": "Called MASH."}).status_code == 302

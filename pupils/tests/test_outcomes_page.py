@@ -11,8 +11,6 @@ from pru_cases.models import AccessEvent
 from pupils.models import DestinationFollowUp, Exclusion, PassSurvey, ReadingTest
 from pupils.tests.outcome_data import Occasion, make_feedback, make_follow_up, make_sdq, make_weeks
 
-
-
 IN_SCOPE = ("dsl", "leader", "staff", "specialist", "health_specialist", "family_worker")
 OUT_OF_SCOPE = ("other_staff", "outsider", "admin_user")
 
@@ -23,14 +21,52 @@ def cast(dsl, leader, staff, other_staff, specialist, health_specialist, family_
 
 
 def _fill(pupil, by, *, weeks: int = 8):
-    make_sdq(pupil, by, occasion=Occasion.BASELINE, day=pupil.entry_date, emotional=7, conduct=6, hyperactivity=8, peer=4, prosocial=3)
-    make_sdq(pupil, by, occasion=Occasion.ENDLINE, day=pupil.entry_date + datetime.timedelta(days=200), emotional=3, conduct=2, hyperactivity=5, peer=2, prosocial=7)
+    make_sdq(
+        pupil,
+        by,
+        occasion=Occasion.BASELINE,
+        day=pupil.entry_date,
+        emotional=7,
+        conduct=6,
+        hyperactivity=8,
+        peer=4,
+        prosocial=3,
+    )
+    make_sdq(
+        pupil,
+        by,
+        occasion=Occasion.ENDLINE,
+        day=pupil.entry_date + datetime.timedelta(days=200),
+        emotional=3,
+        conduct=2,
+        hyperactivity=5,
+        peer=2,
+        prosocial=7,
+    )
     make_weeks(pupil, pupil.entry_date, [5] * 6 + [9] * (weeks - 6))
-    ReadingTest.objects.create(pupil=pupil, occasion=Occasion.BASELINE, tested_on=pupil.entry_date, reading_age_months=120, recorded_by=by)
-    ReadingTest.objects.create(pupil=pupil, occasion=Occasion.ENDLINE, tested_on=pupil.entry_date + datetime.timedelta(days=200), reading_age_months=134, recorded_by=by)
-    PassSurvey.objects.create(pupil=pupil, occasion=Occasion.BASELINE, completed_on=pupil.entry_date, feelings_about_school=22, recorded_by=by)
-    Exclusion.objects.create(pupil=pupil, kind=Exclusion.Kind.PERMANENT, start_date=pupil.entry_date - datetime.timedelta(days=10), days=0, recorded_by=by)
-    make_feedback(pupil, by, day=pupil.entry_date + datetime.timedelta(days=30), rating=5, comment="Things are calmer at home.")
+    ReadingTest.objects.create(
+        pupil=pupil, occasion=Occasion.BASELINE, tested_on=pupil.entry_date, reading_age_months=120, recorded_by=by
+    )
+    ReadingTest.objects.create(
+        pupil=pupil,
+        occasion=Occasion.ENDLINE,
+        tested_on=pupil.entry_date + datetime.timedelta(days=200),
+        reading_age_months=134,
+        recorded_by=by,
+    )
+    PassSurvey.objects.create(
+        pupil=pupil, occasion=Occasion.BASELINE, completed_on=pupil.entry_date, feelings_about_school=22, recorded_by=by
+    )
+    Exclusion.objects.create(
+        pupil=pupil,
+        kind=Exclusion.Kind.PERMANENT,
+        start_date=pupil.entry_date - datetime.timedelta(days=10),
+        days=0,
+        recorded_by=by,
+    )
+    make_feedback(
+        pupil, by, day=pupil.entry_date + datetime.timedelta(days=30), rating=5, comment="Things are calmer at home."
+    )
 
 
 def test_it_redirects_logged_out_users_to_login(client, pupil):
@@ -57,13 +93,16 @@ def test_it_shows_baseline_against_latest_for_every_measure(client, dsl, pupil):
     html = response.content.decode()
     assert response.status_code == 200
     # SDQ self-report total difficulties: 25 (very high) at baseline, 12 (close to average) at endline.
-    assert re.search(r"Total difficulties</th>\s*<td>25 <small[^>]*>very high</small></td>\s*<td>12 <small[^>]*>close to average", html)
+    assert re.search(
+        r"Total difficulties</th>\s*<td>25 <small[^>]*>very high</small></td>\s*<td>12 <small[^>]*>close to average",
+        html,
+    )
     assert "-13" in html
     # Attendance: 5 of 10 for six weeks, then 9 of 10 for two: first six weeks 50%, latest six (weeks 3-8)
     # 38 of 60 = 63.3%, overall 48 of 80 = 60%: persistent absence.
-    assert "First six weeks at the PRU (baseline)</dt><dd class=\"col-sm-8\">50.0%" in html
-    assert "Latest six weeks</dt><dd class=\"col-sm-8\">63.3%" in html
-    assert "Overall</dt><dd class=\"col-sm-8\">60.0%" in html
+    assert 'First six weeks at the PRU (baseline)</dt><dd class="col-sm-8">50.0%' in html
+    assert 'Latest six weeks</dt><dd class="col-sm-8">63.3%' in html
+    assert 'Overall</dt><dd class="col-sm-8">60.0%' in html
     assert "Persistent absence" in html
     assert "10:00" in html and "11:02" in html  # reading ages
     assert "Things are calmer at home." in html
@@ -92,10 +131,16 @@ def _more(pupil, by):
     """More of everything: reviews, thirty more weeks, tests, exclusions and feedback."""
     for n in range(5):
         day = pupil.entry_date + datetime.timedelta(days=30 * (n + 1))
-        make_sdq(pupil, by, occasion=Occasion.REVIEW, day=day, emotional=n, conduct=n, hyperactivity=n, peer=n, prosocial=n)
+        make_sdq(
+            pupil, by, occasion=Occasion.REVIEW, day=day, emotional=n, conduct=n, hyperactivity=n, peer=n, prosocial=n
+        )
         make_sdq(pupil, by, occasion=Occasion.REVIEW, day=day, informant="teacher", emotional=n)
-        ReadingTest.objects.create(pupil=pupil, occasion=Occasion.REVIEW, tested_on=day, reading_age_months=125 + n, recorded_by=by)
-        PassSurvey.objects.create(pupil=pupil, occasion=Occasion.REVIEW, completed_on=day, feelings_about_school=30 + n, recorded_by=by)
+        ReadingTest.objects.create(
+            pupil=pupil, occasion=Occasion.REVIEW, tested_on=day, reading_age_months=125 + n, recorded_by=by
+        )
+        PassSurvey.objects.create(
+            pupil=pupil, occasion=Occasion.REVIEW, completed_on=day, feelings_about_school=30 + n, recorded_by=by
+        )
         Exclusion.objects.create(pupil=pupil, kind=Exclusion.Kind.SUSPENSION, start_date=day, days=1, recorded_by=by)
         make_feedback(pupil, by, day=day, rating=4)
     make_weeks(pupil, pupil.entry_date + datetime.timedelta(weeks=8), [8] * 30)

@@ -17,8 +17,6 @@ from pupils.oversight_summary import oversight_summaries_rebuild
 from pupils.tests.outcome_data import Occasion, make_feedback, make_follow_up, make_sdq, make_weeks
 from referrals.models import Intervention, Referral, Specialism
 
-
-
 URL = "/oversight/"
 PERIOD = {"start": "2025-09-01", "end": "2026-08-31"}
 FILTERS = oversight.Filters(start=datetime.date(2025, 9, 1), end=datetime.date(2026, 8, 31))
@@ -45,7 +43,9 @@ def known(site, other_site, dsl, leader, specialist):
     make_sdq(c, dsl, occasion=Occasion.BASELINE, day=base, emotional=9)
     make_sdq(d, dsl, occasion=Occasion.BASELINE, day=base, emotional=8, conduct=8, hyperactivity=8, peer=6, prosocial=2)
     make_sdq(d, dsl, occasion=Occasion.ENDLINE, day=end, emotional=8, conduct=8, hyperactivity=8, peer=6, prosocial=2)
-    make_sdq(d, dsl, occasion=Occasion.ENDLINE, day=end, informant="teacher", emotional=1)  # another informant: not mixed in
+    make_sdq(
+        d, dsl, occasion=Occasion.ENDLINE, day=end, informant="teacher", emotional=1
+    )  # another informant: not mixed in
 
     make_weeks(a, a.entry_date, [5] * 6)
     make_weeks(a, datetime.date(2026, 6, 8), [9] * 6)
@@ -56,7 +56,7 @@ def known(site, other_site, dsl, leader, specialist):
     make_follow_up(d, dsl, DestinationFollowUp.Checkpoint.MONTHS_3, Status.NEET)
     make_follow_up(e, dsl, DestinationFollowUp.Checkpoint.MONTHS_3, Status.UNKNOWN)
 
-    make_feedback(a, dsl, day=datetime.date(2026, 3, 1), rating=5, comment="=HYPERLINK(\"http://example.invalid\")")
+    make_feedback(a, dsl, day=datetime.date(2026, 3, 1), rating=5, comment='=HYPERLINK("http://example.invalid")')
     make_feedback(b, dsl, day=datetime.date(2026, 3, 2), rating=3, comment="We feel heard.")
     make_feedback(d, dsl, day=datetime.date(2025, 6, 1), rating=4)  # before the period
 
@@ -67,23 +67,68 @@ def known(site, other_site, dsl, leader, specialist):
         (c, "2026-04-01", Exclusion.Kind.SUSPENSION, 2, None),
         (d, "2025-06-02", Exclusion.Kind.PERMANENT, 0, school),  # before the period
     ]:
-        Exclusion.objects.create(pupil=pupil, kind=kind, start_date=datetime.date.fromisoformat(when), days=days, school=where, recorded_by=dsl)
+        Exclusion.objects.create(
+            pupil=pupil,
+            kind=kind,
+            start_date=datetime.date.fromisoformat(when),
+            days=days,
+            school=where,
+            recorded_by=dsl,
+        )
     for pupil, first, latest in [(a, 120, 130), (b, 100, 102)]:
-        ReadingTest.objects.create(pupil=pupil, occasion=Occasion.BASELINE, tested_on=datetime.date(2026, 1, 10), reading_age_months=first, recorded_by=dsl)
-        ReadingTest.objects.create(pupil=pupil, occasion=Occasion.ENDLINE, tested_on=datetime.date(2026, 7 if pupil is a else 6, 10), reading_age_months=latest, recorded_by=dsl)
-    ReadingTest.objects.create(pupil=c, occasion=Occasion.BASELINE, tested_on=datetime.date(2026, 1, 10), reading_age_months=90, recorded_by=dsl)
+        ReadingTest.objects.create(
+            pupil=pupil,
+            occasion=Occasion.BASELINE,
+            tested_on=datetime.date(2026, 1, 10),
+            reading_age_months=first,
+            recorded_by=dsl,
+        )
+        ReadingTest.objects.create(
+            pupil=pupil,
+            occasion=Occasion.ENDLINE,
+            tested_on=datetime.date(2026, 7 if pupil is a else 6, 10),
+            reading_age_months=latest,
+            recorded_by=dsl,
+        )
+    ReadingTest.objects.create(
+        pupil=c,
+        occasion=Occasion.BASELINE,
+        tested_on=datetime.date(2026, 1, 10),
+        reading_age_months=90,
+        recorded_by=dsl,
+    )
 
     r1 = Referral.objects.create(
-        pupil=a, specialism=Specialism.SALT, reasons="x", raised_by=dsl, raised_at=_at("2026-02-02"),
-        status=Referral.Status.ALLOCATED, triaged_at=_at("2026-02-05"), triaged_by=leader, allocated_to=specialist,
+        pupil=a,
+        specialism=Specialism.SALT,
+        reasons="x",
+        raised_by=dsl,
+        raised_at=_at("2026-02-02"),
+        status=Referral.Status.ALLOCATED,
+        triaged_at=_at("2026-02-05"),
+        triaged_by=leader,
+        allocated_to=specialist,
     )
-    Intervention.objects.create(pupil=a, referral=r1, specialism=Specialism.SALT, specialist=specialist, started_on=datetime.date(2026, 2, 12))
+    Intervention.objects.create(
+        pupil=a, referral=r1, specialism=Specialism.SALT, specialist=specialist, started_on=datetime.date(2026, 2, 12)
+    )
     Referral.objects.create(
-        pupil=b, specialism=Specialism.SALT, reasons="x", raised_by=dsl, raised_at=_at("2026-02-10", 9),
-        status=Referral.Status.SIGNPOSTED, triaged_at=_at("2026-02-11", 9), triaged_by=leader, signpost_offer="Small-group literacy",
+        pupil=b,
+        specialism=Specialism.SALT,
+        reasons="x",
+        raised_by=dsl,
+        raised_at=_at("2026-02-10", 9),
+        status=Referral.Status.SIGNPOSTED,
+        triaged_at=_at("2026-02-11", 9),
+        triaged_by=leader,
+        signpost_offer="Small-group literacy",
     )
-    Referral.objects.create(pupil=b, specialism=Specialism.CAMHS, reasons="x", raised_by=dsl, raised_at=_at("2026-03-03"))
-    Referral.objects.create(pupil=d, specialism=Specialism.CAMHS, reasons="x", raised_by=dsl, raised_at=_at("2025-08-01"))
+    Referral.objects.create(
+        pupil=b, specialism=Specialism.CAMHS, reasons="x", raised_by=dsl, raised_at=_at("2026-03-03")
+    )
+    Referral.objects.create(
+        pupil=d, specialism=Specialism.CAMHS, reasons="x", raised_by=dsl, raised_at=_at("2025-08-01")
+    )
     oversight_summaries_rebuild()  # the rows above bypass the services, so bring the summaries up to date as nightly
     return {"a": a, "b": b, "c": c, "d": d, "e": e}
 
@@ -125,7 +170,7 @@ def test_it_summarises_family_feedback(known, leader):
     assert "2 feedback forms" in table.title
     assert table.rows[0] == ["We felt listened to.", 2, 4.0, 1, 50.0]
     comments = oversight.family_comments(leader, FILTERS)
-    assert [row[3] for row in comments.rows] == ["We feel heard.", "=HYPERLINK(\"http://example.invalid\")"]
+    assert [row[3] for row in comments.rows] == ["We feel heard.", '=HYPERLINK("http://example.invalid")']
 
 
 def test_it_works_out_reading_age_gained(known, leader):
@@ -191,7 +236,7 @@ def test_it_exports_a_table_as_csv_without_running_formulas(client, known, leade
     assert "attachment" in response["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["Date", "When", "Who", "Comment"]
-    assert rows[2][3] == "'=HYPERLINK(\"http://example.invalid\")"
+    assert rows[2][3] == '\'=HYPERLINK("http://example.invalid")'
 
 
 def test_it_exports_the_same_figures_as_the_page(client, known, leader, site):
@@ -236,7 +281,9 @@ def test_it_links_the_dashboard_in_the_nav_for_senior_leaders_only(client, leade
     assert 'href="/oversight/"' not in client.get("/pupils/").content.decode()
 
 
-def test_it_keeps_a_constant_number_of_queries(client, known, leader, site, dsl, specialist, django_assert_max_num_queries):
+def test_it_keeps_a_constant_number_of_queries(
+    client, known, leader, site, dsl, specialist, django_assert_max_num_queries
+):
     client.force_login(leader)
     client.get(URL, PERIOD)
     with CaptureQueriesContext(connection) as small:
@@ -248,7 +295,9 @@ def test_it_keeps_a_constant_number_of_queries(client, known, leader, site, dsl,
         make_weeks(more, more.entry_date, [7] * 20)
         make_follow_up(more, dsl, DestinationFollowUp.Checkpoint.MONTHS_3, Status.EMPLOYMENT)
         make_feedback(more, dsl, day=datetime.date(2026, 4, 1), rating=4, comment=f"Comment {n}")
-        Referral.objects.create(pupil=more, specialism=Specialism.CAREERS, reasons="x", raised_by=dsl, raised_at=_at("2026-04-01"))
+        Referral.objects.create(
+            pupil=more, specialism=Specialism.CAREERS, reasons="x", raised_by=dsl, raised_at=_at("2026-04-01")
+        )
     oversight_summaries_rebuild()
     with CaptureQueriesContext(connection) as large:
         assert client.get(URL, PERIOD).status_code == 200

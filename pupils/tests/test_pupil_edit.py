@@ -89,7 +89,9 @@ def test_it_saves_an_edit_and_records_who_made_it(client, staff, pupil, site):
 def test_the_second_of_two_concurrent_edits_gets_a_conflict_and_overwrites_nothing(client, staff, dsl, pupil, site):
     read_version = pupil.version
     client.force_login(dsl)
-    first = client.post(f"/pupils/{pupil.pk}/edit/", VALID | {"site": site.pk, "version": read_version, "first_name": "First"})
+    first = client.post(
+        f"/pupils/{pupil.pk}/edit/", VALID | {"site": site.pk, "version": read_version, "first_name": "First"}
+    )
     assert first.status_code == 302
     client.force_login(staff)
     second = client.post(
@@ -103,7 +105,8 @@ def test_the_second_of_two_concurrent_edits_gets_a_conflict_and_overwrites_nothi
     assert pupil.first_name == "First"
     # Saving again from the conflict page applies the edit on top of the latest version.
     third = client.post(
-        f"/pupils/{pupil.pk}/edit/", VALID | {"site": site.pk, "version": second.context["form"].data["version"], "first_name": "Second"}
+        f"/pupils/{pupil.pk}/edit/",
+        VALID | {"site": site.pk, "version": second.context["form"].data["version"], "first_name": "Second"},
     )
     assert third.status_code == 302
     pupil.refresh_from_db()

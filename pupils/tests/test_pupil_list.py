@@ -8,7 +8,6 @@ from conftest import make_pupil
 from pupils.models import Allocation, Pupil
 
 
-
 def _list_queries(client, url="/pupils/?status=") -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)

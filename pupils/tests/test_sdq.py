@@ -26,11 +26,31 @@ def test_it_scores_every_last_box():
 
 def test_it_scores_a_worked_example_for_a_pupil():
     answers = {
-        1: 1, 4: 2, 9: 1, 17: 0, 20: 1,  # prosocial 5
-        3: 2, 8: 1, 13: 2, 16: 1, 24: 0,  # emotional 6
-        5: 2, 7: 0, 12: 1, 18: 2, 22: 0,  # conduct 2+2+1+2+0 = 7 (item 7 box 0 scores 2)
-        2: 2, 10: 2, 15: 1, 21: 1, 25: 0,  # hyperactivity 2+2+1+1+2 = 8
-        6: 1, 11: 2, 14: 1, 19: 0, 23: 1,  # peer 1+0+1+0+1 = 3
+        1: 1,
+        4: 2,
+        9: 1,
+        17: 0,
+        20: 1,  # prosocial 5
+        3: 2,
+        8: 1,
+        13: 2,
+        16: 1,
+        24: 0,  # emotional 6
+        5: 2,
+        7: 0,
+        12: 1,
+        18: 2,
+        22: 0,  # conduct 2+2+1+2+0 = 7 (item 7 box 0 scores 2)
+        2: 2,
+        10: 2,
+        15: 1,
+        21: 1,
+        25: 0,  # hyperactivity 2+2+1+1+2 = 8
+        6: 1,
+        11: 2,
+        14: 1,
+        19: 0,
+        23: 1,  # peer 1+0+1+0+1 = 3
     }
     result = score(answers, "self")
     assert (result.emotional, result.conduct, result.hyperactivity, result.peer, result.prosocial) == (6, 7, 8, 3, 5)

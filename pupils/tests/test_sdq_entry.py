@@ -25,7 +25,7 @@ def test_it_shows_25_items_by_number_only(client, staff, pupil):
     html = response.content.decode()
     assert response.status_code == 200
     for item in range(1, 26):
-        assert f"<legend class=\"fs-6 fw-semibold mb-1 float-none w-auto\">Item {item}</legend>" in html
+        assert f'<legend class="fs-6 fw-semibold mb-1 float-none w-auto">Item {item}</legend>' in html
     assert html.count('type="radio" name="item_') == 100  # blank, 0, 1, 2 for each item
     assert "style=" not in html
 
@@ -59,7 +59,9 @@ def test_it_prorates_when_items_are_left_blank(client, staff, pupil):
 
 def test_it_scores_the_teacher_impact_supplement(client, staff, pupil):
     client.force_login(staff)
-    data = _post(informant="teacher", has_difficulties="yes", impact_distress="3", impact_peers="2", impact_classroom="1")
+    data = _post(
+        informant="teacher", has_difficulties="yes", impact_distress="3", impact_peers="2", impact_classroom="1"
+    )
     assert client.post(reverse("pupils:sdq_new", args=[pupil.pk]), data).status_code == 302
     saved = SDQResponse.objects.get(pupil=pupil)
     assert saved.impact == 3
@@ -101,7 +103,9 @@ def test_it_rejects_an_empty_questionnaire(client, staff, pupil):
     assert "Tick the box" in response.content.decode()
 
 
-@pytest.mark.parametrize("role,expected", [("family_worker", 403), ("other_staff", 404), ("outsider", 404), ("dsl", 302)])
+@pytest.mark.parametrize(
+    "role,expected", [("family_worker", 403), ("other_staff", 404), ("outsider", 404), ("dsl", 302)]
+)
 def test_it_applies_the_policy(client, request, pupil, role, expected):
     user = request.getfixturevalue(role)
     client.force_login(user)

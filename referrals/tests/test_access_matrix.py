@@ -8,7 +8,17 @@ from django.urls import reverse
 
 from pru_cases.models import AccessEvent
 
-ROLES = ("dsl", "leader", "staff", "other_staff", "specialist", "health_specialist", "family_worker", "outsider", "admin_user")
+ROLES = (
+    "dsl",
+    "leader",
+    "staff",
+    "other_staff",
+    "specialist",
+    "health_specialist",
+    "family_worker",
+    "outsider",
+    "admin_user",
+)
 
 
 def _expect(role: str, allowed: dict, forbidden: tuple) -> int:
@@ -82,7 +92,12 @@ RECORD_ROUTES = [
         "session add",
         lambda f: reverse("referrals:session_add", args=[f["intervention"].pk]),
         "post",
-        lambda f: {"held_on": datetime.date.today().isoformat(), "minutes": 45, "attended": "on", "notes": "Good session."},
+        lambda f: {
+            "held_on": datetime.date.today().isoformat(),
+            "minutes": 45,
+            "attended": "on",
+            "notes": "Good session.",
+        },
         _everyone(302, ("dsl", "health_specialist")),
         (),
     ),
@@ -106,7 +121,12 @@ RECORD_ROUTES = [
         "referral new post",
         lambda f: reverse("referrals:new", args=[f["pupil"].pk]),
         "post",
-        lambda f: {"specialism": "careers", "reasons": "No post-16 plan.", "consent_status": "parent", "urgency": "routine"},
+        lambda f: {
+            "specialism": "careers",
+            "reasons": "No post-16 plan.",
+            "consent_status": "parent",
+            "urgency": "routine",
+        },
         _everyone(302),
         (),
     ),
@@ -114,7 +134,11 @@ RECORD_ROUTES = [
         "information request new",
         lambda f: reverse("referrals:information_request_new", args=[f["pupil"].pk]),
         "post",
-        lambda f: {"agency": f["police"].pk, "question": "Any incidents?", "asked_on": datetime.date.today().isoformat()},
+        lambda f: {
+            "agency": f["police"].pk,
+            "question": "Any incidents?",
+            "asked_on": datetime.date.today().isoformat(),
+        },
         _everyone(302, ("dsl", "leader", "staff", "family_worker")),
         ("specialist", "health_specialist"),
     ),
@@ -157,7 +181,13 @@ IDS = [route[0] for route in RECORD_ROUTES]
 @pytest.fixture
 def record_fixtures(request, pupil, police, info_request, safeguarding_concern):
     # Referral fixtures are built lazily: the triage route needs a submitted referral, the others an allocated one.
-    return {"request": request, "pupil": pupil, "police": police, "info_request": info_request, "safeguarding_concern": safeguarding_concern}
+    return {
+        "request": request,
+        "pupil": pupil,
+        "police": police,
+        "info_request": info_request,
+        "safeguarding_concern": safeguarding_concern,
+    }
 
 
 def _resolve(record_fixtures, name: str):
@@ -187,7 +217,9 @@ def test_it_redirects_logged_out_users_to_login(client, record_fixtures, name, u
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("name,url,method,data,allowed,forbidden", RECORD_ROUTES, ids=IDS)
-def test_it_applies_the_policy_to_every_record_route(client, cast, record_fixtures, role, name, url, method, data, allowed, forbidden):
+def test_it_applies_the_policy_to_every_record_route(
+    client, cast, record_fixtures, role, name, url, method, data, allowed, forbidden
+):
     f = Lazy(record_fixtures)
     target = url(f)
     body = data(f)

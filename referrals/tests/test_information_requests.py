@@ -13,7 +13,12 @@ def test_it_records_a_request_due_in_two_weeks_by_default(client, staff, pupil, 
     today = timezone.localdate()
     response = client.post(
         reverse("referrals:information_request_new", args=[pupil.pk]),
-        {"agency": police.pk, "contact": "Neighbourhood team", "question": "Any missing episodes?", "asked_on": today.isoformat()},
+        {
+            "agency": police.pk,
+            "contact": "Neighbourhood team",
+            "question": "Any missing episodes?",
+            "asked_on": today.isoformat(),
+        },
     )
     assert response.status_code == 302
     request = InformationRequest.objects.get()
@@ -26,7 +31,12 @@ def test_it_refuses_a_due_date_before_asking(client, staff, pupil, police):
     today = timezone.localdate()
     response = client.post(
         reverse("referrals:information_request_new", args=[pupil.pk]),
-        {"agency": police.pk, "question": "Typed question", "asked_on": today.isoformat(), "due_by": (today - datetime.timedelta(days=1)).isoformat()},
+        {
+            "agency": police.pk,
+            "question": "Typed question",
+            "asked_on": today.isoformat(),
+            "due_by": (today - datetime.timedelta(days=1)).isoformat(),
+        },
     )
     assert response.status_code == 400
     assert b"cannot be due before" in response.content
@@ -67,13 +77,14 @@ def test_the_median_response_time_is_per_agency(staff, pupil, police):
         request = services.information_request_create(
             pupil=pupil, by=staff, agency=police, question="Q", asked_on=today - datetime.timedelta(days=40)
         )
-        services.information_request_answer(request=request, by=staff, answered_on=request.asked_on + datetime.timedelta(days=days), answer="")
+        services.information_request_answer(
+            request=request, by=staff, answered_on=request.asked_on + datetime.timedelta(days=days), answer=""
+        )
     services.information_request_create(pupil=pupil, by=staff, agency=police, question="Waiting")
     [row] = agency_response_medians(InformationRequest.objects.all())
     assert row["agency__name"] == "Test Police"
     assert row["median_days"] == 10
     assert (row["answered"], row["waiting"]) == (3, 1)
-
 
 
 def test_the_agencies_page_shows_each_agencys_median_response_time_in_scope(client, staff, other_staff, pupil, police):
@@ -82,7 +93,9 @@ def test_the_agencies_page_shows_each_agencys_median_response_time_in_scope(clie
         request = services.information_request_create(
             pupil=pupil, by=staff, agency=police, question="Q", asked_on=today - datetime.timedelta(days=30)
         )
-        services.information_request_answer(request=request, by=staff, answered_on=request.asked_on + datetime.timedelta(days=days), answer="")
+        services.information_request_answer(
+            request=request, by=staff, answered_on=request.asked_on + datetime.timedelta(days=days), answer=""
+        )
     client.force_login(staff)
     response = client.get("/account/agencies/")
     assert response.status_code == 200
@@ -96,11 +109,17 @@ def test_the_agencies_page_shows_each_agencys_median_response_time_in_scope(clie
 ANSWER_FROM_CAMHS = "Diagnosed with anxiety in March; on sertraline 50mg."
 
 
-def test_it_keeps_an_answer_from_camhs_for_health_staff_and_the_dsl(client, staff, other_staff, dsl, leader, pupil, health_agency, police):
+def test_it_keeps_an_answer_from_camhs_for_health_staff_and_the_dsl(
+    client, staff, other_staff, dsl, leader, pupil, health_agency, police
+):
     """The teacher who asked records what CAMHS said (they hold it already); from then on it is health detail."""
     camhs = services.information_request_create(pupil=pupil, by=staff, agency=health_agency, question="Known to you?")
-    police_request = services.information_request_create(pupil=pupil, by=staff, agency=police, question="Any incidents?")
-    services.information_request_answer(request=police_request, by=staff, answered_on=timezone.localdate(), answer="No incidents known.")
+    police_request = services.information_request_create(
+        pupil=pupil, by=staff, agency=police, question="Any incidents?"
+    )
+    services.information_request_answer(
+        request=police_request, by=staff, answered_on=timezone.localdate(), answer="No incidents known."
+    )
     client.force_login(staff)
     response = client.post(
         reverse("referrals:information_request_answer", args=[camhs.pk]),
@@ -117,8 +136,15 @@ def test_it_keeps_an_answer_from_camhs_for_health_staff_and_the_dsl(client, staf
         assert ("health detail: seen by health staff and the DSL" in body) is not sees
     client.force_login(leader)
     camhs_page = client.get(reverse("admin:referrals_informationrequest_change", args=[camhs.pk])).content.decode()
-    police_page = client.get(reverse("admin:referrals_informationrequest_change", args=[police_request.pk])).content.decode()
+    police_page = client.get(
+        reverse("admin:referrals_informationrequest_change", args=[police_request.pk])
+    ).content.decode()
     assert ANSWER_FROM_CAMHS not in camhs_page and "Known to you?" in camhs_page
     assert "No incidents known." in police_page
     # and filtering on the answer, which would read it a letter at a time, is refused
-    assert client.get(reverse("admin:referrals_informationrequest_changelist") + "?answer__icontains=sertraline").status_code == 400
+    assert (
+        client.get(
+            reverse("admin:referrals_informationrequest_changelist") + "?answer__icontains=sertraline"
+        ).status_code
+        == 400
+    )

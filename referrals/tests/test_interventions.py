@@ -31,7 +31,9 @@ def test_the_first_session_starts_the_work(client, health_specialist, interventi
 
 
 def test_health_notes_are_shown_only_to_health_staff_and_the_dsl(client, cast, health_specialist, intervention):
-    InterventionSession.objects.create(intervention=intervention, recorded_by=health_specialist, notes="Shared note.", health_notes=SENTINEL)
+    InterventionSession.objects.create(
+        intervention=intervention, recorded_by=health_specialist, notes="Shared note.", health_notes=SENTINEL
+    )
     url = reverse("referrals:detail", args=[intervention.referral_id])
     for role in ("dsl", "health_specialist"):
         client.force_login(cast[role])
@@ -43,8 +45,12 @@ def test_health_notes_are_shown_only_to_health_staff_and_the_dsl(client, cast, h
         assert client.get(url).status_code == 404
 
 
-def test_a_health_note_on_other_work_is_hidden_while_the_shared_notes_are_shown(client, cast, yjs_referral, dsl, specialist):
-    referral = services.referral_triage(referral=yjs_referral, by=dsl, outcome=Referral.Status.ALLOCATED, specialist=specialist)
+def test_a_health_note_on_other_work_is_hidden_while_the_shared_notes_are_shown(
+    client, cast, yjs_referral, dsl, specialist
+):
+    referral = services.referral_triage(
+        referral=yjs_referral, by=dsl, outcome=Referral.Status.ALLOCATED, specialist=specialist
+    )
     InterventionSession.objects.create(
         intervention=referral.intervention, recorded_by=dsl, notes="Shared note.", health_notes=SENTINEL
     )
@@ -61,7 +67,9 @@ def test_the_service_refuses_health_notes_from_people_outside_health(interventio
     # The session form has no health-notes field for people outside health; the service refuses them as well.
     intervention.specialist = specialist  # a youth justice worker, to reach the check
     with pytest.raises(ValidationError, match="Only health staff"):
-        services.intervention_session_add(intervention=intervention, by=specialist, held_on=timezone.localdate(), health_notes="x")
+        services.intervention_session_add(
+            intervention=intervention, by=specialist, held_on=timezone.localdate(), health_notes="x"
+        )
     assert not InterventionSession.objects.exists()
 
 
@@ -75,7 +83,10 @@ def test_it_refuses_a_session_in_the_future(client, health_specialist, intervent
 
 def test_it_refuses_a_session_on_a_closed_intervention(client, health_specialist, allocated_referral, intervention):
     client.force_login(health_specialist)
-    client.post(reverse("referrals:close", args=[allocated_referral.pk]), {"outcome": "achieved", "version": allocated_referral.version})
+    client.post(
+        reverse("referrals:close", args=[allocated_referral.pk]),
+        {"outcome": "achieved", "version": allocated_referral.version},
+    )
     response = _session(client, intervention)
     assert response.status_code == 409
     assert b"This intervention is closed" in response.content
@@ -93,7 +104,10 @@ def test_another_specialist_of_the_same_kind_may_not_record_sessions(client, sec
 def test_it_sets_the_review_date_and_detects_stale_edits(client, health_specialist, intervention):
     client.force_login(health_specialist)
     url = reverse("referrals:intervention_update", args=[intervention.pk])
-    assert client.post(url, {"review_date": "2027-02-01", "goals": "Sleep.", "version": intervention.version}).status_code == 302
+    assert (
+        client.post(url, {"review_date": "2027-02-01", "goals": "Sleep.", "version": intervention.version}).status_code
+        == 302
+    )
     intervention.refresh_from_db()
     assert intervention.review_date == datetime.date(2027, 2, 1) and intervention.version == 2
     stale = client.post(url, {"review_date": "2027-03-01", "goals": "Typed goals.", "version": 1})
@@ -103,7 +117,9 @@ def test_it_sets_the_review_date_and_detects_stale_edits(client, health_speciali
     assert intervention.review_date == datetime.date(2027, 2, 1)
 
 
-def test_the_caseload_shows_a_specialists_own_interventions(client, health_specialist, second_camhs_worker, intervention, dsl):
+def test_the_caseload_shows_a_specialists_own_interventions(
+    client, health_specialist, second_camhs_worker, intervention, dsl
+):
     client.force_login(health_specialist)
     response = client.get(reverse("referrals:caseload"))
     assert response.status_code == 200

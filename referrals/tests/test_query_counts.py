@@ -11,7 +11,6 @@ from referrals import services
 from referrals.models import Referral, Specialism
 
 
-
 def _grow(n: int, *, site, staff, dsl, health_specialist, police) -> None:
     for index in range(n):
         pupil = make_pupil(site, first_name=f"P{index}", last_name="Grow")
@@ -22,7 +21,9 @@ def _grow(n: int, *, site, staff, dsl, health_specialist, police) -> None:
         if index % 2:
             services.referral_triage(referral=referral, by=dsl, outcome="allocated", specialist=health_specialist)
         Referral.objects.create(pupil=pupil, raised_by=staff, specialism=Specialism.SALT, reasons="r")
-        services.information_request_create(pupil=pupil, by=staff, agency=police, question="q", asked_on=timezone.localdate())
+        services.information_request_create(
+            pupil=pupil, by=staff, agency=police, question="q", asked_on=timezone.localdate()
+        )
 
 
 PAGES = [
@@ -39,7 +40,13 @@ PAGES = [
 
 @pytest.mark.parametrize("role,url", PAGES)
 def test_lists_use_a_constant_number_of_queries(client, cast, site, police, role, url, django_assert_max_num_queries):
-    people = {"site": site, "staff": cast["staff"], "dsl": cast["dsl"], "health_specialist": cast["health_specialist"], "police": police}
+    people = {
+        "site": site,
+        "staff": cast["staff"],
+        "dsl": cast["dsl"],
+        "health_specialist": cast["health_specialist"],
+        "police": police,
+    }
     client.force_login(cast[role])
     _grow(2, **people)
     with CaptureQueriesContext(connection) as small:

@@ -9,7 +9,13 @@ from referrals.models import Intervention, Referral, Specialism
 
 
 def _raise(client, pupil, **data):
-    values = {"specialism": "salt", "reasons": "Cannot follow instructions.", "tried": "Visual timetable.", "consent_status": "parent", "urgency": "soon"}
+    values = {
+        "specialism": "salt",
+        "reasons": "Cannot follow instructions.",
+        "tried": "Visual timetable.",
+        "consent_status": "parent",
+        "urgency": "soon",
+    }
     values.update(data)
     return client.post(reverse("referrals:new", args=[pupil.pk]), values)
 
@@ -22,7 +28,12 @@ def test_it_raises_a_referral_from_a_concern(client, staff, pupil):
     referral = Referral.objects.get()
     # A referral to speech and language therapy is health detail: the teacher goes back to the pupil's page.
     assert response["Location"] == reverse("pupils:detail", args=[pupil.pk])
-    assert (referral.status, referral.specialism, referral.raised_by, referral.concern) == ("submitted", "salt", staff, concern)
+    assert (referral.status, referral.specialism, referral.raised_by, referral.concern) == (
+        "submitted",
+        "salt",
+        staff,
+        concern,
+    )
     assert referral.consent_status == "parent" and referral.urgency == "soon"
     assert referral.events.filter(pgh_label="insert").exists()
 
@@ -91,10 +102,16 @@ def test_it_refuses_to_start_a_referral_that_is_not_allocated(client, dsl, camhs
 def test_it_closes_with_an_outcome_and_closes_the_intervention(client, health_specialist, allocated_referral):
     client.force_login(health_specialist)
     url = reverse("referrals:close", args=[allocated_referral.pk])
-    response = client.post(url, {"outcome": "partly", "note": "Sleeping better.", "version": allocated_referral.version})
+    response = client.post(
+        url, {"outcome": "partly", "note": "Sleeping better.", "version": allocated_referral.version}
+    )
     assert response.status_code == 302
     allocated_referral.refresh_from_db()
-    assert (allocated_referral.status, allocated_referral.outcome, allocated_referral.closed_by) == ("closed", "partly", health_specialist)
+    assert (allocated_referral.status, allocated_referral.outcome, allocated_referral.closed_by) == (
+        "closed",
+        "partly",
+        health_specialist,
+    )
     intervention = Intervention.objects.get(referral=allocated_referral)
     assert (intervention.status, intervention.outcome) == ("closed", "partly") and intervention.closed_on is not None
 
@@ -116,7 +133,8 @@ def test_it_refuses_to_close_in_the_wrong_state(client, dsl, camhs_referral, set
     camhs_referral.refresh_from_db()
     client.force_login(dsl)
     response = client.post(
-        reverse("referrals:close", args=[camhs_referral.pk]), {"outcome": "achieved", "note": "Typed note.", "version": camhs_referral.version}
+        reverse("referrals:close", args=[camhs_referral.pk]),
+        {"outcome": "achieved", "note": "Typed note.", "version": camhs_referral.version},
     )
     assert response.status_code == 409
     assert message in response.content
@@ -130,7 +148,9 @@ def test_a_signposted_referral_can_be_closed(client, leader, yjs_referral, dsl):
     services.referral_triage(referral=yjs_referral, by=dsl, outcome="signposted", offer="Breakfast club")
     yjs_referral.refresh_from_db()
     client.force_login(leader)
-    response = client.post(reverse("referrals:close", args=[yjs_referral.pk]), {"outcome": "achieved", "version": yjs_referral.version})
+    response = client.post(
+        reverse("referrals:close", args=[yjs_referral.pk]), {"outcome": "achieved", "version": yjs_referral.version}
+    )
     assert response.status_code == 302
 
 

@@ -15,7 +15,9 @@ def _triage(client, referral, **data):
 def test_it_allocates_to_a_specialist_and_gives_them_the_pupil(client, dsl, camhs_referral, second_camhs_worker):
     assert not Allocation.objects.filter(user=second_camhs_worker).exists()
     client.force_login(dsl)
-    response = _triage(client, camhs_referral, outcome="allocated", specialist=second_camhs_worker.pk, note="Agreed at MDT.")
+    response = _triage(
+        client, camhs_referral, outcome="allocated", specialist=second_camhs_worker.pk, note="Agreed at MDT."
+    )
     assert response.status_code == 302
     camhs_referral.refresh_from_db()
     assert camhs_referral.status == Referral.Status.ALLOCATED
@@ -54,7 +56,10 @@ def test_it_refuses_a_signpost_without_the_offer_named(client, dsl, camhs_referr
 
 def test_it_declines_with_a_reason(client, dsl, camhs_referral):
     client.force_login(dsl)
-    assert _triage(client, camhs_referral, outcome="declined", reason="Needs are met by the current plan.").status_code == 302
+    assert (
+        _triage(client, camhs_referral, outcome="declined", reason="Needs are met by the current plan.").status_code
+        == 302
+    )
     camhs_referral.refresh_from_db()
     assert camhs_referral.status == Referral.Status.DECLINED
     assert camhs_referral.decline_reason == "Needs are met by the current plan."
@@ -118,7 +123,9 @@ def test_it_detects_a_triage_made_from_a_stale_page(client, dsl, camhs_referral)
     assert b"Breakfast club" in response.content
 
 
-def test_the_duplication_rule_needs_a_recorded_reason(client, dsl, allocated_referral, pupil, staff, second_camhs_worker):
+def test_the_duplication_rule_needs_a_recorded_reason(
+    client, dsl, allocated_referral, pupil, staff, second_camhs_worker
+):
     allocated_referral.refresh_from_db()
     second = Referral.objects.create(pupil=pupil, raised_by=staff, specialism=Specialism.CAMHS, reasons="Still low.")
     client.force_login(dsl)
@@ -131,7 +138,11 @@ def test_the_duplication_rule_needs_a_recorded_reason(client, dsl, allocated_ref
     assert Intervention.objects.filter(pupil=pupil, specialism=Specialism.CAMHS).count() == 1
 
     allowed = _triage(
-        client, second, outcome="allocated", specialist=second_camhs_worker.pk, duplication_reason="Family work alongside 1:1."
+        client,
+        second,
+        outcome="allocated",
+        specialist=second_camhs_worker.pk,
+        duplication_reason="Family work alongside 1:1.",
     )
     assert allowed.status_code == 302
     second.refresh_from_db()
@@ -139,9 +150,14 @@ def test_the_duplication_rule_needs_a_recorded_reason(client, dsl, allocated_ref
     assert Intervention.objects.filter(pupil=pupil, specialism=Specialism.CAMHS, status="open").count() == 2
 
 
-def test_the_duplication_rule_ignores_closed_interventions(client, dsl, allocated_referral, pupil, staff, health_specialist):
+def test_the_duplication_rule_ignores_closed_interventions(
+    client, dsl, allocated_referral, pupil, staff, health_specialist
+):
     client.force_login(dsl)
-    client.post(reverse("referrals:close", args=[allocated_referral.pk]), {"outcome": "achieved", "version": allocated_referral.version})
+    client.post(
+        reverse("referrals:close", args=[allocated_referral.pk]),
+        {"outcome": "achieved", "version": allocated_referral.version},
+    )
     second = Referral.objects.create(pupil=pupil, raised_by=staff, specialism=Specialism.CAMHS, reasons="New worries.")
     response = _triage(client, second, outcome="allocated", specialist=health_specialist.pk)
     assert response.status_code == 302

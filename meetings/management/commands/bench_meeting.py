@@ -29,7 +29,9 @@ class Rollback(Exception):
 
 
 class Command(BaseCommand):
-    help = "Print the meeting screen's server time and query count for a long agenda, and the median action-plan PDF time."
+    help = (
+        "Print the meeting screen's server time and query count for a long agenda, and the median action-plan PDF time."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--items", type=int, default=60, help="Agenda length (default 60).")
@@ -62,7 +64,9 @@ class Command(BaseCommand):
         meeting.invitees.update(attendance=Invitee.Attendance.PRESENT)
         # Worst case for the screen: everyone present works with every pupil, so every case is shown in full.
         allocated = set(
-            Allocation.objects.filter(pupil__in=pupils, user__in=guests, ended_on__isnull=True).values_list("pupil_id", "user_id")
+            Allocation.objects.filter(pupil__in=pupils, user__in=guests, ended_on__isnull=True).values_list(
+                "pupil_id", "user_id"
+            )
         )
         Allocation.objects.bulk_create(
             Allocation(pupil=pupil, user=guest, created_by=chair, reason="Benchmark")
@@ -91,8 +95,10 @@ class Command(BaseCommand):
                 if response.status_code != 200:
                     raise SystemExit(f"The meeting screen answered {response.status_code}.")
         self.stdout.write(
-            f"Meeting screen, {len(pupils)} agenda items, {len(guests) + 1} people present, {Pupil.objects.count()} pupils in the database:\n"
-            f"  server time median {statistics.median(timings) * 1000:.1f} ms (min {min(timings) * 1000:.1f}, max {max(timings) * 1000:.1f}) over {requests} requests\n"
+            f"Meeting screen, {len(pupils)} agenda items, {len(guests) + 1} people present, "
+            f"{Pupil.objects.count()} pupils in the database:\n"
+            f"  server time median {statistics.median(timings) * 1000:.1f} ms (min {min(timings) * 1000:.1f}, "
+            f"max {max(timings) * 1000:.1f}) over {requests} requests\n"
             f"  of which SQL {statistics.median(sql_time) * 1000:.1f} ms\n"
             f"  queries per request: {counts[0]}{'' if len(set(counts)) == 1 else f' (varied: {sorted(set(counts))})'}"
         )
@@ -123,9 +129,15 @@ class Command(BaseCommand):
             for n in range(count - len(pupils)):
                 pupils.append(
                     Pupil.objects.create(
-                        first_name="Bench", last_name=f"Pupil {n}", date_of_birth=datetime.date(2011, 5, 1), year_group=10,
-                        site=site, home_local_authority="Millbrook", school_local_authority="Millbrook",
-                        entry_date=today, entry_route=Pupil.EntryRoute.OTHER,
+                        first_name="Bench",
+                        last_name=f"Pupil {n}",
+                        date_of_birth=datetime.date(2011, 5, 1),
+                        year_group=10,
+                        site=site,
+                        home_local_authority="Millbrook",
+                        school_local_authority="Millbrook",
+                        entry_date=today,
+                        entry_route=Pupil.EntryRoute.OTHER,
                     )
                 )
         return pupils
@@ -137,8 +149,13 @@ class Command(BaseCommand):
         item = tac.items.get()
         for n in range(8):
             services.action_add(
-                item=item, by=chair, description=f"Benchmark action {n}: a plain description of what will be done.",
-                owner_kind=Action.Owner.FAMILY if n % 3 == 0 else Action.Owner.STAFF, owner_user=chair, owner_name="Parent",
-                due_on=today + datetime.timedelta(days=7 * (n + 1)), success_criteria="What success looks like, in plain words.",
+                item=item,
+                by=chair,
+                description=f"Benchmark action {n}: a plain description of what will be done.",
+                owner_kind=Action.Owner.FAMILY if n % 3 == 0 else Action.Owner.STAFF,
+                owner_user=chair,
+                owner_name="Parent",
+                due_on=today + datetime.timedelta(days=7 * (n + 1)),
+                success_criteria="What success looks like, in plain words.",
             )
         return tac
