@@ -118,3 +118,15 @@ def test_it_answers_a_signed_in_teacher_at_the_admin_without_a_redirect_loop(cli
         url = response["Location"]
         assert url not in seen, f"redirect loop: {seen + [url]}"
     assert response.status_code in (403, 404)
+
+
+def test_it_hides_a_health_professional_named_key_worker_from_a_teacher(client, staff, pupil, health_specialist, dsl):
+    # A health professional's allocation is hidden whole from those who may not read health detail; naming
+    # them key worker shows their name on the pupil page, and the agency directory says which service they are in.
+    from pupils import services
+
+    services.pupil_key_worker_set(pupil=pupil, by=dsl, key_worker=health_specialist)
+    client.force_login(staff)
+    page = client.get(reverse("pupils:detail", args=[pupil.pk]))
+    assert page.status_code == 200
+    assert str(health_specialist) not in page.content.decode()
