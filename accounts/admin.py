@@ -72,10 +72,12 @@ class AccountFormMixin:
         cleaned = super().clean()
         role = cleaned.get("role", getattr(self.instance, "role", None))
         agency = cleaned.get("agency", getattr(self.instance, "agency", None))
-        if role and not can_manage_account(self.by, role=role, agency=agency):
+        site = cleaned.get("site", getattr(self.instance, "site", None))
+        if role and not can_manage_account(self.by, role=role, agency=agency, site_id=site.pk if site else None):
             raise forms.ValidationError(
-                "You may not give an account this role in this agency: DSL and health or CAMHS accounts are set "
-                "up by the DSL, senior leader accounts by a senior leader or the DSL."
+                "You may not give an account this role, agency or centre: DSL and health or CAMHS accounts are set "
+                "up by the DSL, senior leader accounts and PRU staff at a centre (who see its pupils) by a senior "
+                "leader or the DSL."
             )
         return cleaned
 
@@ -109,7 +111,7 @@ class UserAdmin(LeaderAdmin, BaseUserAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or can_manage_account(request.user, role=obj.role, agency=obj.agency)
+        return obj is None or can_manage_account(request.user, role=obj.role, agency=obj.agency, site_id=obj.site_id)
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
@@ -166,7 +168,9 @@ class UserAdmin(LeaderAdmin, BaseUserAdmin):
     def deactivate(self, request: HttpRequest, queryset) -> None:
         refused = 0
         for user in queryset.filter(is_active=True).select_related("agency"):
-            if user.pk == request.user.pk or not can_manage_account(request.user, role=user.role, agency=user.agency):
+            if user.pk == request.user.pk or not can_manage_account(
+                request.user, role=user.role, agency=user.agency, site_id=user.site_id
+            ):
                 refused += 1
                 continue
             services.user_deactivate(user=user, by=request.user)

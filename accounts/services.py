@@ -34,9 +34,9 @@ USER_EDITABLE_FIELDS = (
 ACCESS_FIELDS = ("role", "agency", "site")
 
 
-def _require_manage(by: User, *, role: str, agency) -> None:
-    if not can_manage_account(by, role=role, agency=agency):
-        raise PermissionDenied("You may not create or change an account with that role and agency.")
+def _require_manage(by: User, account: User) -> None:
+    if not can_manage_account(by, role=account.role, agency=account.agency, site_id=account.site_id):
+        raise PermissionDenied("You may not create or change an account with that role, agency and centre.")
 
 
 def user_sessions_end(*, user: User, keep: str | None = None) -> int:
@@ -55,7 +55,7 @@ def user_create(*, by: User, data: dict[str, Any], password: str | None) -> User
     """A new account; `password` None leaves it without one (the person is sent a reset link)."""
     fields = {name: data[name] for name in USER_EDITABLE_FIELDS if name in data}
     user = User(**fields)
-    _require_manage(by, role=user.role, agency=user.agency)
+    _require_manage(by, user)
     if password:
         user.set_password(password)
     else:
@@ -69,7 +69,7 @@ def user_create(*, by: User, data: dict[str, Any], password: str | None) -> User
 def user_update(*, user: User, by: User, data: dict[str, Any]) -> User:
     """Change an account's details; switching `is_active` off also ends its sessions (`user_deactivate`)."""
     current = User.objects.select_for_update(of=("self",)).select_related("agency").get(pk=user.pk)
-    _require_manage(by, role=current.role, agency=current.agency)
+    _require_manage(by, current)
     changes = {name: data[name] for name in USER_EDITABLE_FIELDS if name in data}
     changes = {name: value for name, value in changes.items() if getattr(current, name) != value}
     if current.pk == by.pk and any(name in changes for name in (*ACCESS_FIELDS, "is_active")):
@@ -77,7 +77,7 @@ def user_update(*, user: User, by: User, data: dict[str, Any]) -> User:
     deactivating = changes.get("is_active") is False
     for name, value in changes.items():
         setattr(current, name, value)
-    _require_manage(by, role=current.role, agency=current.agency)
+    _require_manage(by, current)
     current.full_clean(exclude=["password"])
     if deactivating:
         current.is_active = True  # user_deactivate switches it off and ends the sessions
@@ -94,7 +94,7 @@ def user_set_password(*, user: User, by: User, password: str | None) -> User:
     if user.pk == by.pk:
         raise PermissionDenied("Change your own password on the password page, which asks for the current one.")
     current = User.objects.select_related("agency").get(pk=user.pk)
-    _require_manage(by, role=current.role, agency=current.agency)
+    _require_manage(by, current)
     if password:
         current.set_password(password)
     else:
@@ -121,7 +121,7 @@ def user_deactivate(*, user: User, by: User) -> User:
     if user.pk == by.pk:
         raise ValidationError("You cannot disable your own account.")
     current = User.objects.select_related("agency").get(pk=user.pk)
-    _require_manage(by, role=current.role, agency=current.agency)
+    _require_manage(by, current)
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.refresh_from_db()
     transaction.on_commit(lambda: user_sessions_end(user=user))

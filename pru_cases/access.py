@@ -383,15 +383,18 @@ class Power(enum.StrEnum):
     """What an account can do that matters for separation of duties."""
 
     ALL_PUPILS = "all_pupils"  # every pupil's record
+    CENTRE = "centre"  # every pupil of one learning centre (PRU staff placed at it)
     HEALTH = "health"  # the health field group
     ACCOUNTS = "accounts"  # other people's accounts
 
 
-def account_powers(*, role: str, agency) -> frozenset[Power]:
-    """The powers an account with this role and agency has (`agency` an Agency or None)."""
+def account_powers(*, role: str, agency, site_id: int | None = None) -> frozenset[Power]:
+    """The powers an account with this role, agency and centre has (`agency` an Agency or None)."""
     powers = set()
     if role in (Role.DSL, Role.SENIOR_LEADER):
-        powers.add(Power.ALL_PUPILS)
+        powers |= {Power.ALL_PUPILS, Power.CENTRE}
+    if role == Role.STAFF and site_id is not None:
+        powers.add(Power.CENTRE)
     if role == Role.DSL or (agency is not None and agency.is_health):
         powers.add(Power.HEALTH)
     if role in _ACTIONS[Action.MANAGE_ACCOUNTS]:
@@ -399,17 +402,19 @@ def account_powers(*, role: str, agency) -> frozenset[Power]:
     return frozenset(powers)
 
 
-def can_manage_account(by: User, *, role: str, agency) -> bool:
+def can_manage_account(by: User, *, role: str, agency, site_id: int | None = None) -> bool:
     """May `by` create an account with this role and agency, or change, disable or set the password of one?
 
     Nobody grants a power they do not hold: the administrator manages accounts that see no pupil by
-    themselves and read no health detail (PRU staff, specialists and family workers of other agencies,
-    administrators); a senior leader also manages senior leaders; only the DSL, who reads health detail,
-    manages DSL and health or CAMHS accounts. A change is checked against the account before and after it.
+    themselves and read no health detail (PRU staff not yet placed at a centre, specialists and family workers
+    of other agencies, administrators); a senior leader also manages senior leaders and places staff at a
+    centre, whose pupils they then see; only the DSL, who reads health detail, manages DSL and health or CAMHS
+    accounts. A change is checked against the account before and after it.
     """
     if not can(by, Action.MANAGE_ACCOUNTS):
         return False
-    return account_powers(role=role, agency=agency) <= account_powers(role=by.role, agency=by.agency)
+    wanted = account_powers(role=role, agency=agency, site_id=site_id)
+    return wanted <= account_powers(role=by.role, agency=by.agency, site_id=by.site_id)
 
 
 def can_reset_second_factor(by: User, user: User) -> bool:
@@ -417,7 +422,7 @@ def can_reset_second_factor(by: User, user: User) -> bool:
     return (
         can(by, Action.RESET_SECOND_FACTOR)
         and by.pk != user.pk
-        and can_manage_account(by, role=user.role, agency=user.agency)
+        and can_manage_account(by, role=user.role, agency=user.agency, site_id=user.site_id)
     )
 
 

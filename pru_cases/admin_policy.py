@@ -16,10 +16,11 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.options import ActionLocation
 from django.contrib.admin.views.main import SEARCH_VAR, ChangeList, ChangeListSearchForm
 from django.contrib.admin.widgets import ForeignKeyRawIdWidget
-from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
 from django.db import models
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpRequest, HttpResponseRedirect
@@ -28,6 +29,7 @@ from django.utils.text import Truncator
 
 from accounts.models import User
 from pru_cases.access import Action, can, hidden_row_fields, pupils_visible_to, unreadable_fields
+from pru_cases.lib.ids import parse_id
 
 Role = User.Role
 SEARCH_SESSION_KEY = "admin_search"
@@ -109,6 +111,7 @@ class PolicyAdmin(admin.ModelAdmin):
 
     admin_roles: frozenset[str] = frozenset({Role.SENIOR_LEADER, Role.ADMIN})
     read_only = False
+    view_on_site = False  # the site's shortcut to any object by content type is not served (CaseAdminSite)
 
     # Who may open it
     def hidden_fields(self, request: HttpRequest, obj=None) -> frozenset[str] | None:
@@ -140,6 +143,12 @@ class PolicyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def response_action(self, request: HttpRequest, queryset, **kwargs):
+        # Ids typed into the form by hand: refused with a 400 rather than a failed query.
+        if any(parse_id(value) is None for value in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)):
+            raise BadRequest("The selected records are not valid ids.")
+        return super().response_action(request, queryset, **kwargs)
 
     def get_actions(self, request: HttpRequest, action_location=ActionLocation.CHANGE_LIST):
         actions = super().get_actions(request, action_location)
@@ -358,6 +367,12 @@ class CaseAdminSite(admin.AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         user = request.user
         return bool(user.is_active and user.is_authenticated and can(user, Action.USE_ADMIN))
+
+
+    def get_urls(self):
+        # "r/<content type>/<id>/" redirects to any record of any model without asking the policy, and fails on
+        # models without a table: not served.
+        return [url for url in super().get_urls() if getattr(url, "name", None) != "view_on_site"]
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or admin.ModelAdmin

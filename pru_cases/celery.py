@@ -13,6 +13,8 @@ app.autodiscover_tasks()
 
 # Entries are added by the apps as they gain periodic work; each names its crontab.guru link.
 app.conf.beat_schedule = {
+    # Send break-glass alerts to the DSL that a mail outage held back, every 5 minutes: https://crontab.guru/#*/5_*_*_*_*
+    "break-glass-alerts-sweep": {"task": "pru_cases.tasks.break_glass_alerts_sweep", "schedule": crontab(minute="*/5")},
     # Re-enqueue meeting PDF jobs left pending (broker down at request time) or stuck: https://crontab.guru/#*/2_*_*_*_*
     "meetings-pdf-jobs-sweep": {"task": "meetings.tasks.pdf_jobs_sweep", "schedule": crontab(minute="*/2")},
     # Re-enqueue oversight refresh requests left pending (broker down at the time) or stuck: https://crontab.guru/#*/2_*_*_*_*

@@ -154,14 +154,43 @@ def break_glass_grant(*, request: HttpRequest, user: User, pupil: Pupil, reason:
     return grant
 
 
-def break_glass_notify(*, grant_id: int) -> None:
-    """Email the safeguarding leads. The subject and body carry no pupil name: only the record number and a
-    link, so a mail client preview or a forwarded message reveals nothing about the child."""
-    grant = BreakGlass.objects.select_related("user").get(pk=grant_id)
+# How far back the sweeper still sends an alert that could not be sent at the time.
+BREAK_GLASS_ALERT_RETRY_DAYS = 7
+
+
+def break_glass_alerts_sweep(*, now: datetime.datetime | None = None) -> int:
+    """Send the alerts a mail outage held back (the grant is the row; `notified_at` empty means unsent).
+    Runs from beat; stops at the first refusal, so a server that is still down is tried again next time."""
+    since = (now or timezone.now()) - datetime.timedelta(days=BREAK_GLASS_ALERT_RETRY_DAYS)
+    pending = BreakGlass.objects.filter(notified_at__isnull=True, granted_at__gte=since).order_by("granted_at")
+    sent = 0
+    for grant_id in pending.values_list("pk", flat=True):
+        try:
+            sent += break_glass_notify(grant_id=grant_id)
+        except OSError:
+            log.warning("break-glass alerts: the mail server refused; %s left for the next sweep", grant_id)
+            break
+    return sent
+
+
+@transaction.atomic
+def break_glass_notify(*, grant_id: int) -> bool:
+    """Email the safeguarding leads, once: the grant is locked while it is sent and stamped after, so the send
+    after commit and the sweeper never both send it. The subject and body carry no pupil name: only the
+    record number and a link, so a mail client preview or a forwarded message reveals nothing about the child.
+    """
+    grant = (
+        BreakGlass.objects.select_for_update(of=("self",), skip_locked=True)
+        .select_related("user")
+        .filter(pk=grant_id, notified_at__isnull=True)
+        .first()
+    )
+    if grant is None:
+        return False  # sent already, or being sent by another process
     recipients = break_glass_recipients()
     if not recipients:
         log.warning("break-glass grant %s: no safeguarding lead has an email address", grant.pk)
-        return
+        return False
     body = (
         f"{grant.user} ({grant.user.get_role_display()}) used break-glass access to pupil record "
         f"{grant.pupil_id} at {timezone.localtime(grant.granted_at):%d/%m/%Y %H:%M}.\n"
@@ -171,6 +200,7 @@ def break_glass_notify(*, grant_id: int) -> None:
     )
     send_mail(BREAK_GLASS_SUBJECT, body, None, recipients)
     BreakGlass.objects.filter(pk=grant.pk).update(notified_at=timezone.now(), notified_to=", ".join(recipients)[:500])
+    return True
 
 
 def stamp_session_on_login(sender, request: HttpRequest | None, user: User, **kwargs) -> None:

@@ -1,7 +1,5 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 from pru_cases import views
 
@@ -16,6 +14,6 @@ urlpatterns = [
     path("oversight/", include("pupils.oversight_urls")),
     path("meetings/", include("meetings.urls")),
     # The admin's own login form would skip the second factor: everyone signs in through allauth.
-    path("admin/login/", login_not_required(RedirectView.as_view(pattern_name="login", query_string=True))),
+    path("admin/login/", views.admin_login),
     path("admin/", admin.site.urls),
 ]

@@ -1,7 +1,9 @@
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from pru_cases.access import pupils_visible_to, record_reads, works_with
@@ -30,3 +32,14 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+@login_not_required
+@require_GET
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """Where the admin sends whoever it will not let in. Signed out: to the sign-in (with its second factor).
+    Signed in without the admin: a 403, since signing in again would only bring them back here."""
+    if request.user.is_authenticated:
+        raise PermissionDenied
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(reverse("login") + (f"?{query}" if query else ""))

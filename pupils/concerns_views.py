@@ -72,7 +72,7 @@ def concern_pupil_search(request: HttpRequest) -> HttpResponse:
     POSTed by htmx, so what was typed (part of a child's name or UPN) never appears in a URL.
     """
     require(request.user, Action.LOG_CONCERN)
-    query = request.POST.get("q", "").strip()[:80]
+    query = request.POST.get("q", "").replace("\x00", "").strip()[:80]  # Postgres text holds no NUL
     pupils = []
     if len(query) >= 2:
         scoped = pupils_visible_to(request.user).filter(status=Pupil.Status.ACTIVE).select_related("site")

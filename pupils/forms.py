@@ -4,7 +4,7 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Agency, User
 from pupils.models import HealthRecord, Pupil
 from pupils.services import HEALTH_EDITABLE_FIELDS, PUPIL_EDITABLE_FIELDS, may_change_field
 
@@ -21,7 +21,11 @@ class PupilForm(forms.ModelForm):
 
     def __init__(self, *args, user: User, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["key_worker"].queryset = User.objects.filter(is_active=True).exclude(role=User.Role.ADMIN)
+        self.fields["key_worker"].queryset = (
+            User.objects.filter(is_active=True)
+            .exclude(role=User.Role.ADMIN)
+            .exclude(agency__kind__in=Agency.HEALTH_KINDS)  # pupils.services._check_key_worker
+        )
         self.fields["upn"].help_text = "Optional: 13 characters, as on the school's records."
         # The centre and the key worker decide who sees the pupil. Offered only to those whose role may change
         # them (pupils.services.ACCESS_FIELD_ACTIONS); shown read-only to others, and a disabled field always

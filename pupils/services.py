@@ -78,6 +78,20 @@ def _check_access_fields(*, by: User, changes: dict[str, Any], current: Pupil | 
             raise PermissionDenied
 
 
+def _check_key_worker(key_worker: User | None) -> None:
+    """Who may be named key worker. Not a health or CAMHS professional: that they work with a pupil is health
+    detail (their allocation is hidden from those who may not read it), and the key worker is named to everyone
+    who sees the pupil."""
+    if key_worker is None:
+        return
+    if not key_worker.is_active or key_worker.role == User.Role.ADMIN:
+        raise ValidationError({"key_worker": f"{key_worker} cannot be a key worker."})
+    if key_worker.agency_id is not None and key_worker.agency.is_health:
+        raise ValidationError(
+            {"key_worker": f"{key_worker} works for a health service: allocate them to the pupil instead."}
+        )
+
+
 @transaction.atomic
 def pupil_create(*, by: User, data: dict[str, Any], level_of_need: int = 2) -> Pupil:
     """A new pupil. PRU staff add pupils to their own centre with no key worker; the DSL and leaders
@@ -85,6 +99,7 @@ def pupil_create(*, by: User, data: dict[str, Any], level_of_need: int = 2) -> P
     require(by, Action.CREATE_PUPIL)
     fields = {name: data[name] for name in PUPIL_EDITABLE_FIELDS if name in data}
     _check_access_fields(by=by, changes=fields, current=None)
+    _check_key_worker(fields.get("key_worker"))
     pupil = Pupil(**fields, level_of_need=level_of_need)
     pupil.full_clean()
     pupil.save()
@@ -117,7 +132,10 @@ def pupil_update(*, pupil: Pupil, by: User, data: dict[str, Any], version: int) 
     ALLOCATE (403 otherwise, so a forged form changes nothing); unchanged, they are left as they are."""
     require_write(by, pupil, Action.EDIT_PUPIL)
     changes = {name: data[name] for name in PUPIL_EDITABLE_FIELDS if name in data}
-    _check_access_fields(by=by, changes=changes, current=Pupil.objects.get(pk=pupil.pk))
+    current = Pupil.objects.get(pk=pupil.pk)
+    _check_access_fields(by=by, changes=changes, current=current)
+    if "key_worker" in changes and getattr(changes["key_worker"], "pk", None) != current.key_worker_id:
+        _check_key_worker(changes["key_worker"])
     return _update(pupil=pupil, changes=changes, version=version)
 
 
@@ -134,8 +152,7 @@ def pupil_key_worker_set(*, pupil: Pupil, by: User, key_worker: User | None, ver
     """Name (or clear) the pupil's key worker (ALLOCATE: the DSL and senior leaders). The key worker sees
     the pupil's record, so naming one is an allocation."""
     require_write(by, pupil, Action.ALLOCATE)
-    if key_worker is not None and (not key_worker.is_active or key_worker.role == User.Role.ADMIN):
-        raise ValidationError({"key_worker": f"{key_worker} cannot be a key worker."})
+    _check_key_worker(key_worker)
     return _update(pupil=pupil, changes={"key_worker": key_worker}, version=version)
 
 

@@ -112,18 +112,32 @@ def test_it_shows_the_administrator_no_pupil_name_through_a_raw_id_label(client,
         assert pupil.last_name not in response.content.decode()
 
 
-def test_it_lets_the_administrator_run_ordinary_accounts(client, admin_user, staff, site, pru_agency):
+def test_it_lets_the_administrator_run_ordinary_accounts(client, admin_user, specialist, pru_agency):
+    # Ordinary: accounts that see no pupil by themselves. A teacher is placed at a centre by a leader or the DSL.
     client.force_login(admin_user)
-    response = _add_user(client, role=User.Role.STAFF, agency=pru_agency.pk, site=site.pk)
+    response = _add_user(client, role=User.Role.STAFF, agency=pru_agency.pk)
     assert response.status_code == 302, response.context["adminform"].form.errors if response.context else response
     created = User.objects.get(username="newperson")
-    assert created.role == User.Role.STAFF and created.check_password(NEW_PASSWORD)
+    assert created.role == User.Role.STAFF and created.site_id is None and created.check_password(NEW_PASSWORD)
     assert created.events.filter(pgh_label="insert").exists()
-    url = f"/admin/accounts/user/{staff.pk}/password/"
+    url = f"/admin/accounts/user/{specialist.pk}/password/"
     response = client.post(url, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"})
     assert response.status_code == 302
+    specialist.refresh_from_db()
+    assert specialist.check_password(NEW_PASSWORD)
+
+
+def test_it_lets_a_leader_place_staff_at_a_centre_but_not_the_administrator(client, admin_user, leader, staff, site):
+    staff.site = None
+    staff.save()
+    with pytest.raises(PermissionDenied):
+        services.user_update(user=staff, by=admin_user, data={"site": site})
+    with pytest.raises(PermissionDenied):  # their password would open the centre's pupils to the administrator
+        services.user_update(
+            user=services.user_update(user=staff, by=leader, data={"site": site}), by=admin_user, data={}
+        )
     staff.refresh_from_db()
-    assert staff.check_password(NEW_PASSWORD)
+    assert staff.site_id == site.pk
 
 
 # Separation of duties: senior leaders, the DSL, oneself
