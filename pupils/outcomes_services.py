@@ -411,10 +411,9 @@ def destination_follow_up_save(
         return follow_up
     if version != existing.version:
         raise EditConflict(
-            "This follow-up was recorded or changed by someone else while you were editing. "(
-                f"It now says: {existing.get_status_display()}, checked {existing.checked_on:%d %b %Y}. Your entry "
-                "is shown below: save again to replace it."
-            )
+            "This follow-up was recorded or changed by someone else while you were editing. "
+            f"It now says: {existing.get_status_display()}, checked {existing.checked_on:%d %b %Y}. Your entry "
+            "is shown below: save again to replace it."
         )
     existing.status, existing.detail, existing.checked_on, existing.recorded_by = status, detail.strip(), checked_on, by
     existing.recorded_at = timezone.now()
