@@ -68,7 +68,7 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
 
 
 def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
-    """Annotations read by the list badges in templates/families/_pupil_list_badges.html (set-based, one query)."""
+    """Annotations read by `pupil_list_badges` (set-based, one query)."""
     latest_open = ReintegrationPlan.objects.filter(
         pupil_id=OuterRef("pk"), status__in=ReintegrationPlan.OPEN_STATUSES
     ).order_by("-started_on", "-pk")
@@ -86,3 +86,11 @@ def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
         reintegration_label=Subquery(latest_open.annotate(label=label).values("label")[:1]),
         reintegration_badge=Subquery(latest_open.annotate(badge=colour).values("badge")[:1]),
     )
+
+
+def pupil_list_badges(pupil: Pupil) -> list[dict]:
+    """The badges on the pupil's row of the list, from `annotate_pupil_list`'s annotations."""
+    if not pupil.reintegration_status:
+        return []
+    text = f"Reintegration: {(pupil.reintegration_label or '').lower()}"
+    return [{"colour": pupil.reintegration_badge, "title": "Reintegration plan", "text": text}]

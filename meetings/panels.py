@@ -28,7 +28,7 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
 
 
 def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
-    """`overdue_action_count` for templates/meetings/_pupil_list_badges.html: one subquery for the page."""
+    """`overdue_action_count` for `pupil_list_badges`: one subquery for the page."""
     overdue = (
         Action.objects.filter(plan__pupil_id=OuterRef("pk"), status=Action.Status.OPEN, due_on__lt=timezone.localdate())
         .order_by()
@@ -37,3 +37,12 @@ def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
         .values("n")[:1]
     )
     return pupils.annotate(overdue_action_count=Coalesce(Subquery(overdue, output_field=IntegerField()), 0))
+
+
+def pupil_list_badges(pupil: Pupil) -> list[dict]:
+    """The badges on the pupil's row of the list, from `annotate_pupil_list`'s annotations."""
+    count = pupil.overdue_action_count
+    if not count:
+        return []
+    text = f"{count} overdue action{'' if count == 1 else 's'}"
+    return [{"colour": "danger", "title": "Overdue actions", "text": text}]

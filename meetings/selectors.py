@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -115,6 +115,19 @@ def shared_records(room: Room, selector, pupil_id: int) -> list:
         found = set(selector(user).filter(pupil_id=pupil_id).values_list("pk", flat=True))
         ids = found if ids is None else ids & found
     return sorted(ids or ())
+
+
+def shared_records_query(room: Room, selector, model: type[Model], pupil_id: int) -> QuerySet:
+    """The ids `shared_records` gives, as a query to use inside another query: no round trip of its own."""
+    ids = model.objects.filter(pupil_id=pupil_id) if room.users else model.objects.none()
+    asked_for_everyone = False
+    for user in room.users:
+        if user.is_active and user.sees_all_pupils:
+            if asked_for_everyone:
+                continue
+            asked_for_everyone = True
+        ids = ids.filter(pk__in=selector(user).filter(pupil_id=pupil_id).values("pk"))
+    return ids.values("pk")
 
 
 def actions_visible_to(user: User) -> QuerySet[Action]:

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -44,6 +45,7 @@ from meetings.selectors import (
     pdf_jobs_visible_to,
     room_for,
     shared_records,
+    shared_records_query,
 )
 from pru_cases.access import Action as Perm
 from pru_cases.access import (
@@ -340,8 +342,9 @@ def _case_context(request: HttpRequest, meeting: Meeting, item: AgendaItem, room
     record_access(
         request, pupil_id=pupil.pk, pupil_ref=pupil.pk, outcome=AccessEvent.Outcome.ALLOWED, field_groups=groups
     )
-    referral_ids = shared_records(room, referrals_visible_to, pupil.pk)
-    intervention_ids = shared_records(room, interventions_visible_to, pupil.pk)
+    # What everyone present may see, asked inside the fetch itself (one query each for referrals and interventions).
+    referral_ids = shared_records_query(room, referrals_visible_to, Referral, pupil.pk)
+    intervention_ids = shared_records_query(room, interventions_visible_to, Intervention, pupil.pk)
     referrals = list(
         Referral.objects.filter(pk__in=referral_ids, status__in=Referral.OPEN).select_related("allocated_to")
     )
@@ -399,9 +402,24 @@ def meeting_screen(request: HttpRequest, pk: int) -> HttpResponse:
         current = next((item for item in items if item.pk == wanted), None)
     if current is None and items:
         current = next((item for item in items if item.status == AgendaItem.Status.PENDING), items[0])
+    # The agenda's links and names, worked out here once rather than by a template tag per line.
+    case_url = reverse("meetings:case", args=[meeting.pk, 0]).removesuffix("0/")
+    entries = []
+    for n, item in enumerate(items, start=1):
+        shown = room.shows(item)
+        entries.append(
+            {
+                "item": item,
+                "shown": shown,
+                "number": n,
+                "label": (item.pupil.full_name if item.pupil_id else item.title) if shown else "Held back",
+                "status": item.get_status_display() if item.status != AgendaItem.Status.PENDING else "",
+                "case_url": f"{case_url}{item.pk}/",
+            }
+        )
     context = {
         "meeting": meeting,
-        "entries": [{"item": item, "shown": room.shows(item), "number": n} for n, item in enumerate(items, start=1)],
+        "entries": entries,
         "room": room,
         "current": current,
         "may_run": may_run(request.user, meeting),
@@ -450,8 +468,6 @@ def _after_record(request: HttpRequest, meeting: Meeting, item: AgendaItem, mess
 
 
 def meeting_screen_url(meeting: Meeting) -> str:
-    from django.urls import reverse
-
     return reverse("meetings:screen", args=[meeting.pk])
 
 

@@ -5,6 +5,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pghistory.models import Events
 
@@ -22,6 +23,7 @@ from pru_cases.access import (
     get_pupil_for_user,
     pupils_visible_to,
     readable_field_groups,
+    readable_rows,
     record_reads,
     require,
     restricted_rows,
@@ -82,6 +84,11 @@ def _page_of_pupils(request: HttpRequest, pupils: QuerySet[Pupil]) -> Page:
         rows = panel.annotate_pupil_list(rows)
     found = {pupil.pk: pupil for pupil in rows}
     page.object_list = [found[pk] for pk in ids]
+    # Each row's link and badges, worked out here rather than by a tag and three included templates per row.
+    detail_url = reverse("pupils:detail", args=[0]).removesuffix("0/")
+    for pupil in page.object_list:
+        pupil.detail_url = f"{detail_url}{pupil.pk}/"
+        pupil.list_badges = [badge for panel in PANELS for badge in panel.pupil_list_badges(pupil)]
     return page
 
 
@@ -91,15 +98,26 @@ def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
     panels = {}
     for panel in PANELS:
         panels |= panel.pupil_panel(request, pupil)
-    open_allocations = pupil.allocations.select_related("user__agency").filter(ended_on__isnull=True)
-    shown_allocations = without_restricted_rows(user, open_allocations)
+    # Every open allocation in one query, each marked with whether this user may know of it.
+    open_allocations = list(
+        pupil.allocations.select_related("user__agency")
+        .filter(ended_on__isnull=True)
+        .annotate(_known=readable_rows(user, "pupils.Allocation"))
+    )
+    shown_allocations = [allocation for allocation in open_allocations if allocation._known is not False]
+    health = None
+    if show_health:
+        try:
+            health = pupil.health  # fetched with the pupil by pupil_detail; one query otherwise
+        except HealthRecord.DoesNotExist:
+            health = None
     return panels | {
         "pupil": pupil,
         "need_level_changes": pupil.need_level_changes.select_related("changed_by")[:10],
         "allocations": shown_allocations,
         # Who, from which service and why stay with health staff and the DSL; others learn only that one is involved.
-        "health_service_involved": open_allocations.exclude(pk__in=shown_allocations.values("pk")).exists(),
-        "health": HealthRecord.objects.filter(pupil=pupil).first() if show_health else None,
+        "health_service_involved": len(shown_allocations) < len(open_allocations),
+        "health": health,
         "show_health": show_health,
         # Through break-glass the record is read-only (a concern may still be logged): no other change is offered.
         "via_break_glass": getattr(pupil, "via_break_glass", False),
@@ -123,7 +141,9 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         field_groups=readable_field_groups(request.user),
-        related=("site", "key_worker", "referring_school"),
+        # The health record comes with the pupil only for those who may read it.
+        related=("site", "key_worker", "referring_school")
+        + (("health",) if can_read_field_group(request.user, FieldGroup.HEALTH) else ()),
     )
     return render(request, "pupils/detail.html", _detail_context(request, pupil))
 

@@ -1,7 +1,8 @@
 """What the referrals app adds to the pupil pages: a panel on the pupil page and badges on the pupil list."""
 
 from django.conf import settings
-from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, IntegerField, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
 from pru_cases.access import Action, can, can_for_pupil, restricted_rows
@@ -20,14 +21,21 @@ RECENT = 5
 def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
     """Context for templates/referrals/_pupil_panel.html on the pupil page (pupil already access-checked)."""
     user = request.user
-    recent_count = recent_concerns(pupil.pk).count()
+    # The five latest concerns, each carrying the count in the pattern window (one query for both).
+    in_window = recent_concerns(pupil.pk).order_by().values("pupil_id").annotate(n=Count("pk")).values("n")
+    concerns = list(
+        Concern.objects.filter(pupil=pupil)
+        .select_related("logged_by")
+        .annotate(_recent_count=Coalesce(Subquery(in_window, output_field=IntegerField()), 0))[:RECENT]
+    )
+    recent_count = concerns[0]._recent_count if concerns else 0
     # Someone who may not read health detail learns only that a health service has been asked to help.
     held_back = Q(pk__in=[])
     for rule in restricted_rows(user, "referrals.Referral"):
         held_back |= rule.rows
     health_referrals = Referral.objects.filter(held_back, pupil=pupil, status__in=Referral.OPEN).count()
     return {
-        "ref_concerns": list(Concern.objects.filter(pupil=pupil).select_related("logged_by")[:RECENT]),
+        "ref_concerns": concerns,
         "ref_recent_count": recent_count,
         "ref_pattern": is_pattern(recent_count),
         "ref_pattern_days": settings.CONCERN_PATTERN_DAYS,
@@ -52,9 +60,16 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
 
 
 def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
-    """Annotations read by the list badges in templates/referrals/_pupil_list_badges.html (set-based, one query)."""
+    """Annotations read by `pupil_list_badges` (set-based, one query)."""
     return annotate_recent_concern_count(pupils).annotate(
         concern_pattern=ExpressionWrapper(
             Q(recent_concern_count__gte=settings.CONCERN_PATTERN_COUNT), output_field=BooleanField()
         )
     )
+
+
+def pupil_list_badges(pupil: Pupil) -> list[dict]:
+    """The badges on the pupil's row of the list, from `annotate_pupil_list`'s annotations."""
+    if not pupil.concern_pattern:
+        return []
+    return [{"colour": "warning", "text": f"Pattern: {pupil.recent_concern_count} concerns"}]

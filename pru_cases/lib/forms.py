@@ -119,4 +119,11 @@ class _Choices:
         self.field = field
 
     def __iter__(self):
-        return iter(self.field.choices)
+        field = self.field
+        if not isinstance(field, forms.ModelChoiceField) or field.queryset._prefetch_related_lookups:
+            return iter(field.choices)
+        # The rows in one plain query: the widget's own iterator opens a server-side cursor (DECLARE, FETCH, CLOSE:
+        # three round trips) for a list of a few dozen options.
+        choices = field.iterator(field)
+        empty = [("", field.empty_label)] if field.empty_label is not None else []
+        return iter(empty + [choices.choice(row) for row in field.queryset])

@@ -23,13 +23,13 @@ QUERY_CAPS = {
     "home page, family worker": 7,
     "pupil list": 9,
     "pupil list with search": 9,
-    "pupil page": 22,
+    "pupil page": 19,
     "triage queue": 11,
-    "MDT meeting screen": 21,
+    "MDT meeting screen": 19,
     "oversight dashboard": 20,
     "concern log form": 6,
     "concern log save": 16,
-    "concern log redirect page": 25,
+    "concern log redirect page": 22,
 }
 
 
