@@ -130,21 +130,27 @@ AGE_BANDS = ((0, 7, "Up to a week"), (8, 14, "1-2 weeks"), (15, 28, "2-4 weeks")
 
 
 def triage_counts(referrals: QuerySet[Referral]) -> dict:
-    """Referrals waiting on someone, by state, and open referrals by age band: one aggregate query.
+    """Referrals waiting on someone, by state, and open referrals by age band: two grouped queries.
 
     Only the states in `Referral.WAITING` are counted. The settled states (signposted, declined, closed) hold nine
     in ten referrals and grow for ever, and nobody triages them; the page links to them without a count (their
-    lists count them). The query counts a column of the `(status, raised_at)` index within those few status values,
-    so for someone who sees every referral PostgreSQL answers from about a tenth of that index alone (an index-only
-    scan) without reading the table.
+    lists count them). Both queries count a column of the `(status, raised_at)` index within a few of its status
+    values, so for someone who sees every referral PostgreSQL answers from about a tenth of that index alone (an
+    index-only scan) without reading the table. (One query with a `FILTER` per state instead of `GROUP BY` took
+    six times as long: eight text comparisons for each of 10,000 rows.)
     """
-    counts = {value: Count("status", filter=Q(status=value)) for value in Referral.WAITING}
+    waiting = referrals.filter(status__in=Referral.WAITING).order_by()
+    by_state = dict(waiting.values_list("status").annotate(n=Count("status")))
     now = timezone.now()
+    band_counts = {}
     for index, (low, high, _label) in enumerate(AGE_BANDS):
-        condition = Q(status__in=Referral.OPEN, raised_at__lte=now - datetime.timedelta(days=low))
+        condition = Q(raised_at__lte=now - datetime.timedelta(days=low))
         if high is not None:
             condition &= Q(raised_at__gt=now - datetime.timedelta(days=high + 1))
-        counts[f"band{index}"] = Count("raised_at", filter=condition)
-    found = referrals.filter(status__in=Referral.WAITING).order_by().aggregate(**counts)
-    states = [(value, label, found.get(value)) for value, label in Referral.Status.choices]
-    return {"states": states, "ages": [(label, found[f"band{i}"]) for i, (_l, _h, label) in enumerate(AGE_BANDS)]}
+        band_counts[f"band{index}"] = Count("raised_at", filter=condition)
+    ages = referrals.filter(status__in=Referral.OPEN).order_by().aggregate(**band_counts)
+    states = [
+        (value, label, by_state.get(value, 0) if value in Referral.WAITING else None)
+        for value, label in Referral.Status.choices
+    ]
+    return {"states": states, "ages": [(label, ages[f"band{i}"]) for i, (_l, _h, label) in enumerate(AGE_BANDS)]}
