@@ -1,21 +1,13 @@
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.db.models import IntegerField, Subquery
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from pru_cases.access import pupils_visible_to, record_reads, works_with
+from pru_cases.lib.queries import CountOf
 from pupils.models import Pupil
-
-
-class CountOf(Subquery):
-    """The number of rows of a queryset, as a value in another query."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
-    output_field = IntegerField()
-
 
 # What the home page's list of pupils shows (and all it fetches of them).
 HOME_PUPIL_FIELDS = ("first_name", "preferred_name", "last_name", "year_group", "level_of_need", "site__name")
