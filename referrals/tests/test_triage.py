@@ -225,3 +225,26 @@ def test_it_counts_the_referrals_waiting_on_someone_by_state_and_age(client, dsl
         in page
     )
     assert '<a href="?status=submitted">Submitted</a></th><td class="text-end">2</td>' in page
+
+
+def test_it_shows_the_oldest_safeguarding_concerns_and_how_many_wait_in_all(client, dsl, staff, pupil):
+    from pupils.models import Concern
+
+    start = timezone.now() - datetime.timedelta(days=30)
+    for day in range(12):
+        Concern.objects.create(
+            pupil=pupil,
+            category="safeguarding",
+            seen=f"Seen on day {day:02}.",
+            occurred_at=start + datetime.timedelta(days=day),
+            logged_by=staff,
+        )
+    Concern.objects.create(
+        pupil=pupil, category="safeguarding", seen="Reviewed.", logged_by=staff, status="reviewed", reviewed_at=start
+    )
+    client.force_login(dsl)
+    response = client.get(reverse("referrals:triage"))
+    shown = response.context["safeguarding"]
+    assert [concern.seen for concern in shown] == [f"Seen on day {day:02}." for day in range(10)]
+    assert response.context["safeguarding_total"] == 12
+    assert b"See all 12 in the concern log" in response.content
