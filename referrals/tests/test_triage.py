@@ -248,3 +248,10 @@ def test_it_shows_the_oldest_safeguarding_concerns_and_how_many_wait_in_all(clie
     assert [concern.seen for concern in shown] == [f"Seen on day {day:02}." for day in range(10)]
     assert response.context["safeguarding_total"] == 12
     assert b"See all 12 in the concern log" in response.content
+
+
+def test_it_links_each_referral_in_the_queue_to_its_page(client, dsl, camhs_referral, yjs_referral):
+    client.force_login(dsl)
+    page = client.get(reverse("referrals:triage")).content.decode()
+    for referral in (camhs_referral, yjs_referral):
+        assert f'<a href="{reverse("referrals:detail", args=[referral.pk])}">' in page
