@@ -45,6 +45,7 @@ class Referral(models.Model):
 
     TRIAGED = (Status.ALLOCATED, Status.SIGNPOSTED, Status.DECLINED, Status.ESCALATED)
     OPEN = (Status.SUBMITTED, Status.ALLOCATED, Status.IN_PROGRESS)
+    WAITING = (*OPEN, Status.ESCALATED)  # someone still has to act on it; the triage queue counts these
     CLOSABLE = (Status.ALLOCATED, Status.IN_PROGRESS, Status.SIGNPOSTED, Status.ESCALATED)
 
     class Consent(models.TextChoices):

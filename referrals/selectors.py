@@ -130,12 +130,16 @@ AGE_BANDS = ((0, 7, "Up to a week"), (8, 14, "1-2 weeks"), (15, 28, "2-4 weeks")
 
 
 def triage_counts(referrals: QuerySet[Referral]) -> dict:
-    """Counts by state, and open referrals by age band: two grouped queries.
+    """Referrals waiting on someone, by state, and open referrals by age band: one grouped query.
 
-    Both count a column of the `(status, raised_at)` index rather than the id, so that for someone who sees every
-    referral PostgreSQL answers from that index alone (an index-only scan) without reading the table.
+    Only the states in `Referral.WAITING` are counted. The settled states (signposted, declined, closed) hold nine
+    in ten referrals and grow for ever, and nobody triages them; the page links to them without a count (their
+    lists count them). The query groups by `status` and counts `raised_at` in each age band, both columns of the
+    `(status, raised_at)` index, within those few status values: for someone who sees every referral PostgreSQL
+    answers from about a tenth of that index alone (an index-only scan) without reading the table. The age bands
+    of the open states are added up here. (A `FILTER` per state instead of `GROUP BY` took six times as long: a
+    text comparison per state for each of 10,000 rows.)
     """
-    by_state = dict(referrals.order_by().values_list("status").annotate(n=Count("status")))
     now = timezone.now()
     band_counts = {}
     for index, (low, high, _label) in enumerate(AGE_BANDS):
@@ -143,6 +147,20 @@ def triage_counts(referrals: QuerySet[Referral]) -> dict:
         if high is not None:
             condition &= Q(raised_at__gt=now - datetime.timedelta(days=high + 1))
         band_counts[f"band{index}"] = Count("raised_at", filter=condition)
-    ages = referrals.filter(status__in=Referral.OPEN).order_by().aggregate(**band_counts)
-    states = [(value, label, by_state.get(value, 0)) for value, label in Referral.Status.choices]
-    return {"states": states, "ages": [(label, ages[f"band{i}"]) for i, (_l, _h, label) in enumerate(AGE_BANDS)]}
+    rows = (
+        referrals.filter(status__in=Referral.WAITING)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("status"), **band_counts)
+    )
+    by_state = {row["status"]: row for row in rows}
+
+    def count(value: str) -> int | None:
+        if value not in Referral.WAITING:
+            return None  # settled: not counted
+        return by_state[value]["n"] if value in by_state else 0
+
+    states = [(value, label, count(value)) for value, label in Referral.Status.choices]
+    open_rows = [row for value, row in by_state.items() if value in Referral.OPEN]
+    ages = [(label, sum(row[f"band{i}"] for row in open_rows)) for i, (_l, _h, label) in enumerate(AGE_BANDS)]
+    return {"states": states, "ages": ages}

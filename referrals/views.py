@@ -26,6 +26,7 @@ from pru_cases.access import (
 from pru_cases.lib.forms import add_service_errors, plain_widgets, show_edit_conflict
 from pru_cases.lib.ids import parse_id
 from pru_cases.lib.private_search import private_search, public_query, search_data
+from pru_cases.lib.queries import CountOf
 from pru_cases.models import AccessEvent
 from pupils.concerns_selectors import safeguarding_queue
 from pupils.models import Concern
@@ -284,8 +285,10 @@ def triage_queue(request: HttpRequest) -> HttpResponse:
     extra = {}
     if can(request.user, Action.REVIEW_SAFEGUARDING):
         queue = safeguarding_queue(request.user).order_by("occurred_at")
-        extra["safeguarding"] = list(queue[:SAFEGUARDING_SHOWN])
-        extra["safeguarding_total"] = queue.count()
+        # the oldest few, and how many there are in all, in one query
+        shown = list(queue.annotate(total=CountOf(queue.order_by().values("pk")))[:SAFEGUARDING_SHOWN])
+        extra["safeguarding"] = shown
+        extra["safeguarding_total"] = shown[0].total if shown else 0
     page, query = _page(request, filterset, also=[c.pupil_id for c in extra.get("safeguarding", [])])
     context = {"filter": filterset, "page": page, "query": query, "counts": triage_counts(scoped)} | extra
     return render(request, "referrals/triage.html", context, status=200 if filterset.is_valid() else 400)

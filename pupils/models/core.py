@@ -128,6 +128,10 @@ class Pupil(models.Model):
                 fields=["last_name", "first_name", "id"], condition=Q(status="active"), name="pupil_roll_order_idx"
             ),
             models.Index(fields=["site", "status"], name="pupil_site_status_idx"),
+            # Counting the pupils on roll that someone key-works or is allocated to, from the index alone.
+            models.Index(
+                fields=["key_worker", "site", "id"], condition=Q(status="active"), name="pupil_active_scope_idx"
+            ),
             # The pupil search matches the start of any name, case-blind (UPPER(name) LIKE 'JO%'), and a whole UPN.
             GinIndex(OpClass(Upper("first_name"), name="gin_trgm_ops"), name="pupil_first_name_trgm_idx"),
             GinIndex(OpClass(Upper("last_name"), name="gin_trgm_ops"), name="pupil_last_name_trgm_idx"),
@@ -206,7 +210,13 @@ class Allocation(models.Model):
                 fields=["pupil", "user"], condition=Q(ended_on__isnull=True), name="allocation_one_open_per_user"
             ),
         ]
-        indexes = [models.Index(fields=["user", "ended_on"], name="allocation_user_open_idx")]
+        indexes = [
+            models.Index(fields=["user", "ended_on"], name="allocation_user_open_idx"),
+            # A person's open allocations as pupil ids, from the index alone.
+            models.Index(
+                fields=["user", "pupil"], condition=Q(ended_on__isnull=True), name="allocation_open_pupils_idx"
+            ),
+        ]
 
     @property
     def is_open(self) -> bool:

@@ -1,7 +1,10 @@
 """Stepped triage: each outcome, the refused transitions, the duplication rule and concurrent triage."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from pupils.models import Allocation
 from referrals.models import Intervention, Referral, Specialism
@@ -175,3 +178,80 @@ def test_it_refuses_a_health_referral_to_someone_who_may_not_read_health_detail(
         services.referral_triage(referral=camhs_referral, by=leader, outcome="signposted", offer="Club")
     camhs_referral.refresh_from_db()
     assert camhs_referral.status == Referral.Status.SUBMITTED
+
+
+def test_it_counts_the_referrals_waiting_on_someone_by_state_and_age(client, dsl, pupil, staff):
+    from referrals.selectors import triage_counts
+
+    settled_by = {
+        "allocated": {"allocated_to": staff},
+        "signposted": {"signpost_offer": "Mentoring"},
+        "declined": {"decline_reason": "Met already."},
+        "escalated": {"escalation": "early_help_assessment"},
+        "closed": {"outcome": "achieved"},
+    }
+
+    def raise_one(status, days_ago):
+        referral = Referral.objects.create(
+            pupil=pupil,
+            raised_by=staff,
+            specialism=Specialism.CAMHS,
+            reasons="Low mood.",
+            status=status,
+            **settled_by.get(status, {}),
+        )
+        Referral.objects.filter(pk=referral.pk).update(raised_at=timezone.now() - datetime.timedelta(days=days_ago))
+
+    for status, days_ago in [("submitted", 1), ("submitted", 10), ("allocated", 40), ("in_progress", 20)]:
+        raise_one(status, days_ago)
+    for status in ("escalated", "signposted", "declined", "declined", "closed"):
+        raise_one(status, 3)
+    counts = triage_counts(Referral.objects.all())
+    assert counts["states"] == [
+        ("submitted", "Submitted", 2),
+        ("allocated", "Allocated to a specialist", 1),
+        ("signposted", "Signposted to the universal offer", None),
+        ("declined", "Declined", None),
+        ("escalated", "Escalated", 1),
+        ("in_progress", "In progress", 1),
+        ("closed", "Closed", None),
+    ]
+    assert counts["ages"] == [("Up to a week", 1), ("1-2 weeks", 1), ("2-4 weeks", 1), ("Over 4 weeks", 1)]
+    client.force_login(dsl)
+    page = client.get(reverse("referrals:triage")).content.decode()
+    # settled states are links to their lists, without a count
+    assert (
+        '<a href="?status=declined">Declined</a></th><td class="text-end"><span class="text-muted">settled</span>'
+        in page
+    )
+    assert '<a href="?status=submitted">Submitted</a></th><td class="text-end">2</td>' in page
+
+
+def test_it_shows_the_oldest_safeguarding_concerns_and_how_many_wait_in_all(client, dsl, staff, pupil):
+    from pupils.models import Concern
+
+    start = timezone.now() - datetime.timedelta(days=30)
+    for day in range(12):
+        Concern.objects.create(
+            pupil=pupil,
+            category="safeguarding",
+            seen=f"Seen on day {day:02}.",
+            occurred_at=start + datetime.timedelta(days=day),
+            logged_by=staff,
+        )
+    Concern.objects.create(
+        pupil=pupil, category="safeguarding", seen="Reviewed.", logged_by=staff, status="reviewed", reviewed_at=start
+    )
+    client.force_login(dsl)
+    response = client.get(reverse("referrals:triage"))
+    shown = response.context["safeguarding"]
+    assert [concern.seen for concern in shown] == [f"Seen on day {day:02}." for day in range(10)]
+    assert response.context["safeguarding_total"] == 12
+    assert b"See all 12 in the concern log" in response.content
+
+
+def test_it_links_each_referral_in_the_queue_to_its_page(client, dsl, camhs_referral, yjs_referral):
+    client.force_login(dsl)
+    page = client.get(reverse("referrals:triage")).content.decode()
+    for referral in (camhs_referral, yjs_referral):
+        assert f'<a href="{reverse("referrals:detail", args=[referral.pk])}">' in page
