@@ -368,7 +368,6 @@ class CaseAdminSite(admin.AdminSite):
         user = request.user
         return bool(user.is_active and user.is_authenticated and can(user, Action.USE_ADMIN))
 
-
     def get_urls(self):
         # "r/<content type>/<id>/" redirects to any record of any model without asking the policy, and fails on
         # models without a table: not served.
