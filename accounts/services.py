@@ -121,7 +121,10 @@ def user_deactivate(*, user: User, by: User) -> User:
     if user.pk == by.pk:
         raise ValidationError("You cannot disable your own account.")
     current = User.objects.select_related("agency").get(pk=user.pk)
-    _require_manage(by, current)
+    # Disabling grants nothing, so the centre a member of staff is placed at does not count here: the
+    # administrator disables a leaver at once. The role and agency still do (no disabling the DSL).
+    if not can_manage_account(by, role=current.role, agency=current.agency):
+        raise PermissionDenied("You may not disable an account with that role and agency.")
     User.objects.filter(pk=user.pk).update(is_active=False)
     user.refresh_from_db()
     transaction.on_commit(lambda: user_sessions_end(user=user))

@@ -111,12 +111,13 @@ def test_deactivating_a_user_deletes_every_session_they_have(
     assert staff.events.filter(pgh_label="update").exists()
 
 
-def test_the_admin_deactivates_through_the_service(client, staff, admin_user, django_capture_on_commit_callbacks):
+def test_the_admin_deactivates_through_the_service(client, staff, leader, django_capture_on_commit_callbacks):
+    # A leader: they manage staff placed at a centre (the administrator may only disable them, by the action).
     from django.test import Client
 
     victim_browser = Client()
     victim_browser.force_login(staff)
-    client.force_login(admin_user)
+    client.force_login(leader)
     url = reverse("admin:accounts_user_change", args=[staff.pk])
     form = client.get(url).context["adminform"].form
     data = {key: value for key, value in form.initial.items() if value is not None and key != "password"}
