@@ -158,3 +158,19 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture
+def cast(dsl, leader, staff, other_staff, specialist, health_specialist, family_worker, outsider, admin_user) -> dict:
+    """Every role of the cast by name, for permission matrices that take the role as a parameter."""
+    return {
+        "dsl": dsl,
+        "leader": leader,
+        "staff": staff,
+        "other_staff": other_staff,
+        "specialist": specialist,
+        "health_specialist": health_specialist,
+        "family_worker": family_worker,
+        "outsider": outsider,
+        "admin_user": admin_user,
+    }

@@ -262,21 +262,6 @@ IDS = [route[0] for route in ROUTES]
 
 
 @pytest.fixture
-def cast(dsl, leader, staff, other_staff, specialist, health_specialist, family_worker, outsider, admin_user):
-    return {
-        "dsl": dsl,
-        "leader": leader,
-        "staff": staff,
-        "other_staff": other_staff,
-        "specialist": specialist,
-        "health_specialist": health_specialist,
-        "family_worker": family_worker,
-        "outsider": outsider,
-        "admin_user": admin_user,
-    }
-
-
-@pytest.fixture
 def world(cast, pupil, household, carer, schools):
     return cast | {"pupil": pupil, "household": household, "carer": carer, "schools": schools}
 

@@ -34,21 +34,6 @@ UPDATES = ("dsl", "leader", "staff", "specialist", "health_specialist", "family_
 
 
 @pytest.fixture
-def cast(dsl, leader, staff, other_staff, specialist, health_specialist, family_worker, outsider, admin_user):
-    return {
-        "dsl": dsl,
-        "leader": leader,
-        "staff": staff,
-        "other_staff": other_staff,
-        "specialist": specialist,
-        "health_specialist": health_specialist,
-        "family_worker": family_worker,
-        "outsider": outsider,
-        "admin_user": admin_user,
-    }
-
-
-@pytest.fixture
 def world(mdt, item, other_pupil, leader, staff, today):
     second = services.agenda_add_pupil(meeting=mdt, by=leader, pupil=other_pupil)
     plan = ActionPlan.objects.create(pupil=item.pupil, created_by=leader)

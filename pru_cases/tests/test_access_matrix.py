@@ -32,21 +32,6 @@ PUPIL_URLS = [
 ]
 
 
-@pytest.fixture
-def cast(dsl, leader, staff, other_staff, specialist, health_specialist, family_worker, outsider, admin_user):
-    return {
-        "dsl": dsl,
-        "leader": leader,
-        "staff": staff,
-        "other_staff": other_staff,
-        "specialist": specialist,
-        "health_specialist": health_specialist,
-        "family_worker": family_worker,
-        "outsider": outsider,
-        "admin_user": admin_user,
-    }
-
-
 @pytest.mark.parametrize("name,method,allowed,ok_status", PUPIL_URLS)
 def test_it_redirects_logged_out_users_to_login(client, pupil, name, method, allowed, ok_status):
     url = reverse(f"pupils:{name}", args=[pupil.pk])

@@ -15,11 +15,6 @@ IN_SCOPE = ("dsl", "leader", "staff", "specialist", "health_specialist", "family
 OUT_OF_SCOPE = ("other_staff", "outsider", "admin_user")
 
 
-@pytest.fixture
-def cast(dsl, leader, staff, other_staff, specialist, health_specialist, family_worker, outsider, admin_user):
-    return locals()
-
-
 def _fill(pupil, by, *, weeks: int = 8):
     make_sdq(
         pupil,

@@ -55,18 +55,3 @@ def safeguarding_concern(pupil, staff) -> Concern:
     return Concern.objects.create(
         pupil=pupil, logged_by=staff, category=Concern.Category.SAFEGUARDING, seen="Picked up by an unknown adult."
     )
-
-
-@pytest.fixture
-def cast(dsl, leader, staff, other_staff, specialist, health_specialist, family_worker, outsider, admin_user):
-    return {
-        "dsl": dsl,
-        "leader": leader,
-        "staff": staff,
-        "other_staff": other_staff,
-        "specialist": specialist,
-        "health_specialist": health_specialist,
-        "family_worker": family_worker,
-        "outsider": outsider,
-        "admin_user": admin_user,
-    }
