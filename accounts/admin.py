@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
 
@@ -168,11 +168,10 @@ class UserAdmin(LeaderAdmin, BaseUserAdmin):
     def deactivate(self, request: HttpRequest, queryset) -> None:
         refused = 0
         for user in queryset.filter(is_active=True).select_related("agency"):
-            # as services.user_deactivate: disabling grants nothing, so the centre does not count
-            if user.pk == request.user.pk or not can_manage_account(request.user, role=user.role, agency=user.agency):
+            try:
+                services.user_deactivate(user=user, by=request.user)  # it decides who may disable whom
+            except (PermissionDenied, ValidationError):
                 refused += 1
-                continue
-            services.user_deactivate(user=user, by=request.user)
         messages.success(request, "The selected accounts are disabled and signed out.")
         if refused:
             messages.warning(request, f"{refused} account(s) left as they were: you may not change them.")

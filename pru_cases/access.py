@@ -330,11 +330,15 @@ def readable_rows(user: User, model_label: str) -> Q | ExpressionWrapper:
     return ExpressionWrapper(~hidden, output_field=BooleanField())
 
 
+def _row_matches(row: Model, rule: RowRule) -> bool:
+    return type(row)._default_manager.filter(rule.rows, pk=row.pk).exists()
+
+
 def row_in_group(row: Model, group: FieldGroup) -> bool:
     """Whether this record is in `group` because of what it is about (for text shown to several people at once,
     such as a meeting's minutes, which must then not name it)."""
     rule = ROW_FIELD_GROUPS.get(group, {}).get(row._meta.label)
-    return rule is not None and type(row)._default_manager.filter(rule.rows, pk=row.pk).exists()
+    return rule is not None and _row_matches(row, rule)
 
 
 def hidden_row_fields(user: User, row: Model) -> frozenset[str] | None:
@@ -345,7 +349,7 @@ def hidden_row_fields(user: User, row: Model) -> frozenset[str] | None:
         return None
     found = set(hidden)
     for rule in restricted_rows(user, label):
-        if type(row)._default_manager.filter(rule.rows, pk=row.pk).exists():
+        if _row_matches(row, rule):
             if rule.fields is None:
                 return None
             found |= rule.fields
