@@ -126,7 +126,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username + IP before the password is checked
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "accounts.auth_backends.AuthenticationBackend",  # allauth's, loading the agency with the person
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
