@@ -1,5 +1,6 @@
 """What the families app adds to the pupil pages: a panel on the pupil page and badges on the pupil list."""
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Case, CharField, OuterRef, QuerySet, Subquery, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
@@ -9,7 +10,6 @@ from families.models import (
     AGENCY_KIND_CHOICES,
     ANY_AGENCY,
     Consent,
-    FreshStartInterview,
     HouseholdPupil,
     ReintegrationPlan,
 )
@@ -27,9 +27,22 @@ PLAN_BADGE = {
 }
 
 
+def pupil_related(user) -> tuple[str, ...]:
+    """What the pupil page fetches with the pupil for this panel (one join each instead of one query each)."""
+    return ("household_link__household", "fresh_start")
+
+
+def _one(pupil: Pupil, name: str):
+    """The pupil's one related row `name` (fetched with the pupil when the page asked for it), or None."""
+    try:
+        return getattr(pupil, name)
+    except ObjectDoesNotExist:
+        return None
+
+
 def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
     """Context for templates/families/_pupil_panel.html on the pupil page (pupil already access-checked)."""
-    link = HouseholdPupil.objects.select_related("household").filter(pupil=pupil).first()
+    link: HouseholdPupil | None = _one(pupil, "household_link")
     household = link.household if link else None
     carers = list(household.carers.filter(is_active=True)) if household else []
     consents = list(Consent.objects.filter(pupil=pupil))
@@ -60,7 +73,7 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
         "families_household": household,
         "families_carers": carers,
         "families_consents": consent_lines,
-        "families_interview": FreshStartInterview.objects.filter(pupil=pupil).first(),
+        "families_interview": _one(pupil, "fresh_start"),
         "families_plan": plan,
         "families_can_edit": can_for_pupil(request.user, Action.EDIT_FAMILY, pupil),
         "families_own_agency_problem": own_agency_problem,

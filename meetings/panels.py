@@ -14,6 +14,11 @@ from pupils.models import Pupil
 RECENT = 5
 
 
+def pupil_related(user) -> tuple[str, ...]:
+    """What the pupil page fetches with the pupil for this panel: nothing (its rows are lists)."""
+    return ()
+
+
 def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
     """Context for templates/meetings/_pupil_panel.html on the pupil page (pupil already access-checked)."""
     actions = list(

@@ -125,13 +125,9 @@ def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
         "can_archive": can_for_pupil(user, Action.ARCHIVE_PUPIL, pupil),
         "can_allocate": can_for_pupil(user, Action.ALLOCATE, pupil),
         "can_view_history": can(user, Action.VIEW_HISTORY),
-        "need_level_form": (
-            plain_widgets(NeedLevelForm(initial={"level": pupil.level_of_need}))
-            if can_for_pupil(user, Action.SET_NEED_LEVEL, pupil)
-            else None
-        ),
-        "allocation_form": plain_widgets(AllocationForm()) if can_for_pupil(user, Action.ALLOCATE, pupil) else None,
-        "archive_form": plain_widgets(ArchiveForm()) if can_for_pupil(user, Action.ARCHIVE_PUPIL, pupil) else None,
+        # The forms behind "Change the level of need", "Allocate a professional" and "Archive" are fetched when
+        # opened (see _action_form); a POST that fails puts its form, with the errors, back on the page.
+        "can_set_need_level": can_for_pupil(user, Action.SET_NEED_LEVEL, pupil),
     }
 
 
@@ -143,7 +139,8 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
         field_groups=readable_field_groups(request.user),
         # The health record comes with the pupil only for those who may read it.
         related=("site", "key_worker", "referring_school")
-        + (("health",) if can_read_field_group(request.user, FieldGroup.HEALTH) else ()),
+        + (("health",) if can_read_field_group(request.user, FieldGroup.HEALTH) else ())
+        + tuple(name for panel in PANELS for name in panel.pupil_related(request.user)),
     )
     return render(request, "pupils/detail.html", _detail_context(request, pupil))
 
@@ -190,9 +187,11 @@ def pupil_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pupils/form.html", {"form": form, "pupil": pupil}, status=400)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pupil_need_level(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, action=Action.SET_NEED_LEVEL)
+    if request.method == "GET":
+        return _action_form(request, pupil, "need_level", NeedLevelForm(initial={"level": pupil.level_of_need}))
     form = NeedLevelForm(request.POST)
     if form.is_valid():
         try:
@@ -206,9 +205,11 @@ def pupil_need_level(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pupils/detail.html", context, status=400)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def pupil_archive(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, action=Action.ARCHIVE_PUPIL)
+    if request.method == "GET":
+        return _action_form(request, pupil, "archive", ArchiveForm())
     form = ArchiveForm(request.POST)
     if form.is_valid():
         try:
@@ -220,6 +221,22 @@ def pupil_archive(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("pupils:detail", pk=pupil.pk)
     context = _detail_context(request, pupil) | {"archive_form": plain_widgets(form)}
     return render(request, "pupils/detail.html", context, status=400)
+
+
+ACTION_FORM_TITLES = {
+    "need_level": "Change the level of need",
+    "allocation": "Allocate a professional",
+    "archive": "Archive this record",
+}
+
+
+def _action_form(request: HttpRequest, pupil: Pupil, name: str, form) -> HttpResponse:
+    """One of the pupil page's forms on its own: the form alone when the page fetches it as it is opened (htmx),
+    or a page of its own for a browser without scripts. The caller has checked the action."""
+    context = {"pupil": pupil, "form": plain_widgets(form), "title": ACTION_FORM_TITLES[name]}
+    if request.htmx:
+        return render(request, f"pupils/_{name}_form.html", context)
+    return render(request, "pupils/action_form.html", context | {"partial": f"pupils/_{name}_form.html"})
 
 
 @require_POST
@@ -234,9 +251,11 @@ def pupil_restore(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("pupils:detail", pk=pupil.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def allocation_add(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, action=Action.ALLOCATE)
+    if request.method == "GET":
+        return _action_form(request, pupil, "allocation", AllocationForm())
     form = AllocationForm(request.POST)
     if form.is_valid():
         try:

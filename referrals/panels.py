@@ -18,6 +18,11 @@ from referrals.selectors import interventions_visible_to, referrals_visible_to
 RECENT = 5
 
 
+def pupil_related(user) -> tuple[str, ...]:
+    """What the pupil page fetches with the pupil for this panel: nothing (its rows are lists)."""
+    return ()
+
+
 def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
     """Context for templates/referrals/_pupil_panel.html on the pupil page (pupil already access-checked)."""
     user = request.user

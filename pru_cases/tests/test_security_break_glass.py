@@ -240,7 +240,9 @@ def test_break_glass_still_reads_and_logs_a_concern(client, staff, other_pupil, 
     body = page.content.decode()
     assert "through break-glass access" in body
     assert reverse("pupils:edit", args=[other_pupil.pk]) not in body
-    assert page.context["need_level_form"] is None
+    assert page.context["can_set_need_level"] is False
+    assert reverse("pupils:need_level", args=[other_pupil.pk]) not in body
+    assert client.get(reverse("pupils:need_level", args=[other_pupil.pk])).status_code == 403
     assert not (page.context["ref_can_refer"] or page.context["ref_can_request"] or page.context["families_can_edit"])
     assert page.context["ref_can_log"]
     response = client.post(
