@@ -16,20 +16,20 @@ from referrals.models import Referral
 # that adds a query to a hot page has to say so here. (A save counts its own request only, not the page it leads to.)
 QUERY_CAPS = {
     "baseline (trivial template)": 2,
-    "home page, DSL": 6,
-    "home page, senior leader": 6,
-    "home page, PRU staff": 7,
-    "home page, specialist": 7,
-    "home page, family worker": 7,
-    "pupil list": 9,
-    "pupil list with search": 9,
-    "pupil page": 19,
-    "triage queue": 11,
-    "MDT meeting screen": 19,
-    "oversight dashboard": 20,
-    "concern log form": 6,
+    "home page, DSL": 5,
+    "home page, senior leader": 5,
+    "home page, PRU staff": 5,
+    "home page, specialist": 5,
+    "home page, family worker": 5,
+    "pupil list": 8,
+    "pupil list with search": 8,
+    "pupil page": 15,
+    "triage queue": 8,
+    "MDT meeting screen": 18,
+    "oversight dashboard": 13,
+    "concern log form": 5,
     "concern log save": 16,
-    "concern log redirect page": 22,
+    "concern log redirect page": 18,
 }
 
 
