@@ -78,10 +78,10 @@ def reminder_kinds() -> dict[str, ReminderKind]:
     """Every kind the pass knows, from the app that owns the records (imported here to keep apps decoupled)."""
     from families import reminders as families
     from meetings import reminders as meetings
-    from pupils import reminders as pupils
+    from outcomes import reminders as outcomes
     from referrals import reminders as referrals
 
-    found = [*meetings.KINDS, *referrals.KINDS, *families.KINDS, *pupils.KINDS]
+    found = [*meetings.KINDS, *referrals.KINDS, *families.KINDS, *outcomes.KINDS]
     return {item.kind: item for item in found}
 
 

@@ -220,7 +220,7 @@ def _next_position(meeting: Meeting) -> int:
 
 def agenda_sources(*, meeting: Meeting, new_pupil_days: int = NEW_PUPIL_DAYS) -> dict[int, list[dict[str, Any]]]:
     """pupil id -> reasons the pupil should be on this meeting's agenda (one query per source)."""
-    from pupils.concerns_selectors import annotate_recent_concern_count
+    from concerns.selectors import annotate_recent_concern_count
 
     day = meeting.held_on
     pupils = Pupil.objects.filter(status=Pupil.Status.ACTIVE)

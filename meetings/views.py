@@ -319,7 +319,9 @@ def meeting_schedule_next(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _case_context(request: HttpRequest, meeting: Meeting, item: AgendaItem, room, **forms) -> dict:
     """One case, showing only what everyone in the room may see (see meetings.selectors)."""
-    from pupils.models import AttendanceWeek, Concern, HealthRecord
+    from concerns.models import Concern
+    from outcomes.models import AttendanceWeek
+    from pupils.models import HealthRecord
     from referrals.models import Intervention, Referral
     from referrals.selectors import interventions_visible_to, referrals_visible_to
 

@@ -18,10 +18,10 @@ app.conf.beat_schedule = {
     # Re-enqueue meeting PDF jobs left pending (broker down at request time) or stuck: https://crontab.guru/#*/2_*_*_*_*
     "meetings-pdf-jobs-sweep": {"task": "meetings.tasks.pdf_jobs_sweep", "schedule": crontab(minute="*/2")},
     # Re-enqueue oversight refresh requests left pending (broker down at the time) or stuck: https://crontab.guru/#*/2_*_*_*_*
-    "oversight-refresh-sweep": {"task": "pupils.tasks.oversight_refresh_sweep", "schedule": crontab(minute="*/2")},
+    "oversight-refresh-sweep": {"task": "outcomes.tasks.oversight_refresh_sweep", "schedule": crontab(minute="*/2")},
     # Rebuild every oversight summary row from the case records, nightly at 02:30: https://crontab.guru/#30_2_*_*_*
     "oversight-refresh-nightly": {
-        "task": "pupils.tasks.oversight_refresh_nightly",
+        "task": "outcomes.tasks.oversight_refresh_nightly",
         "schedule": crontab(minute=30, hour=2),
     },
     # Reminders (accounts.notifications): each pass is idempotent, so a missed or repeated run is harmless.

@@ -51,10 +51,15 @@ INSTALLED_APPS = [
     "pru_cases",
     "accounts",
     "pupils",
+    "concerns",
     "referrals",
     "families",
     "meetings",
+    "outcomes",
 ]
+# Demo data and benchmark commands (seed_demo, bench_*). No other app imports it: production leaves it out.
+if envbool("DEMO_APP", "True"):
+    INSTALLED_APPS.append("demo")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -8,10 +8,12 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("ping/", views.ping, name="ping"),
     path("account/", include("accounts.urls")),
+    path("pupils/concerns/", include("concerns.urls")),
     path("pupils/", include("pupils.urls")),
+    path("pupils/", include("outcomes.urls")),
     path("referrals/", include("referrals.urls")),
     path("families/", include("families.urls")),
-    path("oversight/", include("pupils.oversight_urls")),
+    path("oversight/", include("outcomes.oversight_urls")),
     path("meetings/", include("meetings.urls")),
     # The admin's own login form would skip the second factor: everyone signs in through allauth.
     path("admin/login/", views.admin_login),

@@ -4,7 +4,7 @@ from django.http import HttpRequest
 from pru_cases.access import Action, pupils_visible_to, require, without_restricted_rows
 from pru_cases.admin import LeaderAdmin, PolicyInline, ReadOnlyLeaderAdmin
 from pupils import services
-from pupils.models import Allocation, AttendanceCode, HealthRecord, NeedLevelChange, Pupil, School
+from pupils.models import Allocation, HealthRecord, NeedLevelChange, Pupil, School
 
 
 @admin.register(School)
@@ -113,12 +113,3 @@ class HealthRecordAdmin(ReadOnlyLeaderAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).filter(pupil__in=pupils_visible_to(request.user))
-
-
-@admin.register(AttendanceCode)
-class AttendanceCodeAdmin(LeaderAdmin):
-    """The register codes are data: leaders update them when the DfE revises the list."""
-
-    list_display = ["code", "meaning", "category", "counts_as_possible", "counts_as_attended", "is_active"]
-    list_filter = ["category", "counts_as_possible", "counts_as_attended", "is_active"]
-    search_fields = ["code", "meaning"]

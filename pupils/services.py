@@ -10,14 +10,14 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Site, User
+from outcomes.oversight_summary import oversight_refresh_request
 from pru_cases.access import Action, FieldGroup, can, can_write_field_group, require, require_write
 from pupils.models import Allocation, HealthRecord, NeedLevelChange, Pupil
-from pupils.oversight_summary import oversight_refresh_request
 
 # Fields the edit form may change; status, level of need and version have services of their own.
 # The centre and the key worker decide who sees the pupil: a change to either needs its own action
 # (ACCESS_FIELD_ACTIONS), checked by pupil_create / pupil_update and by pupil_move / pupil_key_worker_set.
-# What the oversight figures read from the pupil record itself (pupils.oversight_summary).
+# What the oversight figures read from the pupil record itself (outcomes.oversight_summary).
 OVERSIGHT_FIELDS = ("site_id", "entry_date", "exit_date")
 PUPIL_EDITABLE_FIELDS = (
     "first_name",

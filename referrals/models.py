@@ -75,7 +75,7 @@ class Referral(models.Model):
 
     pupil = models.ForeignKey("pupils.Pupil", on_delete=models.PROTECT, related_name="referrals")
     concern = models.ForeignKey(
-        "pupils.Concern", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+        "concerns.Concern", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
     )
     specialism = models.CharField(max_length=32, choices=Specialism.choices)
     reasons = models.TextField(help_text="What has been seen, and what help is asked for.")

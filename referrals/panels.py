@@ -5,13 +5,10 @@ from django.db.models import BooleanField, Count, ExpressionWrapper, IntegerFiel
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
+from concerns.models import Concern
+from concerns.selectors import annotate_recent_concern_count, is_pattern, recent_concerns
 from pru_cases.access import Action, can, can_for_pupil, restricted_rows
-from pupils.concerns_selectors import (
-    annotate_recent_concern_count,
-    is_pattern,
-    recent_concerns,
-)
-from pupils.models import Concern, Pupil
+from pupils.models import Pupil
 from referrals.models import Intervention, Referral
 from referrals.selectors import interventions_visible_to, referrals_visible_to
 

@@ -11,9 +11,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Agency, User
+from concerns.models import Concern
+from outcomes.oversight_summary import oversight_refresh_request
 from pru_cases.access import FieldGroup, can_write_field_group, hidden_row_fields, require_write
-from pupils.models import Allocation, Concern, Pupil
-from pupils.oversight_summary import oversight_refresh_request
+from pupils.models import Allocation, Pupil
 from pupils.services import allocation_add
 from referrals.models import (
     InformationRequest,

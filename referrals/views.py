@@ -13,6 +13,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import User
+from concerns.models import Concern
+from concerns.selectors import safeguarding_queue
 from pru_cases.access import (
     Action,
     FieldGroup,
@@ -28,8 +30,6 @@ from pru_cases.lib.ids import parse_id
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pru_cases.lib.queries import CountOf
 from pru_cases.models import AccessEvent
-from pupils.concerns_selectors import safeguarding_queue
-from pupils.models import Concern
 from referrals import forms, services
 from referrals.filters import (
     InformationRequestFilter,

@@ -216,14 +216,14 @@ def table(rows: list[dict], seconds: int) -> list[str]:
 
 # The mixed workload: a team's morning ----------------------------------------------------------------------------
 
-# Who signs in, in this order (the demo cast from pupils/demo.py): every role, more hands-on staff than leaders.
+# Who signs in, in this order (the demo cast from demo/seed.py): every role, more hands-on staff than leaders.
 STAFF = (
     ("dsl", "dsl"), ("head", "senior_leader"), ("teacher1", "staff"), ("salt", "specialist"),
     ("familyworker", "family_worker"), ("deputy", "senior_leader"), ("dsl2", "dsl"), ("teacher2", "staff"),
     ("camhs", "specialist"), ("pso1", "staff"), ("teacher3", "staff"), ("yjs", "specialist"),
     ("pso2", "staff"), ("earlyhelp", "specialist"), ("edpsych", "specialist"), ("careers", "specialist"),
 )  # fmt: skip
-DEMO_PASSWORD = "demo-pru-2026"  # pupils/demo.py DEMO_PASSWORD: every seeded account's password
+DEMO_PASSWORD = "demo-pru-2026"  # demo/seed.py DEMO_PASSWORD: every seeded account's password
 WRITE_SHARE = 8  # one request in eight is a write
 BASELINE = "trivial page (/ping/)"
 PUPIL_LINK = re.compile(r'href="/pupils/(\d+)/"')

@@ -21,8 +21,8 @@ from accounts.tests.conftest import (
     make_meeting,
     make_plan,
 )
-from pupils.models import SDQResponse
-from pupils.models.outcomes import Occasion
+from outcomes.models import SDQResponse
+from outcomes.models.measures import Occasion
 
 pytestmark = pytest.mark.django_db
 Kind = Notification.Kind

@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import Agency
+from concerns.models import Concern
 from conftest import make_pupil
 from families.models import FreshStartInterview
 from meetings import services
 from meetings.models import Action, ActionPlan, AgendaItem, Meeting
-from pupils.models import Concern
 from referrals.models import InformationRequest, Intervention, Referral
 
 R = AgendaItem.Reason

@@ -7,11 +7,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from concerns.models import Concern
 from conftest import make_pupil
 from meetings import services
 from meetings.models import Action, Meeting
 from meetings.tests.conftest import mark_present
-from pupils.models import Concern
 from referrals.models import Referral
 
 

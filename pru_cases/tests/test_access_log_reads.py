@@ -5,11 +5,12 @@ import datetime
 import pytest
 from django.test import RequestFactory
 
+from concerns.models import Concern
 from meetings.models import Meeting
 from pru_cases.access import record_reads
 from pru_cases.models import AccessEvent
 from pru_cases.tests.world import build_world
-from pupils.models import Concern, Pupil
+from pupils.models import Pupil
 from referrals.models import Referral, Specialism
 
 

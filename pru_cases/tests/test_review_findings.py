@@ -97,7 +97,7 @@ def test_it_keeps_the_break_glass_alert_when_the_mail_server_is_down(
 def test_it_answers_a_nul_character_in_the_concern_pupil_search_without_a_500(client, staff, pupil):
     client.force_login(staff)
     client.raise_request_exception = False
-    response = client.post(reverse("pupils:concern_pupil_search"), {"q": "ab\x00c"})
+    response = client.post(reverse("concerns:pupil_search"), {"q": "ab\x00c"})
     assert response.status_code < 500
 
 

@@ -19,8 +19,8 @@ from django.utils import timezone
 from pru_cases.models import BreakGlass
 from pru_cases.tests.world import build_world, seeded_urls
 
-CASE_APPS = ("pupils", "referrals", "families", "meetings")
-ALLOWED_EVENTS = ("pupils.ConcernEvent",)  # logging a concern is what a grant is for
+CASE_APPS = ("pupils", "concerns", "referrals", "families", "meetings", "outcomes")
+ALLOWED_EVENTS = ("concerns.ConcernEvent",)  # logging a concern is what a grant is for
 NOT_WALKED = ("/account/", "/admin/")
 
 

@@ -50,12 +50,12 @@ OUT_FIRST, OUT_LAST = "Ottoline", "Farrowgate"  # the Riverside pupil
 
 # What the walk covers. Adding a kind of document means adding it here and to the walk below.
 WALKED_PDF_KINDS = {"minutes", "action_plan", "family_letter"}
-WALKED_CSV_VIEWS = {"pupils.oversight_views.export"}
+WALKED_CSV_VIEWS = {"outcomes.oversight_views.export"}
 WALKED_EMAIL_TEMPLATES = {"notification", "digest"}
 # Modules that make documents: PDFs (render_pdf), CSV responses, emails. Any other module doing so is unwalked.
 DOCUMENT_MODULES = {
     "pdf": {"pru_cases/pdf.py", "meetings/services.py", "meetings/views.py"},
-    "csv": {"pupils/oversight_views.py"},
+    "csv": {"outcomes/oversight_views.py"},
     "email": {"accounts/notifications.py", "pru_cases/security.py"},
 }
 MARKERS = {
@@ -230,7 +230,7 @@ def _walk_with_views(patterns, prefix: str = ""):
 
 
 def _csv_urls() -> list[str]:
-    from pupils.oversight import TABLES
+    from outcomes.oversight import TABLES
 
     urls = []
     for route in _csv_routes():
@@ -244,8 +244,8 @@ def _csv_urls() -> list[str]:
 @pytest.mark.parametrize("role", CAST)
 def test_no_csv_names_a_pupil_outside_its_readers_scope(request, world, role):
     """The exports hold figures, not names: they may name no pupil at all (else they would need access-log rows)."""
-    from pupils.models import FamilyFeedback
-    from pupils.oversight_summary import oversight_summaries_rebuild
+    from outcomes.models import FamilyFeedback
+    from outcomes.oversight_summary import oversight_summaries_rebuild
 
     FamilyFeedback.objects.create(
         pupil_id=world.ids["pupil"],

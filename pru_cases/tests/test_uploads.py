@@ -7,8 +7,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.files.uploadhandler import StopUpload
 from django.test import RequestFactory
 
+from outcomes.models import AttendanceImport
 from pru_cases.lib.uploads import UPLOAD_REFUSED, SizeLimitUploadHandler
-from pupils.models import AttendanceImport
 
 IMPORT = "/pupils/attendance/import/"
 

@@ -77,11 +77,11 @@ OTHER_ARGS = {
 
 def _slugs(name: str) -> list[str]:
     if name == "kind":
-        from pupils.outcomes_views import MEASURES
+        from outcomes.views import MEASURES
 
         return list(MEASURES)
     if name == "slug":
-        from pupils.oversight import TABLES
+        from outcomes.oversight import TABLES
 
         return list(TABLES)
     return []
@@ -153,6 +153,7 @@ def unfilled_routes(world: World) -> list[str]:
 
 def build_world(*, pupil, dsl, leader, staff, specialist, health_specialist, family_worker, pdfs: bool = True) -> World:
     """Records of every kind about `pupil`, with every health-restricted field holding a sentinel."""
+    from concerns.models import Concern
     from families.models import (
         Carer,
         Consent,
@@ -167,7 +168,8 @@ def build_world(*, pupil, dsl, leader, staff, specialist, health_specialist, fam
     )
     from meetings import services as meeting_services
     from meetings.models import Action, ActionPlan, Decision, Meeting, PdfJob
-    from pupils.models import Allocation, Concern, HealthRecord, Pupil, School, SDQResponse
+    from outcomes.models import SDQResponse
+    from pupils.models import Allocation, HealthRecord, Pupil, School
     from referrals import services as referral_services
     from referrals.models import Intervention, InterventionSession, Referral, Specialism
 

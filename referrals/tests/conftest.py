@@ -1,8 +1,8 @@
 import pytest
 
 from accounts.models import Agency
+from concerns.models import Concern
 from conftest import make_user
-from pupils.models import Concern
 from referrals import services
 from referrals.models import InformationRequest, Referral, Specialism
 

@@ -152,7 +152,7 @@ RECORD_ROUTES = [
     ),
     (
         "concern new for a pupil",
-        lambda f: reverse("pupils:concern_new") + f"?pupil={f['pupil'].pk}",
+        lambda f: reverse("concerns:new") + f"?pupil={f['pupil'].pk}",
         "get",
         lambda f: None,
         _everyone(200),
@@ -160,7 +160,7 @@ RECORD_ROUTES = [
     ),
     (
         "concern log",
-        lambda f: reverse("pupils:concern_new"),
+        lambda f: reverse("concerns:new"),
         "post",
         lambda f: {"pupil": f["pupil"].pk, "category": "punctuality", "seen": "Arrived 10:20."},
         _everyone(302),
@@ -168,7 +168,7 @@ RECORD_ROUTES = [
     ),
     (
         "concern review",
-        lambda f: reverse("pupils:concern_review", args=[f["safeguarding_concern"].pk]),
+        lambda f: reverse("concerns:review", args=[f["safeguarding_concern"].pk]),
         "post",
         lambda f: {"note": "Spoke to mum; referred to MASH."},
         _everyone(302, ("dsl",)),

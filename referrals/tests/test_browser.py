@@ -2,8 +2,8 @@
 
 import pytest
 
+from concerns.models import Concern
 from conftest import PASSWORD
-from pupils.models import Concern
 from referrals.models import Referral
 
 

@@ -5,8 +5,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from concerns.models import Concern
 from conftest import make_pupil
-from pupils.models import Allocation, Concern
+from pupils.models import Allocation
 from referrals import services
 from referrals.models import Referral, Specialism
 

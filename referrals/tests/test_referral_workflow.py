@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from pupils.models import Concern
+from concerns.models import Concern
 from referrals import services
 from referrals.models import Intervention, Referral, Specialism
 

@@ -228,7 +228,7 @@ def test_it_counts_the_referrals_waiting_on_someone_by_state_and_age(client, dsl
 
 
 def test_it_shows_the_oldest_safeguarding_concerns_and_how_many_wait_in_all(client, dsl, staff, pupil):
-    from pupils.models import Concern
+    from concerns.models import Concern
 
     start = timezone.now() - datetime.timedelta(days=30)
     for day in range(12):

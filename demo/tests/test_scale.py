@@ -1,0 +1,109 @@
+"""Growth: the bulk demo seed for load tests, and benchmarked pages that cost the same queries at any size."""
+
+import pytest
+from django.apps import apps
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Count
+
+from accounts.models import Site, User
+from concerns.models import Concern
+from demo import seed as demo
+from demo.management.commands.bench_plan import PAGES, signed_in, viewer_for, visit
+from meetings.models import Action, Meeting
+from pupils.models import Pupil
+from referrals.models import Referral
+
+# The most queries each benchmarked page may make, whatever the data size: each page's count today, so that a change
+# that adds a query to a hot page has to say so here. (A save counts its own request only, not the page it leads to.)
+QUERY_CAPS = {
+    "baseline (trivial template)": 2,
+    "home page, DSL": 5,
+    "home page, senior leader": 5,
+    "home page, PRU staff": 5,
+    "home page, specialist": 5,
+    "home page, family worker": 5,
+    "pupil list": 8,
+    "pupil list with search": 8,
+    "pupil page": 15,
+    "triage queue": 8,
+    "MDT meeting screen": 18,
+    "oversight dashboard": 13,
+    "concern log form": 5,
+    "concern log save": 16,
+    "concern log redirect page": 18,
+}
+
+
+def queries_per_page() -> dict[str, int]:
+    """Each page `make bench` measures, visited as it does; the queries of the second visit."""
+    dsl = User.objects.get(username="dsl")
+    clients = {}
+    counts = {}
+    for page in PAGES:
+        if page.role not in clients:
+            clients[page.role] = signed_in(viewer_for(page.role, dsl))
+        client = clients[page.role]
+        path = page.resolve(client)
+        visit(client, page, path)
+        counts[page.name] = visit(client, page, path)[1]
+    return counts
+
+
+def concern_history_rows() -> int:
+    return apps.get_model("concerns", "ConcernEvent").objects.count()
+
+
+@pytest.mark.django_db
+def test_each_benchmarked_page_makes_the_same_queries_at_20_and_200_pupils():
+    demo.seed(pupils=20, volume=True)
+    small = queries_per_page()
+
+    demo.seed(pupils=180, volume=True, seed_value=7)
+    assert Pupil.objects.count() == 200
+    assert Concern.objects.count() > 200 * 25  # the pages really have more to show
+    longest = Meeting.objects.filter(status=Meeting.Status.PLANNED).annotate(n=Count("items")).order_by("-n").first()
+    assert longest.n == 60
+    large = queries_per_page()
+
+    assert large == small
+    assert set(large) == set(QUERY_CAPS)
+    over = {name: (count, QUERY_CAPS[name]) for name, count in large.items() if count > QUERY_CAPS[name]}
+    assert not over, "; ".join(f"{name}: {count} queries, cap {cap}" for name, (count, cap) in sorted(over.items()))
+
+
+@pytest.mark.django_db
+def test_the_bulk_seed_adds_case_history_in_proportion_and_keeps_every_protection():
+    summary = demo.seed(pupils=40, volume=True)
+
+    assert 25 * 40 <= Concern.objects.count() <= 75 * 40
+    assert 2 * 40 <= Referral.objects.count() <= 9 * 40
+    assert 5 * 40 <= Action.objects.count() <= 16 * 40
+    for site in Site.objects.all():
+        weekly = Meeting.objects.filter(site=site, kind=Meeting.Kind.MDT)
+        assert weekly.filter(status=Meeting.Status.CLOSED).count() > 50
+        assert weekly.filter(status=Meeting.Status.PLANNED).count() == 1
+    assert summary.volume["concerns"] > 0 and summary.volume["actions"] == Action.objects.count()
+
+    # The test database's role may skip triggers, so the seed recorded no history for its own rows...
+    assert summary.history_skipped
+    assert concern_history_rows() == 0
+    # ...but only while seeding: triggers are on again, still installed, and history is recorded for later writes.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW session_replication_role")
+        assert cursor.fetchone()[0] == "origin"
+    concern = Concern.objects.order_by("pk").first()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM pupils_concern WHERE id = %s", [concern.pk])
+    concern.review_note = "Checked again."
+    concern.save()
+    assert concern_history_rows() == 1
+
+
+@pytest.mark.django_db
+def test_the_small_demo_stays_as_it_was_with_history_recorded():
+    summary = demo.seed(pupils=20)
+
+    assert summary.volume is None and not summary.history_skipped
+    assert Concern.objects.count() < 20 * 10
+    assert not Meeting.objects.exists()
+    assert concern_history_rows() == Concern.objects.count()
