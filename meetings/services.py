@@ -5,14 +5,12 @@ from __future__ import annotations
 
 import datetime
 import logging
-import os
-import time
 from typing import Any, NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import F, Max, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
@@ -252,38 +250,32 @@ def agenda_sources(*, meeting: Meeting, new_pupil_days: int = NEW_PUPIL_DAYS) ->
     ).values_list("pk", "pupil_id", "review_on"):
         add(pupil_id, AgendaItem.Reason.REVIEW_DUE, None, f"Action plan review due {review:%d %b}")
 
-    try:
-        from referrals.models import InformationRequest, Intervention, Referral
-    except ImportError:  # the referrals app is optional for the agenda
-        Referral = None
-    if Referral is not None:
-        for pk, pupil_id, urgency in Referral.objects.filter(
-            status=Referral.Status.SUBMITTED, pupil__in=pupils
-        ).values_list("pk", "pupil_id", "urgency"):
-            add(
-                pupil_id,
-                AgendaItem.Reason.REFERRAL,
-                pk,
-                "Urgent referral to triage" if urgency == "urgent" else "Referral to triage",
-            )
-        for pk, pupil_id, review in Intervention.objects.filter(
-            status=Intervention.Status.OPEN, review_date__lte=day, pupil__in=pupils
-        ).values_list("pk", "pupil_id", "review_date"):
-            add(pupil_id, AgendaItem.Reason.REVIEW_DUE, pk, f"Intervention review due {review:%d %b}")
-        for pk, pupil_id, due in InformationRequest.objects.filter(
-            status=InformationRequest.Status.OPEN, due_by__lt=day, pupil__in=pupils
-        ).values_list("pk", "pupil_id", "due_by"):
-            add(pupil_id, AgendaItem.Reason.INFORMATION_OVERDUE, pk, f"Answer was due {due:%d %b}")
+    from referrals.models import InformationRequest, Intervention, Referral
 
-    try:
-        from families.models import FreshStartInterview
-    except ImportError:
-        FreshStartInterview = None
-    if FreshStartInterview is not None:
-        for pk, pupil_id, held in FreshStartInterview.objects.filter(
-            discussed_at_mdt_on__isnull=True, held_on__lte=day, pupil__in=pupils
-        ).values_list("pk", "pupil_id", "held_on"):
-            add(pupil_id, AgendaItem.Reason.FRESH_START, pk, f"Interview held {held:%d %b}")
+    for pk, pupil_id, urgency in Referral.objects.filter(
+        status=Referral.Status.SUBMITTED, pupil__in=pupils
+    ).values_list("pk", "pupil_id", "urgency"):
+        add(
+            pupil_id,
+            AgendaItem.Reason.REFERRAL,
+            pk,
+            "Urgent referral to triage" if urgency == "urgent" else "Referral to triage",
+        )
+    for pk, pupil_id, review in Intervention.objects.filter(
+        status=Intervention.Status.OPEN, review_date__lte=day, pupil__in=pupils
+    ).values_list("pk", "pupil_id", "review_date"):
+        add(pupil_id, AgendaItem.Reason.REVIEW_DUE, pk, f"Intervention review due {review:%d %b}")
+    for pk, pupil_id, due in InformationRequest.objects.filter(
+        status=InformationRequest.Status.OPEN, due_by__lt=day, pupil__in=pupils
+    ).values_list("pk", "pupil_id", "due_by"):
+        add(pupil_id, AgendaItem.Reason.INFORMATION_OVERDUE, pk, f"Answer was due {due:%d %b}")
+
+    from families.models import FreshStartInterview
+
+    for pk, pupil_id, held in FreshStartInterview.objects.filter(
+        discussed_at_mdt_on__isnull=True, held_on__lte=day, pupil__in=pupils
+    ).values_list("pk", "pupil_id", "held_on"):
+        add(pupil_id, AgendaItem.Reason.FRESH_START, pk, f"Interview held {held:%d %b}")
     return found
 
 
@@ -566,11 +558,9 @@ def meeting_close(*, meeting: Meeting, by: User, summary: str = "", version: int
 
 
 def _fresh_starts_discussed(meeting: Meeting, by: User) -> None:
-    try:
-        from families.models import FreshStartInterview
-        from families.services import fresh_start_mark_discussed
-    except ImportError:
-        return
+    from families.models import FreshStartInterview
+    from families.services import fresh_start_mark_discussed
+
     ids = [
         reason["ref"]
         for item in meeting.items.filter(status=AgendaItem.Status.DISCUSSED)
@@ -657,7 +647,6 @@ def pdf_job_render(*, job_id: int, redelivered: bool = False) -> bool:
         return False
     job = PdfJob.objects.select_related("meeting").get(pk=job_id)
     mine = Q(pk=job_id, status=PdfJob.Status.RUNNING, attempts=job.attempts)
-    _pause_for_fault_tests()
     try:
         with pghistory.context(task="pdf_job_render", job_id=job_id):
             rendered = render_job_pdf(job)
@@ -682,14 +671,6 @@ def pdf_job_render(*, job_id: int, redelivered: bool = False) -> bool:
         job.error = ""
         job.save(update_fields=["file", "pupils_named", "status", "finished_at", "error"])
     return True
-
-
-def _pause_for_fault_tests() -> None:
-    """The fault tests stretch a render so they can kill the worker in the middle of it. Honoured only
-    against pytest-django's test database (its name starts with test_), so production cannot trigger it."""
-    seconds = os.environ.get("PRU_FAULT_TEST_PDF_PAUSE_SECONDS")
-    if seconds and connection.settings_dict["NAME"].startswith("test_"):
-        time.sleep(float(seconds))
 
 
 def pdf_jobs_sweep(*, now: datetime.datetime | None = None) -> int:

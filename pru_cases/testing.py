@@ -122,7 +122,7 @@ def current_database_url() -> str:
 class CeleryWorker:
     """``celery worker`` in its own process (solo pool, one task at a time) against the test database."""
 
-    def __init__(self, broker_url: str, log_path: Path, extra_env: dict[str, str]):
+    def __init__(self, broker_url: str, log_path: Path, extra_env: dict[str, str], app: str = "pru_cases"):
         self.name = f"test-{uuid.uuid4().hex[:8]}@localhost"
         self.log_path = log_path
         env = os.environ.copy()
@@ -139,7 +139,7 @@ class CeleryWorker:
             "-m",
             "celery",
             "-A",
-            "pru_cases",
+            app,
             "worker",
             "--pool",
             "solo",
@@ -205,12 +205,13 @@ def private_redis(tmp_path_factory) -> RedisServer:
 @pytest.fixture
 def celery_worker(tmp_path_factory):
     """Start real workers: ``celery_worker(broker_url, SOME_SETTING="value")``; all are stopped afterwards.
-    Extra keyword arguments become the worker's environment (settings read from the environment)."""
+    Extra keyword arguments become the worker's environment (settings read from the environment); ``app`` names
+    another Celery app module (a test's wrapper around the production one)."""
     started: list[CeleryWorker] = []
     directory = tmp_path_factory.mktemp("celery")
 
-    def start(broker_url: str, **extra_env: str) -> CeleryWorker:
-        worker = CeleryWorker(broker_url, directory / f"worker-{len(started)}.log", extra_env)
+    def start(broker_url: str, *, app: str = "pru_cases", **extra_env: str) -> CeleryWorker:
+        worker = CeleryWorker(broker_url, directory / f"worker-{len(started)}.log", extra_env, app)
         started.append(worker)
         return worker
 

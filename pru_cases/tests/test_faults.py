@@ -275,7 +275,7 @@ def test_a_worker_killed_mid_render_leaves_the_job_to_the_next_worker_which_make
     settings.CELERY_BROKER_URL = private_redis.url
     # Unacknowledged tasks go back on the queue 3 s after delivery (production: 10 minutes).
     broker = {"CELERY_VISIBILITY_TIMEOUT": "3", "CELERY_UNACKED_RESTORE_INTERVAL": "1"}
-    first = celery_worker(private_redis.url, PRU_FAULT_TEST_PDF_PAUSE_SECONDS="60", **broker)
+    first = celery_worker(private_redis.url, app="pru_cases.tests.fault_worker", **broker)  # renders take a minute
     client.force_login(dsl)
     response = client.post(reverse("meetings:pdf_request", args=[closed_tac.pk]), {"kind": PdfJob.Kind.MINUTES})
     assert response.status_code == 302
