@@ -65,7 +65,7 @@ test:
 	@$(MAKE) --no-print-directory check-migrations
 
 # A database made by an earlier release (MIGRATION_BASE: main before the concern log and the outcomes left the pupils
-# app) must migrate forward with every row, history event and trigger kept. About four minutes.
+# app) must migrate forward with every row, history event and trigger kept. About a minute and a half.
 MIGRATION_BASE ?= beef869
 check-migrations: services install
 	MIGRATION_BASE=$(MIGRATION_BASE) $(PY) scripts/check_forward_migration.py
