@@ -265,8 +265,8 @@ FIELD_GROUP_FIELDS: dict[FieldGroup, dict[str, frozenset[str] | None]] = {
 }
 
 
-# Referral and intervention specialisms whose work health agencies do (referrals.selectors.SPECIALISM_AGENCY_KINDS
-# maps exactly these to Agency.HEALTH_KINDS; a referrals test keeps the two in step). Named here because the
+# Referral and intervention specialisms whose work health agencies do (accounts.models.AGENCY_KIND_OF maps
+# exactly these to Agency.HEALTH_KINDS; a test keeps the two in step). Named here because the
 # policy imports no app.
 HEALTH_SPECIALISMS = frozenset({"camhs", "salt"})
 
