@@ -1,6 +1,8 @@
 """A specialist's referral scope comes from the specialism on their account, set by whoever manages accounts,
 never from words in their job title."""
 
+import importlib
+
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
@@ -97,34 +99,29 @@ def test_it_refuses_a_specialism_to_anyone_but_a_specialist(admin_user, staff):
         accounts_services.user_update(user=staff, by=admin_user, data={"specialism": Specialism.COUNSELLOR})
 
 
-# Committed data: serialized_rollback puts back the rows the data migrations seeded for the tests that follow.
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_the_migration_writes_down_what_the_job_title_rule_gave_each_specialist():
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
+def test_the_migration_writes_down_what_the_job_title_rule_gave_each_specialist(pru_agency, health_agency):
+    from django.apps import apps
 
-    before, after = [("accounts", "0003_user_sessions_with_owner_and_browser")], [("accounts", "0004_user_specialism")]
-    executor = MigrationExecutor(connection)
-    executor.migrate(before)
-    old = executor.loader.project_state(before).apps
-    Agency, OldUser = old.get_model("accounts", "Agency"), old.get_model("accounts", "User")
-    pru = Agency.objects.create(name="PRU", kind="pru")
-    camhs = Agency.objects.create(name="CAMHS", kind="camhs")
-    health = Agency.objects.create(name="SaLT", kind="health")
-    people = {
-        "salt": OldUser.objects.create(username="a", role="specialist", agency=health, job_title="Therapist"),
-        "camhs": OldUser.objects.create(username="b", role="specialist", agency=camhs, job_title="CAMHS counsellor"),
-        "mentor": OldUser.objects.create(username="c", role="specialist", agency=pru, job_title="Sports Mentor"),
-        "engagement": OldUser.objects.create(username="d", role="specialist", agency=pru, job_title="Engagement lead"),
-        "none": OldUser.objects.create(username="e", role="specialist", agency=pru, job_title="Tutor"),
-        "staff": OldUser.objects.create(username="f", role="staff", agency=pru, job_title="School counsellor"),
-    }
-    executor = MigrationExecutor(connection)
-    executor.migrate(after)
-    found = dict(User.objects.filter(pk__in=[p.pk for p in people.values()]).values_list("username", "specialism"))
+    migration = importlib.import_module("accounts.migrations.0004_user_specialism")
+    health_agency.kind = "health"
+    health_agency.save()
+    people = [
+        ("a", "specialist", health_agency, "Therapist"),
+        ("b", "specialist", health_agency, "Speech and language counsellor"),
+        ("c", "specialist", pru_agency, "Sports Mentor"),
+        ("d", "specialist", pru_agency, "Engagement lead"),
+        ("e", "specialist", pru_agency, "Tutor"),
+        ("f", "staff", pru_agency, "School counsellor"),
+    ]
+    for username, role, agency, title in people:
+        User.objects.create(username=username, role=role, agency=agency, job_title=title)
+    migration.specialism_from_agency_and_title(apps, None)
+    found = dict(
+        User.objects.filter(username__in=[username for username, *_ in people]).values_list("username", "specialism")
+    )
     assert found == {
         "a": "salt",
-        "b": "camhs",  # the agency's specialism wins over the title's
+        "b": "salt",  # the agency's specialism wins over the title's
         "c": "sports_mentor",
         "d": "engagement_worker",
         "e": "",
