@@ -57,6 +57,7 @@ from pru_cases.access import (
     record_reads,
     require,
 )
+from pru_cases.lib.conflicts import EditConflict
 from pru_cases.lib.forms import add_service_errors, plain_widgets
 from pru_cases.lib.ids import parse_id
 from pru_cases.models import AccessEvent
@@ -548,7 +549,7 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
         services.meeting_close(meeting=meeting, by=request.user, **form.cleaned_data)
     except services.MeetingClosed:
         return _closed_response(request, meeting)
-    except services.EditConflict as conflict:
+    except EditConflict as conflict:
         form.add_error(None, conflict.message)
         return render(request, "meetings/detail.html", _detail_context(request, meeting, close_form=form), status=409)
     messages.success(request, "Meeting closed: the minutes are final. The PDFs will appear below shortly.")
@@ -677,7 +678,7 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.action_set_status(action=action, by=request.user, **form.cleaned_data)
-        except services.EditConflict as conflict:
+        except EditConflict as conflict:
             form.add_error(None, conflict.message)
             return _action_page(request, action, status_form=form, status=409)
         except ValidationError as error:

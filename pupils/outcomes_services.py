@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from pru_cases.access import pupils_writable_by, require_write
+from pru_cases.lib.conflicts import EditConflict
 from pupils import sdq
 from pupils.models import (
     AttendanceCode,
@@ -371,10 +372,6 @@ def exclusion_record(
     exclusion.save()
     oversight_refresh_request(pupil_ids=[pupil.pk])
     return exclusion
-
-
-class EditConflict(ValidationError):
-    """Someone else saved the record after this edit began."""
 
 
 @transaction.atomic

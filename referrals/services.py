@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, User
 from pru_cases.access import FieldGroup, can_write_field_group, hidden_row_fields, require_write
+from pru_cases.lib.conflicts import EditConflict
 from pupils.models import Allocation, Concern, Pupil
 from pupils.oversight_summary import oversight_refresh_request
 from pupils.services import allocation_add
@@ -26,10 +27,6 @@ from referrals.models import (
 from referrals.selectors import specialisms_for, specialists_for
 
 REVIEW_AFTER = datetime.timedelta(weeks=6)
-
-
-class EditConflict(ValidationError):
-    """Someone else changed the referral after this page was loaded."""
 
 
 CONFLICT_MESSAGE = (

@@ -23,6 +23,7 @@ from pru_cases.access import (
     record_reads,
     require,
 )
+from pru_cases.lib.conflicts import EditConflict
 from pru_cases.lib.forms import add_service_errors, plain_widgets, show_edit_conflict
 from pru_cases.lib.ids import parse_id
 from pru_cases.lib.private_search import private_search, public_query, search_data
@@ -231,7 +232,7 @@ def referral_triage(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.referral_triage(referral=referral, by=request.user, **form.cleaned_data)
-        except services.EditConflict as error:
+        except EditConflict as error:
             add_service_errors(form, error)
             status = 409
         except ValidationError as error:
@@ -347,7 +348,7 @@ def intervention_update(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.intervention_update(intervention=intervention, by=request.user, **form.cleaned_data)
-        except services.EditConflict as error:
+        except EditConflict as error:
             show_edit_conflict(form, error, latest_version=Intervention.objects.get(pk=intervention.pk).version)
             status = 409
         except ValidationError as error:
