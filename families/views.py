@@ -26,7 +26,7 @@ from families.models import (
     SupportAction,
 )
 from families.selectors import (
-    get_household_for_user,
+    HOUSEHOLD_PUPILS,
     household_list_queryset,
     households_visible_to,
     plans_visible_to,
@@ -35,6 +35,7 @@ from pru_cases.access import (
     Action,
     can,
     can_for_pupil,
+    get_for_user,
     get_pupil_for_user,
     pupils_visible_to,
     record_reads,
@@ -129,13 +130,15 @@ def _household_context(request: HttpRequest, household: Household, **overrides) 
 
 @require_GET
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk)
+    household = get_for_user(request, households_visible_to(request.user), pk, pupil=HOUSEHOLD_PUPILS)
     return render(request, "families/household_detail.html", _household_context(request, household))
 
 
 @require_http_methods(["GET", "POST"])
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk, action=Action.EDIT_FAMILY)
+    household = get_for_user(
+        request, households_visible_to(request.user), pk, action=Action.EDIT_FAMILY, pupil=HOUSEHOLD_PUPILS
+    )
     context = {"title": f"Edit {household}", "back": f"/families/{household.pk}/"}
     if request.method == "GET":
         return render(request, "families/form.html", context | {"form": forms.HouseholdForm(instance=household)})
@@ -161,7 +164,9 @@ def _household_page(request: HttpRequest, household: Household, status: int, **f
 
 @require_POST
 def carer_add(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk, action=Action.EDIT_FAMILY)
+    household = get_for_user(
+        request, households_visible_to(request.user), pk, action=Action.EDIT_FAMILY, pupil=HOUSEHOLD_PUPILS
+    )
     form = forms.CarerForm(request.POST, prefix="carer")
     if not form.is_valid():
         return _household_page(request, household, 400, carer_form=form)
@@ -175,7 +180,9 @@ def carer_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def carer_edit(request: HttpRequest, pk: int, carer_pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk, action=Action.EDIT_FAMILY)
+    household = get_for_user(
+        request, households_visible_to(request.user), pk, action=Action.EDIT_FAMILY, pupil=HOUSEHOLD_PUPILS
+    )
     carer = get_object_or_404(Carer, pk=carer_pk, household=household)
     context = {"title": f"Edit {carer.name}", "back": f"/families/{household.pk}/"}
     if request.method == "GET":
@@ -196,7 +203,9 @@ def carer_edit(request: HttpRequest, pk: int, carer_pk: int) -> HttpResponse:
 
 @require_POST
 def sibling_add(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk, action=Action.EDIT_FAMILY)
+    household = get_for_user(
+        request, households_visible_to(request.user), pk, action=Action.EDIT_FAMILY, pupil=HOUSEHOLD_PUPILS
+    )
     form = forms.SiblingForm(request.POST, prefix="sibling")
     if not form.is_valid():
         return _household_page(request, household, 400, sibling_form=form)
@@ -210,7 +219,9 @@ def sibling_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def support_action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk, action=Action.FAMILY_SUPPORT)
+    household = get_for_user(
+        request, households_visible_to(request.user), pk, action=Action.FAMILY_SUPPORT, pupil=HOUSEHOLD_PUPILS
+    )
     form = forms.SupportActionForm(request.POST, prefix="support")
     if not form.is_valid():
         return _household_page(request, household, 400, support_form=form)
@@ -224,7 +235,9 @@ def support_action_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def support_action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk, action=Action.FAMILY_SUPPORT)
+    household = get_for_user(
+        request, households_visible_to(request.user), pk, action=Action.FAMILY_SUPPORT, pupil=HOUSEHOLD_PUPILS
+    )
     action = get_object_or_404(SupportAction, pk=action_pk, household=household)
     form = forms.SupportActionUpdateForm(request.POST)
     shown = {"update_form": form, "update_action_pk": action.pk}
@@ -240,7 +253,9 @@ def support_action_update(request: HttpRequest, pk: int, action_pk: int) -> Http
 
 @require_POST
 def home_visit_add(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk, action=Action.HOME_VISIT)
+    household = get_for_user(
+        request, households_visible_to(request.user), pk, action=Action.HOME_VISIT, pupil=HOUSEHOLD_PUPILS
+    )
     form = forms.HomeVisitForm(request.POST, prefix="visit")
     if not form.is_valid():
         return _household_page(request, household, 400, visit_form=form)
