@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from accounts.models import Agency, Site, User
+from accounts.models import Agency, Site, Specialism, User
 from pru_cases.testing import celery_worker, private_redis  # noqa: F401 (fixtures for every app)
 from pupils.models import Allocation, HealthRecord, Pupil
 
@@ -85,19 +85,19 @@ def other_staff(pru_agency, other_site) -> User:
 @pytest.fixture
 def specialist(yjs_agency) -> User:
     """A youth justice worker allocated to the pupil."""
-    return make_user("yjs", User.Role.SPECIALIST, agency=yjs_agency)
+    return make_user("yjs", User.Role.SPECIALIST, agency=yjs_agency, specialism=Specialism.YOUTH_JUSTICE)
 
 
 @pytest.fixture
 def health_specialist(health_agency) -> User:
     """A CAMHS practitioner allocated to the pupil."""
-    return make_user("camhs", User.Role.SPECIALIST, agency=health_agency)
+    return make_user("camhs", User.Role.SPECIALIST, agency=health_agency, specialism=Specialism.CAMHS)
 
 
 @pytest.fixture
 def outsider(yjs_agency) -> User:
     """A specialist with no allocation to the pupil."""
-    return make_user("outsider", User.Role.SPECIALIST, agency=yjs_agency)
+    return make_user("outsider", User.Role.SPECIALIST, agency=yjs_agency, specialism=Specialism.YOUTH_JUSTICE)
 
 
 @pytest.fixture

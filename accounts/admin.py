@@ -89,18 +89,18 @@ class UserAdmin(LeaderAdmin, BaseUserAdmin):
 
     admin_roles = ACCOUNT_ROLES
     list_display = ["username", "first_name", "last_name", "role", "agency", "site", "is_active", "last_login"]
-    list_filter = ["role", "is_active", "agency__kind", "site"]
+    list_filter = ["role", "specialism", "is_active", "agency__kind", "site"]
     search_fields = ["username", "first_name", "last_name", "email", "job_title"]
     list_select_related = ["agency", "site"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         ("Person", {"fields": ["first_name", "last_name", "email", "phone", "job_title"]}),
-        ("Role and team", {"fields": ["role", "agency", "site", "is_active"]}),
+        ("Role and team", {"fields": ["role", "agency", "site", "specialism", "is_active"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"fields": ["username", "password1", "password2"]}),
-        ("Role and team", {"fields": ["first_name", "last_name", "email", "role", "agency", "site"]}),
+        ("Role and team", {"fields": ["first_name", "last_name", "email", "role", "agency", "site", "specialism"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
     actions = ["deactivate"]

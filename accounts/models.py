@@ -1,6 +1,7 @@
 import pghistory
 from django.contrib.auth.models import AbstractUser
 from django.contrib.sessions.base_session import AbstractBaseSession
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -22,23 +23,79 @@ class Site(models.Model):
         return self.name
 
 
+class Discipline(models.TextChoices):
+    """The one vocabulary of the work professionals do. An agency's kind (`AgencyKind`), the specialism a
+    referral or an intervention asks for and a specialist's own specialism (`Specialism`) are all values of it,
+    so the same work has the same value and the same name everywhere."""
+
+    PRU = "pru", "Pupil referral unit"
+    HEALTH = "health", "Health (speech and language)"
+    SALT = "salt", "Speech and language therapy (SaLT)"
+    CAMHS = "camhs", "CAMHS"
+    YOUTH_JUSTICE = "youth_justice", "Youth justice"
+    EARLY_HELP = "early_help", "Early help"
+    COMPLEX_SAFEGUARDING = "complex_safeguarding", "Complex safeguarding"
+    RESTORATIVE_JUSTICE = "restorative_justice", "Restorative justice"
+    EDUCATIONAL_PSYCHOLOGY = "educational_psychology", "Educational psychology"
+    CAREERS = "careers", "Careers"
+    SOCIAL_CARE = "social_care", "Social care"
+    POLICE = "police", "Police"
+    OTHER = "other", "Other"
+    FAMILY_WORKER = "family_worker", "Family worker"
+    SPORTS_MENTOR = "sports_mentor", "Sports mentor"
+    ENGAGEMENT_WORKER = "engagement_worker", "Engagement worker"
+    COUNSELLOR = "counsellor", "Counsellor"
+
+
+# Which kind of agency does the work of each specialism: the one map from specialisms to agency kinds (referral
+# scope, who may be allocated, whose consent covers a referral). The PRU's own staff do the last four.
+AGENCY_KIND_OF: dict[str, str] = {
+    Discipline.SALT: Discipline.HEALTH,
+    Discipline.CAMHS: Discipline.CAMHS,
+    Discipline.YOUTH_JUSTICE: Discipline.YOUTH_JUSTICE,
+    Discipline.EARLY_HELP: Discipline.EARLY_HELP,
+    Discipline.COMPLEX_SAFEGUARDING: Discipline.COMPLEX_SAFEGUARDING,
+    Discipline.RESTORATIVE_JUSTICE: Discipline.RESTORATIVE_JUSTICE,
+    Discipline.EDUCATIONAL_PSYCHOLOGY: Discipline.EDUCATIONAL_PSYCHOLOGY,
+    Discipline.CAREERS: Discipline.CAREERS,
+    Discipline.FAMILY_WORKER: Discipline.PRU,
+    Discipline.SPORTS_MENTOR: Discipline.PRU,
+    Discipline.ENGAGEMENT_WORKER: Discipline.PRU,
+    Discipline.COUNSELLOR: Discipline.PRU,
+}
+
+
+def _choices_of(name: str, members) -> type[models.TextChoices]:
+    """A part of the vocabulary as choices of its own: the same values and names, fewer of them."""
+    return models.TextChoices(name, [(member.name, (member.value, member.label)) for member in members])
+
+
+# What an agency may be, and what a referral, an intervention or a specialist may name.
+AgencyKind = _choices_of(
+    "AgencyKind",
+    [
+        Discipline.PRU,
+        Discipline.HEALTH,
+        Discipline.CAMHS,
+        Discipline.YOUTH_JUSTICE,
+        Discipline.EARLY_HELP,
+        Discipline.COMPLEX_SAFEGUARDING,
+        Discipline.RESTORATIVE_JUSTICE,
+        Discipline.EDUCATIONAL_PSYCHOLOGY,
+        Discipline.CAREERS,
+        Discipline.SOCIAL_CARE,
+        Discipline.POLICE,
+        Discipline.OTHER,
+    ],
+)
+Specialism = _choices_of("Specialism", AGENCY_KIND_OF)
+
+
 @pghistory.track()
 class Agency(models.Model):
     """An organisation whose staff work with the PRU, the PRU itself included."""
 
-    class Kind(models.TextChoices):
-        PRU = "pru", "Pupil referral unit"
-        HEALTH = "health", "Health (speech and language)"
-        CAMHS = "camhs", "CAMHS"
-        YOUTH_JUSTICE = "youth_justice", "Youth justice"
-        EARLY_HELP = "early_help", "Early help"
-        COMPLEX_SAFEGUARDING = "complex_safeguarding", "Complex safeguarding"
-        RESTORATIVE_JUSTICE = "restorative_justice", "Restorative justice"
-        EDUCATIONAL_PSYCHOLOGY = "educational_psychology", "Educational psychology"
-        CAREERS = "careers", "Careers"
-        SOCIAL_CARE = "social_care", "Social care"
-        POLICE = "police", "Police"
-        OTHER = "other", "Other"
+    Kind = AgencyKind
 
     # Agencies whose staff may read the health field group (DOMAIN.md: health keeps health detail confidential).
     HEALTH_KINDS = frozenset({Kind.HEALTH, Kind.CAMHS})
@@ -103,6 +160,15 @@ class User(AbstractUser):
         Site, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", help_text="Base learning centre."
     )
     job_title = models.CharField(max_length=120, blank=True)
+    specialism = models.CharField(
+        max_length=32,
+        choices=Specialism.choices,
+        blank=True,
+        help_text=(
+            "Specialists only: the referrals and interventions of this specialism they see and may be allocated. "
+            "Family workers take family work by their role."
+        ),
+    )
     phone = models.CharField(max_length=40, blank=True)
     email_preference = models.CharField(
         "Reminder emails",
@@ -117,6 +183,28 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.username
+
+    def clean(self) -> None:
+        super().clean()
+        if not self.specialism:
+            return
+        if self.role != self.Role.SPECIALIST:
+            raise ValidationError({"specialism": "Only specialists have a specialism: clear it for this role."})
+        if self.specialism == Specialism.FAMILY_WORKER:
+            raise ValidationError({"specialism": "Family work goes with the family worker role: choose that role."})
+        # The work of a specialism is done by one kind of agency (a health specialism by a health agency), so a
+        # specialist is never allocated work their agency does not do.
+        kind = AGENCY_KIND_OF[self.specialism]
+        agency = self.agency if self.agency_id else None
+        if (agency is None and kind != Discipline.PRU) or (agency is not None and agency.kind != kind):
+            raise ValidationError(
+                {
+                    "specialism": (
+                        f"{Specialism(self.specialism).label} is the work of a {AgencyKind(kind).label} agency: "
+                        "choose the specialist's agency first, or another specialism."
+                    )
+                }
+            )
 
     @property
     def sees_all_pupils(self) -> bool:

@@ -1,6 +1,6 @@
 """Writes to people's accounts.
 
-Role, agency, site, password and second factor decide what a person can read, so they change only here,
+Role, agency, site, specialism, password and second factor decide what a person can read, so they change only here,
 each checked against the access policy (`pru_cases.access.can_manage_account`): nobody grants a power they
 do not hold, and nobody changes their own role, agency or centre.
 """
@@ -26,12 +26,13 @@ USER_EDITABLE_FIELDS = (
     "phone",
     "job_title",
     "role",
+    "specialism",
     "agency",
     "site",
     "is_active",
 )
-# Fields that decide what the person can read: never one's own.
-ACCESS_FIELDS = ("role", "agency", "site")
+# Fields that decide what the person can read (a specialist's specialism decides which referrals): never one's own.
+ACCESS_FIELDS = ("role", "agency", "site", "specialism")
 
 
 def _require_manage(by: User, account: User) -> None:
@@ -73,7 +74,9 @@ def user_update(*, user: User, by: User, data: dict[str, Any]) -> User:
     changes = {name: data[name] for name in USER_EDITABLE_FIELDS if name in data}
     changes = {name: value for name, value in changes.items() if getattr(current, name) != value}
     if current.pk == by.pk and any(name in changes for name in (*ACCESS_FIELDS, "is_active")):
-        raise PermissionDenied("Nobody changes their own role, agency, centre or whether their account is active.")
+        raise PermissionDenied(
+            "Nobody changes their own role, agency, centre, specialism or whether their account is active."
+        )
     deactivating = changes.get("is_active") is False
     for name, value in changes.items():
         setattr(current, name, value)

@@ -1,30 +1,28 @@
 """The concern log: log a concern in seconds from any page, the log itself, and the DSL's review."""
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from concerns import services
 from concerns.filters import ConcernFilter
 from concerns.forms import ConcernForm, ConcernReviewForm
-from concerns.models import Concern
 from concerns.selectors import concerns_visible_to
 from pru_cases.access import (
     Action,
     can,
+    get_for_user,
     get_pupil_for_user,
     pupils_visible_to,
-    record_access,
     record_reads,
     require,
 )
 from pru_cases.lib.forms import add_service_errors, plain_widgets
 from pru_cases.lib.ids import parse_id
 from pru_cases.lib.private_search import private_search, public_query, search_data
-from pru_cases.models import AccessEvent
 from pupils.filters import PupilFilter
 from pupils.models import Pupil
 
@@ -102,25 +100,9 @@ def concern_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def get_concern_for_user(request: HttpRequest, pk: int, *, action: Action | None = None) -> Concern:
-    concern = concerns_visible_to(request.user).filter(pk=pk).first()
-    if concern is None:
-        # 404 not 403: don't reveal that the concern (or the pupil) is known to us
-        pupil_id = Concern.objects.filter(pk=pk).values_list("pupil_id", flat=True).first()
-        record_access(request, pupil_id=pupil_id, pupil_ref=pupil_id, outcome=AccessEvent.Outcome.DENIED)
-        raise Http404("No such concern.")
-    if action is not None and not can(request.user, action):
-        record_access(
-            request, pupil_id=concern.pupil_id, pupil_ref=concern.pupil_id, outcome=AccessEvent.Outcome.FORBIDDEN
-        )
-        raise PermissionDenied
-    record_access(request, pupil_id=concern.pupil_id, pupil_ref=concern.pupil_id, outcome=AccessEvent.Outcome.ALLOWED)
-    return concern
-
-
 @require_POST
 def concern_review(request: HttpRequest, pk: int) -> HttpResponse:
-    concern = get_concern_for_user(request, pk, action=Action.REVIEW_SAFEGUARDING)
+    concern = get_for_user(request, concerns_visible_to(request.user), pk, action=Action.REVIEW_SAFEGUARDING)
     form = ConcernReviewForm(request.POST)
     if form.is_valid():
         try:

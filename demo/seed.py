@@ -523,6 +523,8 @@ def _people() -> tuple[dict[str, Site], dict[str, User]]:
             )
     pru = agencies["Millbrook PRU"]
     password = make_password(DEMO_PASSWORD)  # hashed once: hashing is deliberately slow
+    # Each specialist's own specialism (the referrals they see and are allocated), as the referral demo allocates.
+    specialisms = {username: specialism for specialism, username in referrals_demo.SPECIALIST_USERS.items()}
     users = {}
     for username, first, last, role, agency_name, site_code, title in STAFF:
         user = User.objects.filter(username=username).first()
@@ -536,6 +538,7 @@ def _people() -> tuple[dict[str, Site], dict[str, User]]:
                 agency=agencies[agency_name] if agency_name else pru,
                 site=sites.get(site_code) if site_code else None,
                 job_title=title,
+                specialism=specialisms.get(username, "") if role == User.Role.SPECIALIST else "",
             )
             user.password = password
             user.save()

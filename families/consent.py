@@ -13,47 +13,22 @@ from typing import TYPE_CHECKING
 
 from django.utils import timezone
 
-from accounts.models import Agency
+from accounts.models import AGENCY_KIND_OF, Agency
 from families.models import AGENCY_KIND_CHOICES, ANY_AGENCY, Consent
 
 if TYPE_CHECKING:
     from pupils.models import Pupil
 
-# Specialisms (as referrals name them) mapped to the agency kind whose consent covers them.
-SPECIALISM_AGENCY_KIND: dict[str, str] = {
-    "salt": Agency.Kind.HEALTH,
-    "speech_and_language": Agency.Kind.HEALTH,
-    "health": Agency.Kind.HEALTH,
-    "camhs": Agency.Kind.CAMHS,
-    "mental_health": Agency.Kind.CAMHS,
-    "youth_justice": Agency.Kind.YOUTH_JUSTICE,
-    "yjs": Agency.Kind.YOUTH_JUSTICE,
-    "early_help": Agency.Kind.EARLY_HELP,
-    "complex_safeguarding": Agency.Kind.COMPLEX_SAFEGUARDING,
-    "restorative_justice": Agency.Kind.RESTORATIVE_JUSTICE,
-    "educational_psychology": Agency.Kind.EDUCATIONAL_PSYCHOLOGY,
-    "ed_psych": Agency.Kind.EDUCATIONAL_PSYCHOLOGY,
-    "careers": Agency.Kind.CAREERS,
-    "social_care": Agency.Kind.SOCIAL_CARE,
-    "police": Agency.Kind.POLICE,
-    # The PRU's own staff: sharing with them is not sharing outside the PRU.
-    "family_worker": Agency.Kind.PRU,
-    "sports_mentor": Agency.Kind.PRU,
-    "engagement_worker": Agency.Kind.PRU,
-    "counsellor": Agency.Kind.PRU,
-}
-
 _LABELS = dict(AGENCY_KIND_CHOICES)
 
 
 def agency_kind_for(agency_kind_or_specialism: str | Agency) -> str:
-    """The agency kind a referral target stands for: an Agency, an agency kind or a specialism name."""
+    """The agency kind a referral target stands for: an Agency, an agency kind or a specialism (the agency kind
+    that does its work; the PRU's own specialisms are the PRU's, and sharing with them is not sharing outside)."""
     if isinstance(agency_kind_or_specialism, Agency):
         return agency_kind_or_specialism.kind
-    key = str(agency_kind_or_specialism).strip().lower().replace("-", "_").replace(" ", "_")
-    if key in Agency.Kind.values:
-        return key
-    return SPECIALISM_AGENCY_KIND.get(key, key)
+    value = str(agency_kind_or_specialism)
+    return AGENCY_KIND_OF.get(value, value)
 
 
 def decide(rows: list[Consent], *, kind: str, today: datetime.date) -> Consent | None:

@@ -2,42 +2,22 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404, HttpRequest
 
 from accounts.models import User
 from families.models import Household, HouseholdPupil, ReintegrationPlan
-from pru_cases.access import Action, can, in_pupil_scope, pupils_visible_to, record_access
-from pru_cases.models import AccessEvent
+from pru_cases.access import in_pupil_scope, pupils_visible_to
+
+# The path from a household to its pupils, for the access log (pru_cases.access.get_for_user logs each one the
+# reader sees).
+HOUSEHOLD_PUPILS = "pupil_links__pupil"
 
 
 def households_visible_to(user: User) -> QuerySet[Household]:
     """A household is visible when at least one of its pupils is."""
     visible_links = HouseholdPupil.objects.filter(household_id=OuterRef("pk"), pupil__in=pupils_visible_to(user))
     return Household.objects.filter(Exists(visible_links))
-
-
-def get_household_for_user(request: HttpRequest, pk: int, *, action: Action | None = None) -> Household:
-    """The household if `request.user` may see it; audited against each of its pupils the user can see.
-
-    404 outside the user's scope (the household's existence is not revealed); 403 for the wrong role.
-    """
-    user = request.user
-    household = households_visible_to(user).filter(pk=pk).first()
-    if household is None:
-        record_access(request, pupil_id=None, pupil_ref=None, outcome=AccessEvent.Outcome.DENIED)
-        raise Http404("No such household.")
-    pupil_ids = list(pupils_visible_to(user).filter(household_link__household=household).values_list("pk", flat=True))
-    outcome = AccessEvent.Outcome.ALLOWED
-    if action is not None and not can(user, action):
-        outcome = AccessEvent.Outcome.FORBIDDEN
-    for pupil_id in pupil_ids:
-        record_access(request, pupil_id=pupil_id, pupil_ref=pupil_id, outcome=outcome)
-    if outcome == AccessEvent.Outcome.FORBIDDEN:
-        raise PermissionDenied
-    return household
 
 
 def _count(queryset: QuerySet) -> Subquery:

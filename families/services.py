@@ -28,8 +28,9 @@ from families.models import (
     SupportAction,
 )
 from pru_cases.access import pupils_writable_by, require_write
+from pru_cases.lib.conflicts import EditConflict
 from pupils.models import Pupil, School
-from pupils.services import CONFLICT_MESSAGE, EditConflict
+from pupils.services import CONFLICT_MESSAGE
 
 HOUSEHOLD_FIELDS = (
     "name",

@@ -4,7 +4,7 @@ consent, Fresh Start interview and reintegration plan go through get_pupil_for_u
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Case, Q, When
 from django.http import HttpRequest, HttpResponse
@@ -26,13 +26,21 @@ from families.models import (
     SupportAction,
 )
 from families.selectors import (
-    get_household_for_user,
+    HOUSEHOLD_PUPILS,
     household_list_queryset,
     households_visible_to,
     plans_visible_to,
 )
-from pru_cases.access import Action, can, can_for_pupil, get_pupil_for_user, pupils_visible_to, record_reads
-from pru_cases.lib.forms import save_form
+from pru_cases.access import (
+    Action,
+    can,
+    can_for_pupil,
+    get_for_user,
+    get_pupil_for_user,
+    pupils_visible_to,
+    record_reads,
+)
+from pru_cases.lib.forms import show_refusal
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pupils.models import Pupil
 
@@ -45,13 +53,6 @@ def _household_url(household: Household) -> str:
 
 def _pupil_family_url(pupil: Pupil) -> str:
     return reverse("families:pupil", args=[pupil.pk])
-
-
-def _shown(request: HttpRequest, outcome: HttpResponse | int, template: str, context: dict) -> HttpResponse:
-    """save_form's redirect, or the page again with the form's errors and the status it chose."""
-    if isinstance(outcome, HttpResponse):
-        return outcome
-    return render(request, template, context, status=outcome)
 
 
 # Lists ---------------------------------------------------------------------------------------------------
@@ -129,129 +130,141 @@ def _household_context(request: HttpRequest, household: Household, **overrides) 
 
 @require_GET
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk)
+    household = get_for_user(request, households_visible_to(request.user), pk, pupil=HOUSEHOLD_PUPILS)
     return render(request, "families/household_detail.html", _household_context(request, household))
 
 
 @require_http_methods(["GET", "POST"])
 def household_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk, action=Action.EDIT_FAMILY)
+    household = get_for_user(
+        request, households_visible_to(request.user), pk, action=Action.EDIT_FAMILY, pupil=HOUSEHOLD_PUPILS
+    )
     context = {"title": f"Edit {household}", "back": f"/families/{household.pk}/"}
     if request.method == "GET":
         return render(request, "families/form.html", context | {"form": forms.HouseholdForm(instance=household)})
     form = forms.HouseholdForm(request.POST, instance=Household.objects.get(pk=household.pk))
-    outcome = save_form(
-        request,
-        form,
-        lambda: services.household_update(
+    if not form.is_valid():
+        return render(request, "families/form.html", context | {"form": form}, status=400)
+    try:
+        services.household_update(
             household=household, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0
-        ),
-        done="Household details saved.",
-        then=_household_url(household),
-        latest_version=lambda: Household.objects.get(pk=household.pk).version,
-    )
-    return _shown(request, outcome, "families/form.html", context | {"form": form})
+        )
+    except (ValidationError, PermissionDenied) as refusal:
+        status = show_refusal(form, refusal, edited=Household.objects.filter(pk=household.pk))
+        return render(request, "families/form.html", context | {"form": form}, status=status)
+    messages.success(request, "Household details saved.")
+    return redirect(_household_url(household))
+
+
+def _household_page(request: HttpRequest, household: Household, status: int, **forms_shown) -> HttpResponse:
+    """The household page again, with the form that was sent, its input and why it was not saved."""
+    context = _household_context(request, household, **forms_shown)
+    return render(request, "families/household_detail.html", context, status=status)
 
 
 @require_POST
 def carer_add(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk, action=Action.EDIT_FAMILY)
+    household = get_for_user(
+        request, households_visible_to(request.user), pk, action=Action.EDIT_FAMILY, pupil=HOUSEHOLD_PUPILS
+    )
     form = forms.CarerForm(request.POST, prefix="carer")
-    outcome = save_form(
-        request,
-        form,
-        lambda: services.carer_add(household=household, by=request.user, data=form.cleaned_data),
-        done=lambda carer: f"{carer.name} added.",
-        then=_household_url(household),
-    )
-    return _shown(
-        request, outcome, "families/household_detail.html", _household_context(request, household, carer_form=form)
-    )
+    if not form.is_valid():
+        return _household_page(request, household, 400, carer_form=form)
+    try:
+        carer = services.carer_add(household=household, by=request.user, data=form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
+        return _household_page(request, household, show_refusal(form, refusal), carer_form=form)
+    messages.success(request, f"{carer.name} added.")
+    return redirect(_household_url(household))
 
 
 @require_http_methods(["GET", "POST"])
 def carer_edit(request: HttpRequest, pk: int, carer_pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk, action=Action.EDIT_FAMILY)
+    household = get_for_user(
+        request, households_visible_to(request.user), pk, action=Action.EDIT_FAMILY, pupil=HOUSEHOLD_PUPILS
+    )
     carer = get_object_or_404(Carer, pk=carer_pk, household=household)
     context = {"title": f"Edit {carer.name}", "back": f"/families/{household.pk}/"}
     if request.method == "GET":
         return render(request, "families/form.html", context | {"form": forms.CarerForm(instance=carer)})
     form = forms.CarerForm(request.POST, instance=Carer.objects.get(pk=carer.pk))
-    outcome = save_form(
-        request,
-        form,
-        lambda: services.carer_update(
+    if not form.is_valid():
+        return render(request, "families/form.html", context | {"form": form}, status=400)
+    try:
+        services.carer_update(
             carer=carer, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0
-        ),
-        done=f"{carer.name}'s details saved.",
-        then=_household_url(household),
-        latest_version=lambda: Carer.objects.get(pk=carer.pk).version,
-    )
-    return _shown(request, outcome, "families/form.html", context | {"form": form})
+        )
+    except (ValidationError, PermissionDenied) as refusal:
+        status = show_refusal(form, refusal, edited=Carer.objects.filter(pk=carer.pk))
+        return render(request, "families/form.html", context | {"form": form}, status=status)
+    messages.success(request, f"{carer.name}'s details saved.")
+    return redirect(_household_url(household))
 
 
 @require_POST
 def sibling_add(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk, action=Action.EDIT_FAMILY)
+    household = get_for_user(
+        request, households_visible_to(request.user), pk, action=Action.EDIT_FAMILY, pupil=HOUSEHOLD_PUPILS
+    )
     form = forms.SiblingForm(request.POST, prefix="sibling")
-    outcome = save_form(
-        request,
-        form,
-        lambda: services.sibling_add(household=household, by=request.user, data=form.cleaned_data),
-        done="Sibling added.",
-        then=_household_url(household),
-    )
-    return _shown(
-        request, outcome, "families/household_detail.html", _household_context(request, household, sibling_form=form)
-    )
+    if not form.is_valid():
+        return _household_page(request, household, 400, sibling_form=form)
+    try:
+        services.sibling_add(household=household, by=request.user, data=form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
+        return _household_page(request, household, show_refusal(form, refusal), sibling_form=form)
+    messages.success(request, "Sibling added.")
+    return redirect(_household_url(household))
 
 
 @require_POST
 def support_action_add(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk, action=Action.FAMILY_SUPPORT)
+    household = get_for_user(
+        request, households_visible_to(request.user), pk, action=Action.FAMILY_SUPPORT, pupil=HOUSEHOLD_PUPILS
+    )
     form = forms.SupportActionForm(request.POST, prefix="support")
-    outcome = save_form(
-        request,
-        form,
-        lambda: services.support_action_create(household=household, by=request.user, data=form.cleaned_data),
-        done="Support action added.",
-        then=_household_url(household),
-    )
-    return _shown(
-        request, outcome, "families/household_detail.html", _household_context(request, household, support_form=form)
-    )
+    if not form.is_valid():
+        return _household_page(request, household, 400, support_form=form)
+    try:
+        services.support_action_create(household=household, by=request.user, data=form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
+        return _household_page(request, household, show_refusal(form, refusal), support_form=form)
+    messages.success(request, "Support action added.")
+    return redirect(_household_url(household))
 
 
 @require_POST
 def support_action_update(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk, action=Action.FAMILY_SUPPORT)
+    household = get_for_user(
+        request, households_visible_to(request.user), pk, action=Action.FAMILY_SUPPORT, pupil=HOUSEHOLD_PUPILS
+    )
     action = get_object_or_404(SupportAction, pk=action_pk, household=household)
     form = forms.SupportActionUpdateForm(request.POST)
-    outcome = save_form(
-        request,
-        form,
-        lambda: services.support_action_update(action=action, by=request.user, **form.cleaned_data),
-        done=lambda _: f"Support action updated: {action.get_status_display().lower()}.",
-        then=_household_url(household),
-    )
-    context = _household_context(request, household, update_form=form, update_action_pk=action.pk)
-    return _shown(request, outcome, "families/household_detail.html", context)
+    shown = {"update_form": form, "update_action_pk": action.pk}
+    if not form.is_valid():
+        return _household_page(request, household, 400, **shown)
+    try:
+        services.support_action_update(action=action, by=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
+        return _household_page(request, household, show_refusal(form, refusal), **shown)
+    messages.success(request, f"Support action updated: {action.get_status_display().lower()}.")
+    return redirect(_household_url(household))
 
 
 @require_POST
 def home_visit_add(request: HttpRequest, pk: int) -> HttpResponse:
-    household = get_household_for_user(request, pk, action=Action.HOME_VISIT)
+    household = get_for_user(
+        request, households_visible_to(request.user), pk, action=Action.HOME_VISIT, pupil=HOUSEHOLD_PUPILS
+    )
     form = forms.HomeVisitForm(request.POST, prefix="visit")
-    outcome = save_form(
-        request,
-        form,
-        lambda: services.home_visit_record(household=household, by=request.user, data=form.cleaned_data),
-        done="Home visit recorded.",
-        then=_household_url(household),
-    )
-    return _shown(
-        request, outcome, "families/household_detail.html", _household_context(request, household, visit_form=form)
-    )
+    if not form.is_valid():
+        return _household_page(request, household, 400, visit_form=form)
+    try:
+        services.home_visit_record(household=household, by=request.user, data=form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
+        return _household_page(request, household, show_refusal(form, refusal), visit_form=form)
+    messages.success(request, "Home visit recorded.")
+    return redirect(_household_url(household))
 
 
 # One pupil's family, consent and Fresh Start interview ------------------------------------------------
@@ -309,34 +322,35 @@ def pupil_family(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "families/pupil_family.html", _pupil_family_context(request, pupil))
 
 
+def _pupil_family_page(request: HttpRequest, pupil: Pupil, status: int, **forms_shown) -> HttpResponse:
+    """The pupil's family page again, with the form that was sent, its input and why it was not saved."""
+    context = _pupil_family_context(request, pupil, **forms_shown)
+    return render(request, "families/pupil_family.html", context, status=status)
+
+
 @require_POST
 def pupil_household_set(request: HttpRequest, pk: int) -> HttpResponse:
     """Either join an existing household (`join-household`) or set up a new one (the `new-` fields)."""
     pupil = get_pupil_for_user(request, pk, action=Action.EDIT_FAMILY)
-    if "join-household" in request.POST:
+    joining = "join-household" in request.POST
+    if joining:
         form = forms.JoinHouseholdForm(request.POST, prefix="join", households=_joinable(request.user, pupil))
-        override = "join_form"
+        shown = {"join_form": form}
     else:
         form = forms.HouseholdForm(request.POST, prefix="new")
-        override = "new_household_form"
-
-    def act() -> Household:
-        if override == "join_form":
+        shown = {"new_household_form": form}
+    if not form.is_valid():
+        return _pupil_family_page(request, pupil, 400, **shown)
+    try:
+        if joining:
             household = form.cleaned_data["household"]
             services.household_add_pupil(household=household, pupil=pupil, by=request.user)
-            return household
-        return services.household_create(by=request.user, data=form.cleaned_data, pupil=pupil)
-
-    outcome = save_form(
-        request,
-        form,
-        act,
-        done=lambda household: f"{pupil.full_name} is now in the {household} record.",
-        then=_household_url,
-    )
-    return _shown(
-        request, outcome, "families/pupil_family.html", _pupil_family_context(request, pupil, **{override: form})
-    )
+        else:
+            household = services.household_create(by=request.user, data=form.cleaned_data, pupil=pupil)
+    except (ValidationError, PermissionDenied) as refusal:
+        return _pupil_family_page(request, pupil, show_refusal(form, refusal), **shown)
+    messages.success(request, f"{pupil.full_name} is now in the {household} record.")
+    return redirect(_household_url(household))
 
 
 @require_POST
@@ -344,14 +358,15 @@ def consent_add(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, action=Action.RECORD_CONSENT)
     context = _pupil_family_context(request, pupil)
     form = forms.ConsentForm(request.POST, prefix="consent", carers=context["carers"])
-    outcome = save_form(
-        request,
-        form,
-        lambda: services.consent_record(pupil=pupil, by=request.user, data=form.cleaned_data),
-        done="Consent decision recorded.",
-        then=_pupil_family_url(pupil),
-    )
-    return _shown(request, outcome, "families/pupil_family.html", context | {"consent_form": form})
+    if not form.is_valid():
+        return render(request, "families/pupil_family.html", context | {"consent_form": form}, status=400)
+    try:
+        services.consent_record(pupil=pupil, by=request.user, data=form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
+        status = show_refusal(form, refusal)
+        return render(request, "families/pupil_family.html", context | {"consent_form": form}, status=status)
+    messages.success(request, "Consent decision recorded.")
+    return redirect(_pupil_family_url(pupil))
 
 
 @require_POST
@@ -359,31 +374,29 @@ def consent_withdraw(request: HttpRequest, pk: int, consent_pk: int) -> HttpResp
     pupil = get_pupil_for_user(request, pk, action=Action.RECORD_CONSENT)
     consent = get_object_or_404(Consent, pk=consent_pk, pupil=pupil)
     form = forms.WithdrawConsentForm(request.POST, prefix="withdraw")
-    outcome = save_form(
-        request,
-        form,
-        lambda: services.consent_withdraw(consent=consent, by=request.user, **form.cleaned_data),
-        done=f"Consent for {consent.get_agency_kind_display()} recorded as withdrawn.",
-        then=_pupil_family_url(pupil),
-    )
-    context = _pupil_family_context(request, pupil, withdraw_form=form, withdraw_consent_pk=consent.pk)
-    return _shown(request, outcome, "families/pupil_family.html", context)
+    shown = {"withdraw_form": form, "withdraw_consent_pk": consent.pk}
+    if not form.is_valid():
+        return _pupil_family_page(request, pupil, 400, **shown)
+    try:
+        services.consent_withdraw(consent=consent, by=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
+        return _pupil_family_page(request, pupil, show_refusal(form, refusal), **shown)
+    messages.success(request, f"Consent for {consent.get_agency_kind_display()} recorded as withdrawn.")
+    return redirect(_pupil_family_url(pupil))
 
 
 @require_POST
 def sharing_add(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, action=Action.RECORD_SHARING)
     form = forms.SharingDecisionForm(request.POST, prefix="sharing")
-    outcome = save_form(
-        request,
-        form,
-        lambda: services.sharing_decision_record(pupil=pupil, by=request.user, data=form.cleaned_data),
-        done="Information-sharing decision recorded.",
-        then=_pupil_family_url(pupil),
-    )
-    return _shown(
-        request, outcome, "families/pupil_family.html", _pupil_family_context(request, pupil, sharing_form=form)
-    )
+    if not form.is_valid():
+        return _pupil_family_page(request, pupil, 400, sharing_form=form)
+    try:
+        services.sharing_decision_record(pupil=pupil, by=request.user, data=form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
+        return _pupil_family_page(request, pupil, show_refusal(form, refusal), sharing_form=form)
+    messages.success(request, "Information-sharing decision recorded.")
+    return redirect(_pupil_family_url(pupil))
 
 
 @require_http_methods(["GET", "POST"])
@@ -406,23 +419,22 @@ def fresh_start_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.FreshStartForm(
         request.POST, instance=FreshStartInterview.objects.filter(pk=interview.pk).first() if interview else None
     )
-
-    def act() -> FreshStartInterview:
+    if not form.is_valid():
+        return render(request, "families/form.html", context | {"form": form}, status=400)
+    try:
         if interview is None:
-            return services.fresh_start_record(pupil=pupil, by=request.user, data=form.cleaned_data)
-        return services.fresh_start_update(
-            interview=interview, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0
+            services.fresh_start_record(pupil=pupil, by=request.user, data=form.cleaned_data)
+        else:
+            services.fresh_start_update(
+                interview=interview, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0
+            )
+    except (ValidationError, PermissionDenied) as refusal:
+        edited = FreshStartInterview.objects.filter(pupil=pupil)
+        return render(
+            request, "families/form.html", context | {"form": form}, status=show_refusal(form, refusal, edited=edited)
         )
-
-    outcome = save_form(
-        request,
-        form,
-        act,
-        done="Fresh Start interview saved. It will be on the next MDT agenda until discussed.",
-        then=_pupil_family_url(pupil),
-        latest_version=lambda: FreshStartInterview.objects.get(pk=interview.pk).version,
-    )
-    return _shown(request, outcome, "families/form.html", context | {"form": form})
+    messages.success(request, "Fresh Start interview saved. It will be on the next MDT agenda until discussed.")
+    return redirect(_pupil_family_url(pupil))
 
 
 @require_POST
@@ -430,19 +442,19 @@ def fresh_start_discussed(request: HttpRequest, pk: int) -> HttpResponse:
     pupil = get_pupil_for_user(request, pk, action=Action.MARK_MDT_DISCUSSED)
     interview = get_object_or_404(FreshStartInterview, pupil=pupil)
     form = forms.MdtDiscussedForm(request.POST, prefix="mdt")
-    outcome = save_form(
-        request,
-        form,
-        lambda: services.fresh_start_mark_discussed(
+    if not form.is_valid():
+        return _pupil_family_page(request, pupil, 400, mdt_form=form)
+    try:
+        services.fresh_start_mark_discussed(
             interview=interview,
             by=request.user,
             discussed_on=form.cleaned_data["discussed_on"],
             note=form.cleaned_data["note"],
-        ),
-        done="Recorded as discussed at the MDT.",
-        then=_pupil_family_url(pupil),
-    )
-    return _shown(request, outcome, "families/pupil_family.html", _pupil_family_context(request, pupil, mdt_form=form))
+        )
+    except (ValidationError, PermissionDenied) as refusal:
+        return _pupil_family_page(request, pupil, show_refusal(form, refusal), mdt_form=form)
+    messages.success(request, "Recorded as discussed at the MDT.")
+    return redirect(_pupil_family_url(pupil))
 
 
 # Reintegration ----------------------------------------------------------------------------------------------
@@ -510,28 +522,30 @@ def reintegration_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "families/reintegration.html", _plan_context(request, pupil, _open_plan(pupil)))
 
 
-def _plan_post(request: HttpRequest, pk: int, *, form_name: str, build, act, done: str) -> HttpResponse:
-    """The shape every reintegration step shares: access, form, one service call, redirect or re-show."""
+def _plan_to_change(request: HttpRequest, pk: int) -> tuple[Pupil, ReintegrationPlan | None]:
+    """The pupil, if this person may manage their reintegration, and their open plan (None: no open plan)."""
     pupil = get_pupil_for_user(request, pk, action=Action.MANAGE_REINTEGRATION)
     plan = _open_plan(pupil)
-    if plan is None or not plan.is_open:
-        messages.error(request, "There is no open reintegration plan: start one first.")
-        return render(request, "families/reintegration.html", _plan_context(request, pupil, plan), status=400)
-    form = build(plan)
-    outcome = save_form(
-        request, form, lambda: act(plan, form), done=done, then=reverse("families:reintegration", args=[pupil.pk])
-    )
-    if not isinstance(outcome, int):
-        return outcome
-    status = outcome
+    return pupil, plan if plan is not None and plan.is_open else None
+
+
+def _no_open_plan(request: HttpRequest, pupil: Pupil) -> HttpResponse:
+    messages.error(request, "There is no open reintegration plan: start one first.")
+    return render(request, "families/reintegration.html", _plan_context(request, pupil, _open_plan(pupil)), status=400)
+
+
+def _plan_page(request: HttpRequest, pupil: Pupil, plan: ReintegrationPlan, status: int, **forms_shown) -> HttpResponse:
+    """The plan page again, with the step's form, its input and why it was not saved. After a conflict it shows
+    the latest plan, and saving the form again applies this step on top of it."""
     if status == 409:
-        # Show the latest plan; saving again applies this step on top of it.
         plan.refresh_from_db()
-        if "version" in form.fields:
-            form.data = form.data.copy()
-            form.data[form.add_prefix("version")] = plan.version
-    context = _plan_context(request, pupil, plan, **{form_name: form})
+    context = _plan_context(request, pupil, plan, **forms_shown)
     return render(request, "families/reintegration.html", context, status=status)
+
+
+def _plan_done(request: HttpRequest, pupil: Pupil, done: str) -> HttpResponse:
+    messages.success(request, done)
+    return redirect("families:reintegration", pk=pupil.pk)
 
 
 @require_POST
@@ -550,124 +564,152 @@ def reintegration_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def reintegration_readiness(request: HttpRequest, pk: int) -> HttpResponse:
-    return _plan_post(
-        request,
-        pk,
-        form_name="readiness_form",
-        build=lambda plan: forms.ReadinessForm(request.POST, prefix="ready"),
-        act=lambda plan, form: services.reintegration_decide_readiness(plan=plan, by=request.user, **form.cleaned_data),
-        done="Readiness decision recorded.",
-    )
+    pupil, plan = _plan_to_change(request, pk)
+    if plan is None:
+        return _no_open_plan(request, pupil)
+    form = forms.ReadinessForm(request.POST, prefix="ready")
+    if not form.is_valid():
+        return _plan_page(request, pupil, plan, 400, readiness_form=form)
+    try:
+        services.reintegration_decide_readiness(plan=plan, by=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
+        status = show_refusal(form, refusal, edited=ReintegrationPlan.objects.filter(pk=plan.pk))
+        return _plan_page(request, pupil, plan, status, readiness_form=form)
+    return _plan_done(request, pupil, "Readiness decision recorded.")
 
 
 @require_POST
 def reintegration_preferences(request: HttpRequest, pk: int) -> HttpResponse:
-    return _plan_post(
-        request,
-        pk,
-        form_name="preferences_form",
-        build=lambda plan: forms.PreferencesForm(request.POST, prefix="prefs"),
-        act=lambda plan, form: services.reintegration_record_preferences(
+    pupil, plan = _plan_to_change(request, pk)
+    if plan is None:
+        return _no_open_plan(request, pupil)
+    form = forms.PreferencesForm(request.POST, prefix="prefs")
+    if not form.is_valid():
+        return _plan_page(request, pupil, plan, 400, preferences_form=form)
+    try:
+        services.reintegration_record_preferences(
             plan=plan, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"]
-        ),
-        done="Preferences saved.",
-    )
+        )
+    except (ValidationError, PermissionDenied) as refusal:
+        status = show_refusal(form, refusal, edited=ReintegrationPlan.objects.filter(pk=plan.pk))
+        return _plan_page(request, pupil, plan, status, preferences_form=form)
+    return _plan_done(request, pupil, "Preferences saved.")
 
 
 @require_POST
 def reintegration_shortlist(request: HttpRequest, pk: int) -> HttpResponse:
-    return _plan_post(
-        request,
-        pk,
-        form_name="shortlist_form",
-        build=lambda plan: forms.ShortlistForm(request.POST, prefix="shortlist"),
-        act=lambda plan, form: services.reintegration_shortlist_add(plan=plan, by=request.user, **form.cleaned_data),
-        done="School added to the shortlist.",
-    )
+    pupil, plan = _plan_to_change(request, pk)
+    if plan is None:
+        return _no_open_plan(request, pupil)
+    form = forms.ShortlistForm(request.POST, prefix="shortlist")
+    if not form.is_valid():
+        return _plan_page(request, pupil, plan, 400, shortlist_form=form)
+    try:
+        services.reintegration_shortlist_add(plan=plan, by=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
+        return _plan_page(request, pupil, plan, show_refusal(form, refusal), shortlist_form=form)
+    return _plan_done(request, pupil, "School added to the shortlist.")
 
 
 @require_POST
 def reintegration_visit_arrange(request: HttpRequest, pk: int) -> HttpResponse:
-    return _plan_post(
-        request,
-        pk,
-        form_name="arrange_form",
-        build=lambda plan: forms.ArrangeVisitForm(request.POST, prefix="arrange", plan=plan),
-        act=lambda plan, form: services.school_visit_arrange(by=request.user, **form.cleaned_data),
-        done="Visit arranged.",
-    )
+    pupil, plan = _plan_to_change(request, pk)
+    if plan is None:
+        return _no_open_plan(request, pupil)
+    form = forms.ArrangeVisitForm(request.POST, prefix="arrange", plan=plan)
+    if not form.is_valid():
+        return _plan_page(request, pupil, plan, 400, arrange_form=form)
+    try:
+        services.school_visit_arrange(by=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
+        return _plan_page(request, pupil, plan, show_refusal(form, refusal), arrange_form=form)
+    return _plan_done(request, pupil, "Visit arranged.")
 
 
 @require_POST
 def reintegration_visit_record(request: HttpRequest, pk: int, visit_pk: int) -> HttpResponse:
-    def act(plan, form):
-        visit = get_object_or_404(SchoolVisit, pk=visit_pk, shortlisted__plan=plan)
+    pupil, plan = _plan_to_change(request, pk)
+    if plan is None:
+        return _no_open_plan(request, pupil)
+    visit = get_object_or_404(SchoolVisit, pk=visit_pk, shortlisted__plan=plan)
+    form = forms.VisitOutcomeForm(request.POST)
+    if not form.is_valid():
+        return _plan_page(request, pupil, plan, 400, visit_outcome_form=form)
+    try:
         services.school_visit_record(visit=visit, by=request.user, **form.cleaned_data)
-
-    return _plan_post(
-        request,
-        pk,
-        form_name="visit_outcome_form",
-        build=lambda plan: forms.VisitOutcomeForm(request.POST),
-        act=act,
-        done="Visit outcome recorded.",
-    )
+    except (ValidationError, PermissionDenied) as refusal:
+        return _plan_page(request, pupil, plan, show_refusal(form, refusal), visit_outcome_form=form)
+    return _plan_done(request, pupil, "Visit outcome recorded.")
 
 
 @require_POST
 def reintegration_send(request: HttpRequest, pk: int) -> HttpResponse:
-    return _plan_post(
-        request,
-        pk,
-        form_name="send_form",
-        build=lambda plan: forms.SendPreferenceForm(request.POST, prefix="send", plan=plan),
-        act=lambda plan, form: services.reintegration_send_preference(
+    pupil, plan = _plan_to_change(request, pk)
+    if plan is None:
+        return _no_open_plan(request, pupil)
+    form = forms.SendPreferenceForm(request.POST, prefix="send", plan=plan)
+    if not form.is_valid():
+        return _plan_page(request, pupil, plan, 400, send_form=form)
+    try:
+        services.reintegration_send_preference(
             plan=plan,
             by=request.user,
             ranking=form.cleaned_data["ranking"],
             sent_to=form.cleaned_data["sent_to"],
             note=form.cleaned_data["note"],
             version=form.cleaned_data["version"],
-        ),
-        done="The family's ranked preference has been passed to senior staff.",
-    )
+        )
+    except (ValidationError, PermissionDenied) as refusal:
+        status = show_refusal(form, refusal, edited=ReintegrationPlan.objects.filter(pk=plan.pk))
+        return _plan_page(request, pupil, plan, status, send_form=form)
+    return _plan_done(request, pupil, "The family's ranked preference has been passed to senior staff.")
 
 
 @require_POST
 def reintegration_allocate(request: HttpRequest, pk: int) -> HttpResponse:
-    return _plan_post(
-        request,
-        pk,
-        form_name="allocate_form",
-        build=lambda plan: forms.AllocateForm(request.POST, prefix="allocate"),
-        act=lambda plan, form: services.reintegration_allocate(plan=plan, by=request.user, **form.cleaned_data),
-        done="School allocated. Follow-up checks are due 2, 6 and 12 weeks after the start date.",
+    pupil, plan = _plan_to_change(request, pk)
+    if plan is None:
+        return _no_open_plan(request, pupil)
+    form = forms.AllocateForm(request.POST, prefix="allocate")
+    if not form.is_valid():
+        return _plan_page(request, pupil, plan, 400, allocate_form=form)
+    try:
+        services.reintegration_allocate(plan=plan, by=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
+        status = show_refusal(form, refusal, edited=ReintegrationPlan.objects.filter(pk=plan.pk))
+        return _plan_page(request, pupil, plan, status, allocate_form=form)
+    return _plan_done(
+        request, pupil, "School allocated. Follow-up checks are due 2, 6 and 12 weeks after the start date."
     )
 
 
 @require_POST
 def reintegration_follow_up(request: HttpRequest, pk: int, check_pk: int) -> HttpResponse:
-    def act(plan, form):
-        check = get_object_or_404(FollowUpCheck.objects.select_related("plan"), pk=check_pk, plan=plan)
+    pupil, plan = _plan_to_change(request, pk)
+    if plan is None:
+        return _no_open_plan(request, pupil)
+    check = get_object_or_404(FollowUpCheck.objects.select_related("plan"), pk=check_pk, plan=plan)
+    form = forms.FollowUpForm(request.POST)
+    if not form.is_valid():
+        return _plan_page(request, pupil, plan, 400, follow_up_form=form)
+    try:
         services.follow_up_record(check=check, by=request.user, **form.cleaned_data)
-
-    return _plan_post(
-        request,
-        pk,
-        form_name="follow_up_form",
-        build=lambda plan: forms.FollowUpForm(request.POST),
-        act=act,
-        done="Follow-up check recorded.",
-    )
+    except (ValidationError, PermissionDenied) as refusal:
+        return _plan_page(request, pupil, plan, show_refusal(form, refusal), follow_up_form=form)
+    return _plan_done(request, pupil, "Follow-up check recorded.")
 
 
 @require_POST
 def reintegration_close(request: HttpRequest, pk: int) -> HttpResponse:
-    return _plan_post(
-        request,
-        pk,
-        form_name="close_form",
-        build=lambda plan: forms.ClosePlanForm(request.POST, prefix="close"),
-        act=lambda plan, form: services.reintegration_close(plan=plan, by=request.user, **form.cleaned_data),
-        done="Reintegration plan ended.",
-    )
+    pupil, plan = _plan_to_change(request, pk)
+    if plan is None:
+        return _no_open_plan(request, pupil)
+    form = forms.ClosePlanForm(request.POST, prefix="close")
+    if not form.is_valid():
+        return _plan_page(request, pupil, plan, 400, close_form=form)
+    try:
+        services.reintegration_close(plan=plan, by=request.user, **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
+        status = show_refusal(form, refusal, edited=ReintegrationPlan.objects.filter(pk=plan.pk))
+        return _plan_page(request, pupil, plan, status, close_form=form)
+    return _plan_done(request, pupil, "Reintegration plan ended.")

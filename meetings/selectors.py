@@ -21,7 +21,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
-from django.http import Http404
 
 from accounts.models import User
 from meetings.models import Action, AgendaItem, Invitee, Meeting, PdfJob
@@ -38,13 +37,6 @@ def meetings_visible_to(user: User) -> QuerySet[Meeting]:
     invited = Invitee.objects.filter(meeting_id=OuterRef("pk"), user_id=user.pk)
     mine = Q(Exists(invited)) | Q(chair_id=user.pk) | Q(minute_taker_id=user.pk)
     return meetings.filter(mine).filter(Q(pupil__isnull=True) | Q(pupil__in=pupils_visible_to(user)))
-
-
-def get_meeting_for_user(user: User, pk: int) -> Meeting:
-    meeting = meetings_visible_to(user).filter(pk=pk).first()
-    if meeting is None:
-        raise Http404("No such meeting.")  # 404 not 403: don't reveal the meeting (or its pupil) exists
-    return meeting
 
 
 def may_run(user: User, meeting: Meeting) -> bool:

@@ -29,6 +29,7 @@ from meetings.models import (
     ProgressNote,
 )
 from pru_cases.access import require_write
+from pru_cases.lib.conflicts import EditConflict
 from pupils.models import Pupil
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,6 @@ class MeetingClosed(ValidationError):
 
 
 CLOSED_MESSAGE = "This meeting is closed and its minutes are final: nothing more can be recorded on it."
-
-
-class EditConflict(ValidationError):
-    """Someone else changed the record after this page was loaded."""
 
 
 def _lock_open(meeting: Meeting) -> Meeting:

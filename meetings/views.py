@@ -37,7 +37,6 @@ from meetings.models import Action, AgendaItem, Invitee, Meeting, PdfJob
 from meetings.selectors import (
     Room,
     actions_visible_to,
-    get_meeting_for_user,
     may_download,
     may_record,
     may_run,
@@ -51,12 +50,14 @@ from pru_cases.access import Action as Perm
 from pru_cases.access import (
     FieldGroup,
     can,
+    get_for_user,
     get_pupil_for_user,
     pupils_visible_to,
     record_access,
     record_reads,
     require,
 )
+from pru_cases.lib.conflicts import EditConflict
 from pru_cases.lib.forms import add_service_errors, plain_widgets
 from pru_cases.lib.ids import parse_id
 from pru_cases.models import AccessEvent
@@ -157,7 +158,8 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **forms) -> dict:
     mine = set(pupils_visible_to(user).filter(pk__in=pupil_ids).values_list("pk", flat=True)) if pupil_ids else set()
     runs = may_run(user, meeting) and meeting.is_open
     # Every render of the page (also after a refused form) names these pupils: one access-log insert for them all.
-    record_reads(request, pupil_ids={meeting.pupil_id, *mine})
+    # A TAC meeting's own pupil was logged when the meeting was fetched (get_for_user).
+    record_reads(request, pupil_ids=mine - {meeting.pupil_id})
     return {
         "meeting": meeting,
         "items": [{"item": item, "named": item.pupil_id is None or item.pupil_id in mine} for item in items],
@@ -181,7 +183,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **forms) -> dict:
 
 @require_GET
 def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, pk)
+    meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     return render(request, "meetings/detail.html", _detail_context(request, meeting))
 
 
@@ -191,7 +193,7 @@ def _detail_redirect(meeting: Meeting) -> HttpResponse:
 
 @require_POST
 def invitee_add(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, pk)
+    meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     _require_run(request, meeting)
     form = InviteeForm(request.POST)
     if form.is_valid():
@@ -209,7 +211,7 @@ def invitee_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def attendance_set(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, pk)
+    meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     _require_run(request, meeting)
     form = AttendanceForm(request.POST)
     if not form.is_valid():
@@ -235,7 +237,7 @@ def _back_to(request: HttpRequest, meeting: Meeting) -> HttpResponse:
 
 @require_POST
 def agenda_build(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, pk)
+    meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     _require_run(request, meeting)
     try:
         added = services.agenda_build(meeting=meeting, by=request.user)
@@ -247,7 +249,7 @@ def agenda_build(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def agenda_add_pupil(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, pk)
+    meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     _require_run(request, meeting)
     form = AddPupilForm(request.POST)
     if form.is_valid():
@@ -271,7 +273,7 @@ def _get_item(meeting: Meeting, item_pk: int) -> AgendaItem:
 
 @require_POST
 def agenda_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, pk)
+    meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     _require_run(request, meeting)
     item = _get_item(meeting, item_pk)
     form = MoveForm(request.POST)
@@ -290,7 +292,7 @@ def agenda_move(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 @require_POST
 def agenda_carry_over(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, pk)
+    meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     _require_run(request, meeting)
     item = _get_item(meeting, item_pk)
     try:
@@ -303,7 +305,7 @@ def agenda_carry_over(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
 
 @require_POST
 def meeting_schedule_next(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, pk)
+    meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     _require_run(request, meeting)
     try:
         following = services.meeting_schedule_next(meeting=meeting, by=request.user)
@@ -395,7 +397,7 @@ def _screen_items(meeting: Meeting) -> list[AgendaItem]:
 
 @require_GET
 def meeting_screen(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, pk)
+    meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     items = _screen_items(meeting)
     room = room_for(meeting, request.user, {item.pupil_id for item in items if item.pupil_id})
     current = None
@@ -447,13 +449,13 @@ def _case_response(
 
 @require_GET
 def meeting_case(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, pk)
+    meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     item = _get_item(meeting, item_pk)
     return _case_response(request, meeting, item)
 
 
 def _recordable_item(request: HttpRequest, pk: int, item_pk: int) -> tuple[Meeting, AgendaItem, Room]:
-    meeting = get_meeting_for_user(request.user, pk)
+    meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     _require_record(request, meeting)
     item = _get_item(meeting, item_pk)
     room = room_for(meeting, request.user, {item.pupil_id} if item.pupil_id else set())
@@ -541,7 +543,7 @@ def action_add(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
 
 @require_POST
 def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
-    meeting = get_meeting_for_user(request.user, pk)
+    meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     _require_run(request, meeting)
     form = CloseForm(request.POST)
     if not form.is_valid():
@@ -550,7 +552,7 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
         services.meeting_close(meeting=meeting, by=request.user, **form.cleaned_data)
     except services.MeetingClosed:
         return _closed_response(request, meeting)
-    except services.EditConflict as conflict:
+    except EditConflict as conflict:
         form.add_error(None, conflict.message)
         return render(request, "meetings/detail.html", _detail_context(request, meeting, close_form=form), status=409)
     messages.success(request, "Meeting closed: the minutes are final. The PDFs will appear below shortly.")
@@ -563,7 +565,7 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def pdf_request(request: HttpRequest, pk: int) -> HttpResponse:
     """A copy of a document built for the person asking: anyone who may download the meeting's PDFs."""
-    meeting = get_meeting_for_user(request.user, pk)
+    meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     if not may_download(request.user, meeting):
         raise PermissionDenied
     form = PdfForm(request.POST, kinds=services.PDF_KINDS_FOR[meeting.kind])
@@ -580,10 +582,7 @@ def pdf_request(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _get_job(request: HttpRequest, job_pk: int) -> PdfJob:
-    job = pdf_jobs_visible_to(request.user).filter(pk=job_pk).first()
-    if job is None:
-        raise Http404("No such document.")
-    return job
+    return get_for_user(request, pdf_jobs_visible_to(request.user), job_pk, pupil=None)
 
 
 @require_GET
@@ -647,14 +646,7 @@ def action_list(request: HttpRequest) -> HttpResponse:
 
 
 def _get_action(request: HttpRequest, pk: int) -> Action:
-    action = actions_visible_to(request.user).filter(pk=pk).first()
-    if action is None:
-        raise Http404("No such action.")
-    record_access(
-        request, pupil_id=action.plan.pupil_id, pupil_ref=action.plan.pupil_id, outcome=AccessEvent.Outcome.ALLOWED
-    )
-    require(request.user, Perm.UPDATE_ACTION)
-    return action
+    return get_for_user(request, actions_visible_to(request.user), pk, action=Perm.UPDATE_ACTION, pupil="plan__pupil")
 
 
 @require_POST
@@ -679,7 +671,7 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.action_set_status(action=action, by=request.user, **form.cleaned_data)
-        except services.EditConflict as conflict:
+        except EditConflict as conflict:
             form.add_error(None, conflict.message)
             return _action_page(request, action, status_form=form, status=409)
         except ValidationError as error:
@@ -709,10 +701,5 @@ def _action_page(request: HttpRequest, action: Action, status: int = 200, **form
 
 @require_GET
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    action = actions_visible_to(request.user).filter(pk=pk).first()
-    if action is None:
-        raise Http404("No such action.")
-    record_access(
-        request, pupil_id=action.plan.pupil_id, pupil_ref=action.plan.pupil_id, outcome=AccessEvent.Outcome.ALLOWED
-    )
+    action = get_for_user(request, actions_visible_to(request.user), pk, pupil="plan__pupil")
     return _action_page(request, action)

@@ -31,6 +31,7 @@ from outcomes.models import (
 from outcomes.models.measures import PASS_FACTORS
 from outcomes.oversight_summary import oversight_refresh_request
 from pru_cases.access import pupils_writable_by, require_write
+from pru_cases.lib.conflicts import EditConflict
 from pupils.models import Pupil
 
 
@@ -371,10 +372,6 @@ def exclusion_record(
     exclusion.save()
     oversight_refresh_request(pupil_ids=[pupil.pk])
     return exclusion
-
-
-class EditConflict(ValidationError):
-    """Someone else saved the record after this edit began."""
 
 
 @transaction.atomic

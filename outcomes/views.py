@@ -30,6 +30,7 @@ from outcomes.models import AttendanceCode, AttendanceImport, AttendanceWeek, De
 from outcomes.models.measures import PASS_FACTORS, Occasion
 from outcomes.oversight import ATTENDANCE_WINDOW
 from pru_cases.access import Action, can, can_for_pupil, get_pupil_for_user, require
+from pru_cases.lib.conflicts import EditConflict
 from pru_cases.lib.forms import add_service_errors, show_edit_conflict
 from pupils.models import Pupil
 
@@ -265,7 +266,7 @@ def measure_new(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         data = {name: value for name, value in form.cleaned_data.items() if name != "version" or kind == "destination"}
         try:
             measure.record(pupil=pupil, by=request.user, **data)
-        except services.EditConflict as conflict:
+        except EditConflict as conflict:
             latest = DestinationFollowUp.objects.get(pupil=pupil, checkpoint=form.cleaned_data["checkpoint"])
             show_edit_conflict(form, conflict, latest_version=latest.version)
             return render(request, "outcomes/measure_form.html", context | {"form": form}, status=409)

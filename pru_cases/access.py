@@ -5,12 +5,17 @@ scope, never a break-glass grant), who may read or write which restricted field 
 (`can_read_field_group` / `can_write_field_group`) and what a role may do (`can`). Every view, list,
 search, export and admin changelist that shows pupil data takes its rows from here; a pupil outside
 a user's scope is a 404, so the page does not reveal that the pupil is known to us.
+
+Every view fetches its record with the one audited getter, `get_for_user` (`get_pupil_for_user` for a pupil),
+given the scope of the record's app (`<plural>_visible_to(user)` in that app's selectors, so this module need not
+know the apps' models): 404 outside it, 403 for the wrong role, and an `AccessEvent` for the pupils the record is
+about, whatever the outcome.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -265,8 +270,8 @@ FIELD_GROUP_FIELDS: dict[FieldGroup, dict[str, frozenset[str] | None]] = {
 }
 
 
-# Referral and intervention specialisms whose work health agencies do (referrals.selectors.SPECIALISM_AGENCY_KINDS
-# maps exactly these to Agency.HEALTH_KINDS; a referrals test keeps the two in step). Named here because the
+# Referral and intervention specialisms whose work health agencies do (accounts.models.AGENCY_KIND_OF maps
+# exactly these to Agency.HEALTH_KINDS; a test keeps the two in step). Named here because the
 # policy imports no app.
 HEALTH_SPECIALISMS = frozenset({"camhs", "salt"})
 
@@ -496,49 +501,149 @@ def record_reads(
     return len(ids)
 
 
+def _scoped(user: User, queryset_or_model: QuerySet | type[Model], pupil: str | None) -> QuerySet:
+    """The rows the getter looks in: the caller's scope (an app's `<plural>_visible_to(user)`), or for a model whose
+    rows are scoped by their pupil alone, the rows about pupils the user sees less those hidden whole from them."""
+    if isinstance(queryset_or_model, QuerySet):
+        return queryset_or_model
+    if pupil == "pk":
+        return pupils_visible_to(user)
+    if pupil is None:
+        raise TypeError("A record not about a pupil has no scope here: pass its app's <plural>_visible_to(user).")
+    return without_restricted_rows(user, queryset_or_model._default_manager.filter(in_pupil_scope(user, pupil)))
+
+
+def _is_many(model: type[Model], path: str) -> bool:
+    """Whether `path` from `model` reaches several rows (a reverse or many-to-many relation on the way)."""
+    if path == "pk":
+        return False
+    for name in path.split("__"):
+        field = model._meta.get_field(name)
+        if field.one_to_many or field.many_to_many:
+            return True
+        model = field.related_model
+    return False
+
+
+def _pupil_id_of(record: Model, path: str) -> int | None:
+    """The id of the pupil at the end of `path` (foreign keys, loaded with the record) from `record`."""
+    if path == "pk":
+        return record.pk
+    *through, last = path.split("__")
+    for name in through:
+        record = getattr(record, name)
+        if record is None:
+            return None
+    return getattr(record, f"{last}_id")
+
+
+def _log_read(
+    request: HttpRequest,
+    model: type[Model],
+    record: Model,
+    pupil: str | None,
+    outcome: str,
+    field_groups: frozenset[FieldGroup] = frozenset(),
+) -> None:
+    """The access-log rows for one record read (or refused): one per pupil it is about that the reader sees."""
+    if pupil is None:
+        return
+    if _is_many(model, pupil):
+        about = model._base_manager.filter(pk=record.pk).values(pupil)
+        ids = pupils_visible_to(request.user).filter(pk__in=about).values_list("pk", flat=True)
+        record_reads(request, pupil_ids=list(ids), outcome=outcome, field_groups=field_groups)
+        return
+    pupil_id = _pupil_id_of(record, pupil)
+    if pupil_id is not None:
+        record_access(request, pupil_id=pupil_id, pupil_ref=pupil_id, outcome=outcome, field_groups=field_groups)
+
+
+def _log_denied(request: HttpRequest, model: type[Model], pk: int, pupil: str | None) -> None:
+    """The access-log row for a record outside the reader's scope, naming its pupil when there is one."""
+    if pupil is None:
+        return
+    if pupil == "pk":
+        pupil_id = pk if model._base_manager.filter(pk=pk).exists() else None
+        record_access(request, pupil_id=pupil_id, pupil_ref=pk, outcome=AccessEvent.Outcome.DENIED)
+        return
+    pupil_id = None
+    if not _is_many(model, pupil):
+        pupil_id = model._base_manager.filter(pk=pk).values_list(pupil, flat=True).first()
+    record_access(request, pupil_id=pupil_id, pupil_ref=pupil_id, outcome=AccessEvent.Outcome.DENIED)
+
+
+def get_for_user(
+    request: HttpRequest,
+    queryset_or_model: QuerySet | type[Model],
+    pk: int,
+    *,
+    action: Action | None = None,
+    field_groups: Iterable[FieldGroup] = (),
+    allowed: Callable[[User, Model], bool] | None = None,
+    pupil: str | None = "pupil",
+) -> Model:
+    """The record `pk` if `request.user` may see it, its read written to the access log whatever the outcome.
+
+    `queryset_or_model` is the record's scope: its app's `<plural>_visible_to(user)`, or a model whose rows are
+    scoped by their pupil alone. Outside it: 404, so the page does not reveal that the record (or the pupil) is
+    known to us. 403 when the role may not do `action`, when `allowed(user, record)` says this person may not act
+    on this record, or when the page shows a field group in `field_groups` the user may not read.
+
+    `pupil` is the path from the record to the pupil it is about, which the access log names: "pupil" (the
+    default), a longer path through foreign keys ("plan__pupil"), "pk" when the record is the pupil, a path
+    through a reverse relation for a record about several pupils (a household: each one the user sees is
+    logged), or None for a record about no pupil (nothing logged).
+
+    A pupil (`pupil="pk"`) comes with `via_break_glass`: True when the user sees it only through a break-glass
+    grant, which allows reading and BREAK_GLASS_ACTIONS only, so any other `action` is a 403 (BreakGlassReadOnly).
+    """
+    user = request.user
+    groups = frozenset(field_groups)
+    scoped = _scoped(user, queryset_or_model, pupil)
+    is_pupil = pupil == "pk"
+    if is_pupil and not user.sees_all_pupils:
+        usual = _usual_scope(user)
+        if usual is not None:
+            scoped = scoped.annotate(_in_usual_scope=ExpressionWrapper(usual, output_field=BooleanField()))
+    model = scoped.model
+    record = scoped.filter(pk=pk).first()
+    if record is None:
+        _log_denied(request, model, pk, pupil)
+        raise Http404(f"No such {model._meta.verbose_name}.")
+    if (
+        (action is not None and not can(user, action))
+        or not all(can_read_field_group(user, group) for group in groups)
+        or (allowed is not None and not allowed(user, record))
+    ):
+        _log_read(request, model, record, pupil, AccessEvent.Outcome.FORBIDDEN)
+        raise PermissionDenied
+    outcome = AccessEvent.Outcome.ALLOWED
+    if is_pupil:
+        # NULL (no match) counts as outside the usual scope.
+        record.via_break_glass = not user.sees_all_pupils and not getattr(record, "_in_usual_scope", False)
+        if record.via_break_glass and action is not None and action not in BREAK_GLASS_ACTIONS:
+            _log_read(request, model, record, pupil, AccessEvent.Outcome.FORBIDDEN)
+            raise BreakGlassReadOnly(BREAK_GLASS_READ_ONLY)
+        if record.via_break_glass:
+            outcome = AccessEvent.Outcome.BREAK_GLASS
+    _log_read(request, model, record, pupil, outcome, groups)
+    return record
+
+
 def get_pupil_for_user(
     request: HttpRequest,
     pk: int,
     *,
     action: Action | None = None,
-    field_groups: frozenset[FieldGroup] = frozenset(),
+    field_groups: Iterable[FieldGroup] = (),
     queryset: QuerySet[Pupil] | None = None,
     related: tuple[str, ...] = (),
 ) -> Pupil:
-    """The pupil if `request.user` may see it, audited either way.
-
-    404 outside the user's scope; 403 when the user may see the pupil but not do `action` or read
-    every restricted field group in `field_groups` (the groups this page shows). The pupil's
-    `via_break_glass` says whether the user sees it only through a break-glass grant; such a grant allows
-    reading and BREAK_GLASS_ACTIONS only, so any other `action` is a 403 (BreakGlassReadOnly). `related` names
-    foreign keys the page shows, fetched in the same query.
-    """
-    user = request.user
-    scoped = pupils_visible_to(user)
+    """`get_for_user` for a pupil: within `pupils_visible_to(user)`, narrowed by `queryset` if given; `related`
+    names foreign keys the page shows, fetched in the same query. `field_groups` are the groups the page shows."""
+    scoped = pupils_visible_to(request.user)
     if queryset is not None:
         scoped = scoped & queryset
     if related:
         scoped = scoped.select_related(*related)
-    usual = _usual_scope(user)
-    if usual is not None and not user.sees_all_pupils:
-        scoped = scoped.annotate(_in_usual_scope=ExpressionWrapper(usual, output_field=BooleanField()))
-    pupil = scoped.filter(pk=pk).first()
-    if pupil is None:
-        from pupils.models import Pupil
-
-        exists = Pupil.objects.filter(pk=pk).exists()
-        record_access(request, pupil_id=pk if exists else None, pupil_ref=pk, outcome=AccessEvent.Outcome.DENIED)
-        raise Http404("No such pupil.")
-    if (action is not None and not can(user, action)) or not all(
-        can_read_field_group(user, group) for group in field_groups
-    ):
-        record_access(request, pupil_id=pupil.pk, pupil_ref=pk, outcome=AccessEvent.Outcome.FORBIDDEN)
-        raise PermissionDenied
-    # NULL (no match) counts as outside the usual scope.
-    pupil.via_break_glass = not user.sees_all_pupils and not getattr(pupil, "_in_usual_scope", False)
-    if pupil.via_break_glass and action is not None and action not in BREAK_GLASS_ACTIONS:
-        record_access(request, pupil_id=pupil.pk, pupil_ref=pk, outcome=AccessEvent.Outcome.FORBIDDEN)
-        raise BreakGlassReadOnly(BREAK_GLASS_READ_ONLY)
-    outcome = AccessEvent.Outcome.BREAK_GLASS if pupil.via_break_glass else AccessEvent.Outcome.ALLOWED
-    record_access(request, pupil_id=pupil.pk, pupil_ref=pk, outcome=outcome, field_groups=field_groups)
-    return pupil
+    return get_for_user(request, scoped, pk, action=action, field_groups=field_groups, pupil="pk")

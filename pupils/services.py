@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.models import Site, User
 from outcomes.oversight_summary import oversight_refresh_request
 from pru_cases.access import Action, FieldGroup, can, can_write_field_group, require, require_write
+from pru_cases.lib.conflicts import EditConflict
 from pupils.models import Allocation, HealthRecord, NeedLevelChange, Pupil
 
 # Fields the edit form may change; status, level of need and version have services of their own.
@@ -46,10 +47,6 @@ HEALTH_EDITABLE_FIELDS = ("conditions", "medication", "allergies", "notes")
 NO_HEALTH_RECORD = 0
 
 ACCESS_FIELD_ACTIONS = {"site": Action.MOVE_PUPIL, "key_worker": Action.ALLOCATE}
-
-
-class EditConflict(ValidationError):
-    """Someone else saved the record after this edit began."""
 
 
 CONFLICT_MESSAGE = (

@@ -30,6 +30,7 @@ from pru_cases.access import (
     unreadable_fields,
     without_restricted_rows,
 )
+from pru_cases.lib.conflicts import EditConflict
 from pru_cases.lib.forms import add_service_errors, plain_widgets, show_edit_conflict
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pupils import services
@@ -175,7 +176,7 @@ def pupil_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.pupil_update(
                 pupil=pupil, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"] or 0
             )
-        except services.EditConflict as conflict:
+        except EditConflict as conflict:
             latest = Pupil.objects.select_related("site", "key_worker", "referring_school").get(pk=pupil.pk)
             show_edit_conflict(form, conflict, latest_version=latest.version)
             return render(request, "pupils/form.html", {"form": form, "pupil": pupil, "latest": latest}, status=409)
@@ -298,7 +299,7 @@ def pupil_health(request: HttpRequest, pk: int) -> HttpResponse:
             services.health_record_update(
                 pupil=pupil, by=request.user, data=form.cleaned_data, version=form.cleaned_data["version"]
             )
-        except services.EditConflict as conflict:
+        except EditConflict as conflict:
             latest = HealthRecord.objects.get(pupil=pupil)
             show_edit_conflict(form, conflict, latest_version=latest.version)
             return render(

@@ -9,26 +9,11 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Agency
+from accounts.models import Agency, Specialism  # Specialism: the referral specialisms of the one vocabulary
 
 
 def never_deleted() -> pgtrigger.Protect:
     return pgtrigger.Protect(name="never_deleted", operation=pgtrigger.Delete)
-
-
-class Specialism(models.TextChoices):
-    SALT = "salt", "Speech and language therapy (SaLT)"
-    CAMHS = "camhs", "CAMHS"
-    YOUTH_JUSTICE = "youth_justice", "Youth justice"
-    EARLY_HELP = "early_help", "Early help"
-    COMPLEX_SAFEGUARDING = "complex_safeguarding", "Complex safeguarding"
-    RESTORATIVE_JUSTICE = "restorative_justice", "Restorative justice"
-    EDUCATIONAL_PSYCHOLOGY = "educational_psychology", "Educational psychology"
-    CAREERS = "careers", "Careers"
-    FAMILY_WORKER = "family_worker", "Family worker"
-    SPORTS_MENTOR = "sports_mentor", "Sports mentor"
-    ENGAGEMENT_WORKER = "engagement_worker", "Engagement worker"
-    COUNSELLOR = "counsellor", "Counsellor"
 
 
 @pghistory.track()

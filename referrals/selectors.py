@@ -20,39 +20,21 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from accounts.models import Agency, User
+from accounts.models import User
 from pru_cases.access import in_pupil_scope, readable_rows, without_restricted_rows
 from referrals.models import InformationRequest, Intervention, Referral, Specialism
 
-# Which agency's staff take which specialism. The last three are PRU-employed roles, told apart by job title.
-SPECIALISM_AGENCY_KINDS: dict[str, str] = {
-    Specialism.SALT: Agency.Kind.HEALTH,
-    Specialism.CAMHS: Agency.Kind.CAMHS,
-    Specialism.YOUTH_JUSTICE: Agency.Kind.YOUTH_JUSTICE,
-    Specialism.EARLY_HELP: Agency.Kind.EARLY_HELP,
-    Specialism.COMPLEX_SAFEGUARDING: Agency.Kind.COMPLEX_SAFEGUARDING,
-    Specialism.RESTORATIVE_JUSTICE: Agency.Kind.RESTORATIVE_JUSTICE,
-    Specialism.EDUCATIONAL_PSYCHOLOGY: Agency.Kind.EDUCATIONAL_PSYCHOLOGY,
-    Specialism.CAREERS: Agency.Kind.CAREERS,
-}
-SPECIALISM_JOB_TITLES: dict[str, str] = {
-    Specialism.SPORTS_MENTOR: "sports mentor",
-    Specialism.ENGAGEMENT_WORKER: "engagement",
-    Specialism.COUNSELLOR: "counsellor",
-}
 HANDS_ON_ROLES = (User.Role.SPECIALIST, User.Role.FAMILY_WORKER)
 
 
 def specialisms_for(user: User) -> frozenset[str]:
+    """The specialisms whose referrals `user` takes: a specialist's own (set on their account by whoever manages
+    it), family work for family workers, none for anyone else."""
     if user.role == User.Role.FAMILY_WORKER:
         return frozenset({Specialism.FAMILY_WORKER})
-    if user.role != User.Role.SPECIALIST:
-        return frozenset()
-    kind = user.agency.kind if user.agency_id else None
-    found = {specialism for specialism, agency_kind in SPECIALISM_AGENCY_KINDS.items() if agency_kind == kind}
-    title = user.job_title.lower()
-    found |= {specialism for specialism, words in SPECIALISM_JOB_TITLES.items() if words in title}
-    return frozenset(found)
+    if user.role == User.Role.SPECIALIST and user.specialism:
+        return frozenset({user.specialism})
+    return frozenset()
 
 
 def specialists_for(specialism: str) -> QuerySet[User]:
@@ -60,10 +42,7 @@ def specialists_for(specialism: str) -> QuerySet[User]:
     people = User.objects.filter(is_active=True).select_related("agency")
     if specialism == Specialism.FAMILY_WORKER:
         return people.filter(role=User.Role.FAMILY_WORKER)
-    people = people.filter(role=User.Role.SPECIALIST)
-    if specialism in SPECIALISM_AGENCY_KINDS:
-        return people.filter(agency__kind=SPECIALISM_AGENCY_KINDS[specialism])
-    return people.filter(job_title__icontains=SPECIALISM_JOB_TITLES[specialism])
+    return people.filter(role=User.Role.SPECIALIST, specialism=specialism)
 
 
 def referrals_visible_to(user: User) -> QuerySet[Referral]:

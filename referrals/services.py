@@ -14,6 +14,7 @@ from accounts.models import Agency, User
 from concerns.models import Concern
 from outcomes.oversight_summary import oversight_refresh_request
 from pru_cases.access import FieldGroup, can_write_field_group, hidden_row_fields, require_write
+from pru_cases.lib.conflicts import EditConflict
 from pupils.models import Allocation, Pupil
 from pupils.services import allocation_add
 from referrals.models import (
@@ -27,10 +28,6 @@ from referrals.models import (
 from referrals.selectors import specialisms_for, specialists_for
 
 REVIEW_AFTER = datetime.timedelta(weeks=6)
-
-
-class EditConflict(ValidationError):
-    """Someone else changed the referral after this page was loaded."""
 
 
 CONFLICT_MESSAGE = (

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Model, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -20,16 +19,17 @@ from pru_cases.access import (
     FieldGroup,
     can,
     can_read_field_group,
+    get_for_user,
     get_pupil_for_user,
-    record_access,
+    readable_field_groups,
     record_reads,
     require,
 )
+from pru_cases.lib.conflicts import EditConflict
 from pru_cases.lib.forms import add_service_errors, plain_widgets, show_edit_conflict
 from pru_cases.lib.ids import parse_id
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pru_cases.lib.queries import CountOf
-from pru_cases.models import AccessEvent
 from referrals import forms, services
 from referrals.filters import (
     InformationRequestFilter,
@@ -55,69 +55,13 @@ PAGE_SIZE = 25
 SAFEGUARDING_SHOWN = 10  # oldest first; the concern log lists the rest
 
 
-def _get_for_user(
-    request: HttpRequest,
-    queryset: QuerySet,
-    pk: int,
-    *,
-    action: Action | None = None,
-    field_groups: frozenset[FieldGroup] = frozenset(),
-    check: Callable[[User, Model], bool] | None = None,
-) -> Model:
-    """A pupil-scoped record, audited either way: 404 out of scope, 403 for the wrong role (`action`) or when
-    `check(user, record)` says this person may not act on this record."""
-    record = queryset.filter(pk=pk).first()
-    if record is None:
-        # 404 not 403: don't reveal that the record (or the pupil) is known to us
-        pupil_id = queryset.model.objects.filter(pk=pk).values_list("pupil_id", flat=True).first()
-        record_access(request, pupil_id=pupil_id, pupil_ref=pupil_id, outcome=AccessEvent.Outcome.DENIED)
-        raise Http404("Not found.")
-    if (action is not None and not can(request.user, action)) or (
-        check is not None and not check(request.user, record)
-    ):
-        record_access(
-            request, pupil_id=record.pupil_id, pupil_ref=record.pupil_id, outcome=AccessEvent.Outcome.FORBIDDEN
-        )
-        raise PermissionDenied
-    record_access(
-        request,
-        pupil_id=record.pupil_id,
-        pupil_ref=record.pupil_id,
-        outcome=AccessEvent.Outcome.ALLOWED,
-        field_groups=field_groups,
-    )
-    return record
-
-
-def _health(user: User) -> frozenset[FieldGroup]:
-    return frozenset({FieldGroup.HEALTH}) if can_read_field_group(user, FieldGroup.HEALTH) else frozenset()
-
-
-def get_referral_for_user(request: HttpRequest, pk: int, *, action: Action | None = None, check=None) -> Referral:
-    return _get_for_user(
-        request, referrals_visible_to(request.user), pk, action=action, field_groups=_health(request.user), check=check
-    )
-
-
-def get_intervention_for_user(request: HttpRequest, pk: int) -> Intervention:
+def _works_on(user: User, intervention: Intervention) -> bool:
     """Only the allocated specialist or the DSL works on an intervention."""
-    return _get_for_user(
-        request,
-        interventions_visible_to(request.user),
-        pk,
-        action=Action.RECORD_INTERVENTION,
-        check=lambda user, intervention: user.role == User.Role.DSL or intervention.specialist_id == user.pk,
-    )
+    return user.role == User.Role.DSL or intervention.specialist_id == user.pk
 
 
 def _may_close(user: User, referral: Referral) -> bool:
     return can(user, Action.TRIAGE_REFERRAL) or services.may_work_on(user, referral)
-
-
-def get_information_request_for_user(
-    request: HttpRequest, pk: int, *, action: Action | None = None
-) -> InformationRequest:
-    return _get_for_user(request, information_requests_visible_to(request.user), pk, action=action)
 
 
 def _page(request: HttpRequest, filterset, *, also: Iterable[int] = ()) -> tuple:
@@ -219,19 +163,27 @@ def _detail_context(request: HttpRequest, referral: Referral, **forms_override) 
 
 @require_GET
 def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request, pk)
+    referral = get_for_user(
+        request, referrals_visible_to(request.user), pk, field_groups=readable_field_groups(request.user)
+    )
     return render(request, "referrals/detail.html", _detail_context(request, referral))
 
 
 @require_POST
 def referral_triage(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request, pk, action=Action.TRIAGE_REFERRAL)
+    referral = get_for_user(
+        request,
+        referrals_visible_to(request.user),
+        pk,
+        action=Action.TRIAGE_REFERRAL,
+        field_groups=readable_field_groups(request.user),
+    )
     form = forms.TriageForm(request.POST, referral=referral)
     status = 400
     if form.is_valid():
         try:
             services.referral_triage(referral=referral, by=request.user, **form.cleaned_data)
-        except services.EditConflict as error:
+        except EditConflict as error:
             add_service_errors(form, error)
             status = 409
         except ValidationError as error:
@@ -245,7 +197,14 @@ def referral_triage(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def referral_start(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request, pk, action=Action.RECORD_INTERVENTION, check=services.may_work_on)
+    referral = get_for_user(
+        request,
+        referrals_visible_to(request.user),
+        pk,
+        action=Action.RECORD_INTERVENTION,
+        field_groups=readable_field_groups(request.user),
+        allowed=services.may_work_on,
+    )
     try:
         services.referral_start(referral=referral, by=request.user)
     except ValidationError as error:
@@ -257,7 +216,13 @@ def referral_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def referral_close(request: HttpRequest, pk: int) -> HttpResponse:
-    referral = get_referral_for_user(request, pk, check=_may_close)
+    referral = get_for_user(
+        request,
+        referrals_visible_to(request.user),
+        pk,
+        field_groups=readable_field_groups(request.user),
+        allowed=_may_close,
+    )
     form = forms.CloseForm(request.POST)
     status = 400
     if form.is_valid():
@@ -321,7 +286,9 @@ def caseload(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def session_add(request: HttpRequest, pk: int) -> HttpResponse:
-    intervention = get_intervention_for_user(request, pk)
+    intervention = get_for_user(
+        request, interventions_visible_to(request.user), pk, action=Action.RECORD_INTERVENTION, allowed=_works_on
+    )
     form = forms.SessionForm(request.POST, show_health=can_read_field_group(request.user, FieldGroup.HEALTH))
     status = 400
     if form.is_valid():
@@ -341,13 +308,15 @@ def session_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 def intervention_update(request: HttpRequest, pk: int) -> HttpResponse:
-    intervention = get_intervention_for_user(request, pk)
+    intervention = get_for_user(
+        request, interventions_visible_to(request.user), pk, action=Action.RECORD_INTERVENTION, allowed=_works_on
+    )
     form = forms.InterventionForm(request.POST)
     status = 400
     if form.is_valid():
         try:
             services.intervention_update(intervention=intervention, by=request.user, **form.cleaned_data)
-        except services.EditConflict as error:
+        except EditConflict as error:
             show_edit_conflict(form, error, latest_version=Intervention.objects.get(pk=intervention.pk).version)
             status = 409
         except ValidationError as error:
@@ -404,7 +373,7 @@ def information_request_new(request: HttpRequest, pupil_pk: int) -> HttpResponse
 
 @require_POST
 def information_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    info = get_information_request_for_user(request, pk, action=Action.REQUEST_INFORMATION)
+    info = get_for_user(request, information_requests_visible_to(request.user), pk, action=Action.REQUEST_INFORMATION)
     form = forms.AnswerForm(request.POST)
     status = 400
     if form.is_valid():

@@ -1,15 +1,24 @@
-"""Helpers for views that show a service's refusal on the form the user filled in."""
+"""Helpers for write views, which all have one shape:
 
-from collections.abc import Callable
-from typing import Any
+    form = SomeForm(request.POST)
+    if not form.is_valid():
+        return render(request, template, context | {"form": form}, status=400)
+    try:
+        services.thing_do(..., **form.cleaned_data)
+    except (ValidationError, PermissionDenied) as refusal:
+        return render(request, template, context | {"form": form}, status=show_refusal(form, refusal))
+    messages.success(request, "Done.")
+    return redirect(...)
+
+The form is shown again with what the user typed and why it was not saved: 400 for input the service refused,
+403 for a person it refused, 409 when someone else saved first.
+"""
 
 from django import forms
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 
-from pupils.services import EditConflict
+from pru_cases.lib.conflicts import EditConflict
 
 
 def add_service_errors(form: forms.BaseForm, error: ValidationError) -> None:
@@ -28,39 +37,29 @@ def show_edit_conflict(form: forms.BaseForm, error: ValidationError, *, latest_v
     """
     add_service_errors(form, error)
     form.data = form.data.copy()
-    form.data["version"] = latest_version
+    form.data[form.add_prefix("version")] = latest_version
 
 
-def save_form(
-    request: HttpRequest,
-    form: forms.BaseForm,
-    act: Callable[[], Any],
-    *,
-    done: str | Callable[[Any], str],
-    then: str | Callable[[Any], str],
-    latest_version: Callable[[], int] | None = None,
-) -> HttpResponse | int:
-    """The shape every editing view shares: validate, make one service call, then say so and redirect.
+def show_refusal(
+    form: forms.BaseForm, refusal: ValidationError | PermissionDenied, *, edited: QuerySet | None = None
+) -> int:
+    """Put a service's refusal on `form` (the user's input stays in it) and return the status to show it with.
 
-    Returns the redirect on success, otherwise the status to re-show the form with: 400 when the input or
-    the service refused it (the errors are on the form), 409 when someone else saved first. With
-    `latest_version` the user's edit is kept and re-based on the latest version (see show_edit_conflict).
+    409 for an `EditConflict`: with `edited` (the record being edited, as a one-row queryset read only now) the
+    next save is based on its latest version, so saving again applies this edit on top of the other person's.
+    403 when the service refused this person, 400 when it refused the input.
     """
-    if not form.is_valid():
-        return 400
-    try:
-        result = act()
-    except EditConflict as conflict:
-        if latest_version is None:
-            form.add_error(None, conflict.message)
+    if isinstance(refusal, EditConflict):
+        if edited is None:
+            add_service_errors(form, refusal)
         else:
-            show_edit_conflict(form, conflict, latest_version=latest_version())
+            show_edit_conflict(form, refusal, latest_version=edited.values_list("version", flat=True).get())
         return 409
-    except ValidationError as error:
-        add_service_errors(form, error)
-        return 400
-    messages.success(request, done(result) if callable(done) else done)
-    return redirect(then(result) if callable(then) else then)
+    if isinstance(refusal, PermissionDenied):
+        form.add_error(None, str(refusal) or "You may not do this.")
+        return 403
+    add_service_errors(form, refusal)
+    return 400
 
 
 # Bootstrap's class for each kind of widget, for forms drawn with templates/_field.html instead of crispy-forms.

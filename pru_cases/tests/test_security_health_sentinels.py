@@ -208,13 +208,10 @@ def test_it_hides_the_answer_only_on_rows_from_a_health_agency(staff, dsl, world
 
 
 def test_it_keeps_the_health_specialisms_in_step_with_the_agencies_that_take_them():
-    from accounts.models import Agency
+    from accounts.models import AGENCY_KIND_OF, Agency
     from pru_cases.access import HEALTH_SPECIALISMS
-    from referrals.selectors import SPECIALISM_AGENCY_KINDS
 
-    taken_by_health = {
-        specialism for specialism, kind in SPECIALISM_AGENCY_KINDS.items() if kind in Agency.HEALTH_KINDS
-    }
+    taken_by_health = {specialism for specialism, kind in AGENCY_KIND_OF.items() if kind in Agency.HEALTH_KINDS}
     assert taken_by_health == HEALTH_SPECIALISMS
 
 

@@ -37,7 +37,7 @@ def intervention(allocated_referral):
 
 @pytest.fixture
 def second_camhs_worker(health_agency):
-    return make_user("camhs2", "specialist", agency=health_agency)
+    return make_user("camhs2", "specialist", agency=health_agency, specialism=Specialism.CAMHS)
 
 
 @pytest.fixture
