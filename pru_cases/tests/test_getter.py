@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from concerns.models import Concern
 from pru_cases.access import Action, get_for_user
 from pru_cases.models import AccessEvent
-from pupils.models import Concern
 
 ROOT = pathlib.Path(settings.BASE_DIR)
 
