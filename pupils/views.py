@@ -270,11 +270,17 @@ def allocation_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "pupils/detail.html", context, status=400)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def allocation_end(request: HttpRequest, pk: int, allocation_pk: int) -> HttpResponse:
+    """GET asks "are you sure?" (ending an allocation closes the record to that person); POST ends it."""
     pupil = get_pupil_for_user(request, pk, action=Action.ALLOCATE)
-    allocations = without_restricted_rows(request.user, Allocation.objects.select_related("user"))
+    allocations = without_restricted_rows(request.user, Allocation.objects.select_related("user__agency"))
     allocation = get_object_or_404(allocations, pk=allocation_pk, pupil=pupil)
+    if request.method == "GET":
+        if allocation.ended_on is not None:
+            messages.info(request, f"{allocation.user}'s allocation ended on {allocation.ended_on:%-d %B %Y}.")
+            return redirect("pupils:detail", pk=pupil.pk)
+        return render(request, "pupils/allocation_end.html", {"pupil": pupil, "allocation": allocation})
     try:
         services.allocation_end(allocation=allocation, by=request.user)
     except ValidationError as error:

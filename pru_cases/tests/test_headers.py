@@ -35,7 +35,7 @@ def test_the_404_page_reveals_nothing(client, dsl):
 
 def test_a_link_to_a_form_only_address_explains_itself(client, dsl, pupil):
     client.force_login(dsl)
-    url = f"/pupils/{pupil.pk}/need-level/"
+    url = f"/pupils/{pupil.pk}/restore/"
     response = client.get(url)
     assert response.status_code == 405
     assert response["Allow"] == "POST"

@@ -75,3 +75,44 @@ def test_opening_allocate_fetches_the_form_and_allocating_works(live_server, pag
     page.wait_for_load_state()
     assert f"{other_staff} now works with" in page.content()
     assert errors == []
+
+
+def test_ending_an_allocation_asks_first_and_only_the_post_ends_it(client, dsl, staff, pupil, family_worker):
+    from pupils.models import Allocation
+
+    allocation = Allocation.objects.get(pupil=pupil, user=family_worker)
+    url = reverse("pupils:allocation_end", args=[pupil.pk, allocation.pk])
+    client.force_login(dsl)
+    page = client.get(reverse("pupils:detail", args=[pupil.pk])).content.decode()
+    assert f'href="{url}"' in page  # a link to the question, not a one-click form
+    question = client.get(url)
+    assert question.status_code == 200
+    assert "End the allocation" in question.content.decode()
+    allocation.refresh_from_db()
+    assert allocation.ended_on is None  # asking changes nothing
+    assert client.post(url).status_code == 302
+    allocation.refresh_from_db()
+    assert allocation.ended_on is not None
+    again = client.get(url)
+    assert again.status_code == 302  # already ended: back to the pupil, with the date it ended
+    client.force_login(staff)
+    assert client.get(url).status_code == 403
+
+
+def test_the_end_question_is_only_for_those_who_may_allocate_and_hides_health_allocations(
+    client, cast, pupil, health_specialist
+):
+    from pupils.models import Allocation
+
+    health = Allocation.objects.get(pupil=pupil, user=health_specialist)
+    url = reverse("pupils:allocation_end", args=[pupil.pk, health.pk])
+    for role, user in cast.items():
+        client.force_login(user)
+        response = client.get(url)
+        if role in MAY_USE["pupils:allocation_add"]:
+            # the DSL reads health allocations; a senior leader learns only that a health service is involved
+            assert response.status_code == (200 if role == "dsl" else 404), role
+        else:
+            assert response.status_code in (403, 404), role
+        if response.status_code != 200 and user != health_specialist:  # (their own name is in the layout)
+            assert health_specialist.get_full_name() not in response.content.decode()
