@@ -27,6 +27,9 @@ PLAN_BADGE = {
 }
 
 
+TEMPLATE = "families/_pupil_panel.html"  # drawn on the pupil page with pupil_panel's context
+
+
 def pupil_related(user) -> tuple[str, ...]:
     """What the pupil page fetches with the pupil for this panel (one join each instead of one query each)."""
     return ("household_link__household", "fresh_start")

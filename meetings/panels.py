@@ -14,6 +14,9 @@ from pupils.models import Pupil
 RECENT = 5
 
 
+TEMPLATE = "meetings/_pupil_panel.html"  # drawn on the pupil page with pupil_panel's context
+
+
 def pupil_related(user) -> tuple[str, ...]:
     """What the pupil page fetches with the pupil for this panel: nothing (its rows are lists)."""
     return ()

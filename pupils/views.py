@@ -10,8 +10,6 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from pghistory.models import Events
 
 from accounts.models import User
-from families import panels as families_panels
-from meetings import panels as meetings_panels
 from pru_cases.access import (
     FIELD_GROUP_FIELDS,
     ROW_FIELD_GROUPS,
@@ -43,11 +41,9 @@ from pupils.forms import (
     PupilForm,
 )
 from pupils.models import Allocation, HealthRecord, Pupil
-from referrals import panels as referrals_panels
+from pupils.panels import panels
 
 PAGE_SIZE = 25
-# Apps that add a panel to the pupil page and badges to the pupil list (see <app>/panels.py).
-PANELS = (referrals_panels, families_panels, meetings_panels)
 
 
 @private_search
@@ -81,7 +77,7 @@ def _page_of_pupils(request: HttpRequest, pupils: QuerySet[Pupil]) -> Page:
     page = Paginator(pupils.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
     ids = list(page.object_list)
     rows = pupils_visible_to(request.user).filter(pk__in=ids).select_related("site", "key_worker")
-    for panel in PANELS:
+    for panel in panels():
         rows = panel.annotate_pupil_list(rows)
     found = {pupil.pk: pupil for pupil in rows}
     page.object_list = [found[pk] for pk in ids]
@@ -89,16 +85,16 @@ def _page_of_pupils(request: HttpRequest, pupils: QuerySet[Pupil]) -> Page:
     detail_url = reverse("pupils:detail", args=[0]).removesuffix("0/")
     for pupil in page.object_list:
         pupil.detail_url = f"{detail_url}{pupil.pk}/"
-        pupil.list_badges = [badge for panel in PANELS for badge in panel.pupil_list_badges(pupil)]
+        pupil.list_badges = [badge for panel in panels() for badge in panel.pupil_list_badges(pupil)]
     return page
 
 
 def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
     user = request.user
     show_health = can_read_field_group(user, FieldGroup.HEALTH)
-    panels = {}
-    for panel in PANELS:
-        panels |= panel.pupil_panel(request, pupil)
+    panel_context = {"panel_templates": [panel.TEMPLATE for panel in panels()]}
+    for panel in panels():
+        panel_context |= panel.pupil_panel(request, pupil)
     # Every open allocation in one query, each marked with whether this user may know of it.
     open_allocations = list(
         pupil.allocations.select_related("user__agency")
@@ -112,7 +108,7 @@ def _detail_context(request: HttpRequest, pupil: Pupil) -> dict:
             health = pupil.health  # fetched with the pupil by pupil_detail; one query otherwise
         except HealthRecord.DoesNotExist:
             health = None
-    return panels | {
+    return panel_context | {
         "pupil": pupil,
         "need_level_changes": pupil.need_level_changes.select_related("changed_by")[:10],
         "allocations": shown_allocations,
@@ -141,7 +137,7 @@ def pupil_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # The health record comes with the pupil only for those who may read it.
         related=("site", "key_worker", "referring_school")
         + (("health",) if can_read_field_group(request.user, FieldGroup.HEALTH) else ())
-        + tuple(name for panel in PANELS for name in panel.pupil_related(request.user)),
+        + tuple(name for panel in panels() for name in panel.pupil_related(request.user)),
     )
     return render(request, "pupils/detail.html", _detail_context(request, pupil))
 

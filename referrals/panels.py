@@ -15,6 +15,9 @@ from referrals.selectors import interventions_visible_to, referrals_visible_to
 RECENT = 5
 
 
+TEMPLATE = "referrals/_pupil_panel.html"  # drawn on the pupil page with pupil_panel's context
+
+
 def pupil_related(user) -> tuple[str, ...]:
     """What the pupil page fetches with the pupil for this panel: nothing (its rows are lists)."""
     return ()
