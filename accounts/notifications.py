@@ -74,15 +74,20 @@ class ReminderKind:
     rows: Callable[[datetime.date], QuerySet | None]
 
 
-def reminder_kinds() -> dict[str, ReminderKind]:
-    """Every kind the pass knows, from the app that owns the records (imported here to keep apps decoupled)."""
-    from families import reminders as families
-    from meetings import reminders as meetings
-    from outcomes import reminders as outcomes
-    from referrals import reminders as referrals
+# Each app that owns records with due dates registers its kinds here from its AppConfig.ready() (accounts sits below
+# them all and imports none of them).
+_kinds: dict[str, ReminderKind] = {}
 
-    found = [*meetings.KINDS, *referrals.KINDS, *families.KINDS, *outcomes.KINDS]
-    return {item.kind: item for item in found}
+
+def register_reminder_kinds(kinds: Iterable[ReminderKind]) -> None:
+    """Make the daily pass create reminders of these kinds. Registering a kind again replaces it."""
+    for item in kinds:
+        _kinds[item.kind] = item
+
+
+def reminder_kinds() -> dict[str, ReminderKind]:
+    """Every kind the pass knows, as the apps that own the records registered them."""
+    return dict(_kinds)
 
 
 def _insert(kind: str, rows: QuerySet, now: datetime.datetime) -> int:

@@ -6,7 +6,10 @@ class MeetingsConfig(AppConfig):
     verbose_name = "Meetings and action plans"
 
     def ready(self) -> None:
-        from meetings import panels
+        # What meetings adds to apps below it: its reminder kinds and its panel on the pupil page.
+        from accounts.notifications import register_reminder_kinds
+        from meetings import panels, reminders
         from pupils import panels as pupil_page
 
+        register_reminder_kinds(reminders.KINDS)
         pupil_page.register(panels, order=30)
