@@ -98,6 +98,11 @@ def oversight_refresh_request(
     return refreshes
 
 
+def refresh_on_pupil_figures_changed(sender, *, pupil_ids: Iterable[int], **kwargs) -> None:
+    """Receiver of `pupils.signals.pupil_figures_changed`: a write below this app changed these pupils' figures."""
+    oversight_refresh_request(pupil_ids=pupil_ids)
+
+
 def oversight_refresh_enqueue(*, refresh_id: int) -> None:
     from outcomes.tasks import oversight_refresh_run as oversight_refresh_run_task
     from pru_cases.celery import send_now

@@ -10,10 +10,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import Site, User
-from outcomes.oversight_summary import oversight_refresh_request
 from pru_cases.access import Action, FieldGroup, can, can_write_field_group, require, require_write
 from pru_cases.lib.conflicts import EditConflict
 from pupils.models import Allocation, HealthRecord, NeedLevelChange, Pupil
+from pupils.signals import pupil_figures_changed
 
 # Fields the edit form may change; status, level of need and version have services of their own.
 # The centre and the key worker decide who sees the pupil: a change to either needs its own action
@@ -102,7 +102,7 @@ def pupil_create(*, by: User, data: dict[str, Any], level_of_need: int = 2) -> P
     pupil.save()
     NeedLevelChange.objects.create(pupil=pupil, level=level_of_need, reason="Level at entry.", changed_by=by)
     if pupil.exit_date:  # a leaver from the start counts among the leavers of the oversight figures
-        oversight_refresh_request(pupil_ids=[pupil.pk])
+        pupil_figures_changed.send(sender=__name__, pupil_ids=[pupil.pk])
     return pupil
 
 
@@ -118,7 +118,7 @@ def _update(*, pupil: Pupil, changes: dict[str, Any], version: int | None) -> Pu
     if not rows.update(**changes, version=F("version") + 1, updated_at=timezone.now()):
         raise EditConflict(CONFLICT_MESSAGE)
     if any(getattr(candidate, name) != getattr(pupil, name) for name in OVERSIGHT_FIELDS):
-        oversight_refresh_request(pupil_ids=[pupil.pk])  # the figures group pupils by these
+        pupil_figures_changed.send(sender=__name__, pupil_ids=[pupil.pk])  # the figures group pupils by these
     pupil.refresh_from_db()
     return pupil
 

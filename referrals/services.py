@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from accounts.models import Agency, User
 from concerns.models import Concern
-from outcomes.oversight_summary import oversight_refresh_request
 from pru_cases.access import FieldGroup, can_write_field_group, hidden_row_fields, require_write
 from pru_cases.lib.conflicts import EditConflict
 from pupils.models import Allocation, Pupil
 from pupils.services import allocation_add
+from pupils.signals import pupil_figures_changed
 from referrals.models import (
     InformationRequest,
     Intervention,
@@ -115,7 +115,7 @@ def referral_create(
     )
     referral.full_clean()
     referral.save()
-    oversight_refresh_request(pupil_ids=[pupil.pk])
+    pupil_figures_changed.send(sender=__name__, pupil_ids=[pupil.pk])
     return referral
 
 
@@ -191,7 +191,8 @@ def referral_triage(
     locked.version += 1
     locked.full_clean()
     locked.save()
-    oversight_refresh_request(pupil_ids=[locked.pupil_id])  # time to triage, signposting, interventions
+    # the figures count time to triage, signposting and interventions
+    pupil_figures_changed.send(sender=__name__, pupil_ids=[locked.pupil_id])
     referral.refresh_from_db()
     return referral
 
@@ -253,7 +254,7 @@ def referral_start(*, referral: Referral, by: User) -> Referral:
         raise ValidationError("Only the allocated specialist or the DSL can start this work.")
     Referral.objects.filter(pk=locked.pk).update(status=Referral.Status.IN_PROGRESS, version=F("version") + 1)
     if Intervention.objects.filter(referral=locked, started_on__isnull=True).update(started_on=timezone.localdate()):
-        oversight_refresh_request(pupil_ids=[locked.pupil_id])  # time to first intervention
+        pupil_figures_changed.send(sender=__name__, pupil_ids=[locked.pupil_id])  # time to first intervention
     referral.refresh_from_db()
     return referral
 
@@ -335,7 +336,7 @@ def intervention_session_add(
     if referral.status == Referral.Status.ALLOCATED:
         referral_start(referral=referral, by=by)
     if Intervention.objects.filter(pk=intervention.pk, started_on__isnull=True).update(started_on=held_on):
-        oversight_refresh_request(pupil_ids=[intervention.pupil_id])  # time to first intervention
+        pupil_figures_changed.send(sender=__name__, pupil_ids=[intervention.pupil_id])  # time to first intervention
     return session
 
 
