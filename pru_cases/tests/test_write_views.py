@@ -50,9 +50,10 @@ def test_it_shows_a_conflict_with_409_and_bases_the_next_save_on_the_latest_vers
 def test_every_service_raises_the_one_edit_conflict():
     from families import services as families
     from meetings import services as meetings
-    from pupils import outcomes_services, services
+    from outcomes import services as outcomes
+    from pupils import services
     from referrals import services as referrals
 
-    assert {module.EditConflict for module in (families, meetings, outcomes_services, services, referrals)} == {
+    assert {module.EditConflict for module in (families, meetings, outcomes, services, referrals)} == {
         EditConflict
     }
