@@ -6,6 +6,7 @@ import pytest
 
 from accounts.models import Agency, Site, Specialism, User
 from pru_cases.testing import celery_worker, private_redis  # noqa: F401 (fixtures for every app)
+from pru_cases.tests.cast import CAST
 from pupils.models import Allocation, HealthRecord, Pupil
 
 PASSWORD = "correct-horse-battery-staple"
@@ -161,16 +162,6 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def cast(dsl, leader, staff, other_staff, specialist, health_specialist, family_worker, outsider, admin_user) -> dict:
-    """Every role of the cast by name, for permission matrices that take the role as a parameter."""
-    return {
-        "dsl": dsl,
-        "leader": leader,
-        "staff": staff,
-        "other_staff": other_staff,
-        "specialist": specialist,
-        "health_specialist": health_specialist,
-        "family_worker": family_worker,
-        "outsider": outsider,
-        "admin_user": admin_user,
-    }
+def cast(request) -> dict:
+    """Every role of the cast by name (pru_cases/tests/cast.py), for permission matrices over all of them."""
+    return {role: request.getfixturevalue(role) for role in CAST}

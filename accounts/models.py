@@ -1,10 +1,15 @@
+from importlib import import_module
+
 import pghistory
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.sessions.base_session import AbstractBaseSession
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from pru_cases.roles import HEALTH_AGENCY_KINDS, SEES_ALL_PUPILS, Role
 
 
 @pghistory.track()
@@ -98,7 +103,7 @@ class Agency(models.Model):
     Kind = AgencyKind
 
     # Agencies whose staff may read the health field group (DOMAIN.md: health keeps health detail confidential).
-    HEALTH_KINDS = frozenset({Kind.HEALTH, Kind.CAMHS})
+    HEALTH_KINDS = frozenset(AgencyKind(kind) for kind in HEALTH_AGENCY_KINDS)
 
     name = models.CharField(max_length=160, unique=True)
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -146,13 +151,7 @@ class EmailPreference(models.TextChoices):
 
 @pghistory.track(exclude=["password", "last_login"])
 class User(AbstractUser):
-    class Role(models.TextChoices):
-        SENIOR_LEADER = "senior_leader", "Senior leader"
-        DSL = "dsl", "Designated safeguarding lead"
-        STAFF = "staff", "PRU staff"
-        SPECIALIST = "specialist", "Specialist"
-        FAMILY_WORKER = "family_worker", "Family worker"
-        ADMIN = "admin", "Administrator"
+    Role = Role
 
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.STAFF)
     agency = models.ForeignKey(Agency, on_delete=models.PROTECT, null=True, blank=True, related_name="staff")
@@ -208,7 +207,7 @@ class User(AbstractUser):
 
     @property
     def sees_all_pupils(self) -> bool:
-        return self.role in (self.Role.DSL, self.Role.SENIOR_LEADER)
+        return self.role in SEES_ALL_PUPILS
 
     @property
     def is_leader(self) -> bool:
@@ -307,6 +306,5 @@ class UserSession(AbstractBaseSession):
 
     @classmethod
     def get_session_store_class(cls):
-        from accounts.sessions import SessionStore
-
-        return SessionStore
+        # The store is the session engine named in settings (accounts.sessions), which imports this model.
+        return import_module(settings.SESSION_ENGINE).SessionStore

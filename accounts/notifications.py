@@ -26,7 +26,9 @@ from django.template.loader import get_template, render_to_string
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
+from accounts import tasks
 from accounts.models import EmailPreference, Notification, User
+from pru_cases.celery import send_now
 
 log = logging.getLogger(__name__)
 
@@ -171,10 +173,8 @@ def emails_enqueue_after_commit() -> None:
 
 
 def emails_enqueue() -> None:
-    from accounts.tasks import notification_emails_send
-    from pru_cases.celery import send_now
 
-    send_now(notification_emails_send)
+    send_now(tasks.notification_emails_send)
 
 
 def _waiting(preference: str) -> QuerySet[Notification]:

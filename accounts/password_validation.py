@@ -10,6 +10,8 @@ from django.conf import settings
 from django.contrib.auth.password_validation import CommonPasswordValidator
 from django.core.exceptions import ValidationError
 
+from accounts.models import Agency, Site
+
 # Always guessable here, whatever the deployment is called.
 FIXED_WORDS = ("pru", "safeguarding", "safeguard", "pupil", "referral", "cases")
 
@@ -40,7 +42,6 @@ def _words(*names: str, shortest: int = 3) -> set[str]:
 def context_words(user=None) -> set[str]:
     """What someone guessing a password here would try first: the organisation's name, the centres' names and
     codes, the PRU's own agency name, the person's username and names, and the words of the trade."""
-    from accounts.models import Agency, Site
 
     names = [settings.ORGANISATION_NAME]
     for name, code in Site.objects.values_list("name", "code"):

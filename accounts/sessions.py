@@ -12,6 +12,7 @@ from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionS
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
+from accounts.models import UserSession
 from pru_cases import security
 
 
@@ -25,7 +26,6 @@ def _moment(stamp) -> datetime.datetime | None:
 class SessionStore(DatabaseSessionStore):
     @classmethod
     def get_model_class(cls):
-        from accounts.models import UserSession
 
         return UserSession
 
@@ -85,7 +85,6 @@ def browser_label(user_agent: str) -> str:
 def sessions_of(user, *, current_key: str | None, now: datetime.datetime | None = None) -> list[SessionSummary]:
     """The user's own sessions that could still be used: not past their idle or absolute limits, and signed with
     the user's present password (a password change ends the others)."""
-    from accounts.models import UserSession
 
     now = now or timezone.now()
     rows = UserSession.objects.filter(

@@ -18,8 +18,6 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
-    path("agencies/", views.agency_list, name="agencies"),
-    path("break-glass/", views.break_glass, name="break_glass"),
     path("notifications/", views.notification_list, name="notifications"),
     path("notifications/<int:pk>/open/", views.notification_open, name="notification_open"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),

@@ -1,100 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts import notifications, services
-from accounts.forms import BreakGlassForm, EmailPreferenceForm
-from accounts.models import Agency, AgencyService, User
+from accounts.forms import EmailPreferenceForm
 from accounts.sessions import sessions_of
-from pru_cases import security
-from pru_cases.access import Action, pupils_visible_to, record_access, require
-from pru_cases.models import AccessEvent
-from referrals.selectors import agency_response_medians, information_requests_visible_to
-
-
-@require_GET
-def agency_list(request: HttpRequest) -> HttpResponse:
-    """The directory: what each local professional can offer, and who to ask."""
-    agencies = Agency.objects.prefetch_related(
-        Prefetch("services", queryset=AgencyService.objects.filter(is_active=True)),
-        Prefetch("staff", queryset=User.objects.filter(is_active=True).select_related("site")),
-    )
-    kind = request.GET.get("kind", "")
-    if kind in Agency.Kind.values:
-        agencies = agencies.filter(kind=kind)
-    return render(
-        request,
-        "accounts/agency_list.html",
-        {
-            "agencies": agencies,
-            "kinds": Agency.Kind.choices,
-            "kind": kind,
-            # Response times over the requests about pupils this person may see.
-            "medians": agency_response_medians(information_requests_visible_to(request.user)),
-        },
-    )
-
-
-@require_http_methods(["GET", "POST"])
-def break_glass(request: HttpRequest) -> HttpResponse:
-    """Open a pupil outside one's usual scope for a few hours, in an emergency, with a reason the DSL sees."""
-    require(request.user, Action.BREAK_GLASS)
-    form = BreakGlassForm(request.POST or None)
-    if request.method == "GET":
-        return render(request, "accounts/break_glass.html", {"form": form})
-    if form.is_valid():
-        pupil = security.break_glass_find_pupil(
-            upn=form.cleaned_data["upn"],
-            last_name=form.cleaned_data["last_name"],
-            date_of_birth=form.cleaned_data["date_of_birth"],
-        )
-        if pupil is None:
-            # Audited like any other refusal; the message does not say whether the pupil exists.
-            record_access(
-                request,
-                pupil_id=None,
-                pupil_ref=None,
-                outcome=AccessEvent.Outcome.DENIED,
-            )
-            form.add_error(
-                None,
-                "No single pupil matches these details. Check them, or ask the DSL.",
-            )
-        elif pupils_visible_to(request.user).filter(pk=pupil.pk).exists():
-            messages.info(
-                request,
-                "You can already see this pupil: no break-glass access was needed.",
-            )
-            return redirect("pupils:detail", pk=pupil.pk)
-        else:
-            try:
-                grant = security.break_glass_grant(
-                    request=request,
-                    user=request.user,
-                    pupil=pupil,
-                    reason=form.cleaned_data["reason"],
-                )
-            except ValidationError as error:
-                for field, errors in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                messages.warning(
-                    request,
-                    (
-                        f"Break-glass access granted until {timezone.localtime(grant.expires_at):%H:%M}. The DSL "
-                        "has been told."
-                    ),
-                )
-                return redirect("pupils:detail", pk=pupil.pk)
-    return render(request, "accounts/break_glass.html", {"form": form}, status=400)
-
 
 NOTIFICATIONS_PAGE_SIZE = 50
 

@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from concerns.models import Concern
-from pru_cases.access import in_pupil_scope
 from pupils.models import Pupil
+from pupils.selectors import in_pupil_scope
 
 
 def pattern_window_start() -> datetime.datetime:

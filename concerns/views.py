@@ -11,20 +11,13 @@ from concerns import services
 from concerns.filters import ConcernFilter
 from concerns.forms import ConcernForm, ConcernReviewForm
 from concerns.selectors import concerns_visible_to
-from pru_cases.access import (
-    Action,
-    can,
-    get_for_user,
-    get_pupil_for_user,
-    pupils_visible_to,
-    record_reads,
-    require,
-)
+from pru_cases.access import Action, can, get_for_user, get_pupil_for_user, record_reads, require
 from pru_cases.lib.forms import add_service_errors, plain_widgets
 from pru_cases.lib.ids import parse_id
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pupils.filters import PupilFilter
 from pupils.models import Pupil
+from pupils.selectors import pupils_visible_to
 
 PAGE_SIZE = 25
 PICKER_LIMIT = 8

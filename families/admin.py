@@ -15,8 +15,8 @@ from families.models import (
     SupportAction,
 )
 from families.selectors import households_visible_to
-from pru_cases.access import pupils_visible_to
 from pru_cases.admin import PolicyInline, ReadOnlyLeaderAdmin
+from pupils.selectors import pupils_visible_to
 
 
 class CarerInline(PolicyInline):

@@ -6,8 +6,8 @@ from django.db.models import Exists, F, Func, IntegerField, OuterRef, QuerySet, 
 from django.db.models.functions import Coalesce
 
 from accounts.models import User
-from families.models import Household, HouseholdPupil, ReintegrationPlan
-from pru_cases.access import in_pupil_scope, pupils_visible_to
+from families.models import Carer, Household, HouseholdPupil, ReintegrationPlan, SupportAction
+from pupils.selectors import in_pupil_scope, pupils_visible_to
 
 # The path from a household to its pupils, for the access log (pru_cases.access.get_for_user logs each one the
 # reader sees).
@@ -30,7 +30,6 @@ def _count(queryset: QuerySet) -> Subquery:
 
 def household_list_queryset(user: User) -> QuerySet[Household]:
     """The household list: counts are correlated subqueries, so the page costs the same however many rows exist."""
-    from families.models import Carer, SupportAction
 
     return (
         households_visible_to(user)

@@ -27,9 +27,10 @@ from families.models import (
     Sibling,
     SupportAction,
 )
-from pru_cases.access import pupils_writable_by, require_write
+from pru_cases.access import require_write
 from pru_cases.lib.conflicts import EditConflict
 from pupils.models import Pupil, School
+from pupils.selectors import pupils_writable_by
 from pupils.services import CONFLICT_MESSAGE
 
 HOUSEHOLD_FIELDS = (

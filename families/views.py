@@ -31,18 +31,11 @@ from families.selectors import (
     households_visible_to,
     plans_visible_to,
 )
-from pru_cases.access import (
-    Action,
-    can,
-    can_for_pupil,
-    get_for_user,
-    get_pupil_for_user,
-    pupils_visible_to,
-    record_reads,
-)
+from pru_cases.access import Action, can, can_for_pupil, get_for_user, get_pupil_for_user, record_reads
 from pru_cases.lib.forms import show_refusal
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pupils.models import Pupil
+from pupils.selectors import pupils_visible_to
 
 PAGE_SIZE = 25
 

@@ -25,7 +25,7 @@ from meetings.models import (
     ProgressNote,
 )
 from meetings.selectors import room_for
-from pru_cases.access import pupils_visible_to
+from pupils.selectors import pupils_visible_to
 
 
 class OutOfScope(Exception):

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from accounts.models import Agency, Site, User
-from meetings.models import Action, Invitee, Meeting
+from meetings.models import Action, Invitee, Meeting, PdfJob
 from referrals.models import Referral
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -144,6 +144,5 @@ class PdfForm(forms.Form):
 
     def __init__(self, *args, kinds=(), **kwargs):
         super().__init__(*args, **kwargs)
-        from meetings.models import PdfJob
 
         self.fields["kind"].choices = [(k, PdfJob.Kind(k).label) for k in kinds]

@@ -25,7 +25,8 @@ from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from accounts.models import User
 from meetings.models import Action, AgendaItem, Invitee, Meeting, PdfJob
 from pru_cases.access import Action as Perm
-from pru_cases.access import FieldGroup, can, can_read_field_group, in_pupil_scope, pupils_visible_to
+from pru_cases.access import FieldGroup, can, can_read_field_group
+from pupils.selectors import in_pupil_scope, pupils_visible_to
 
 
 def meetings_visible_to(user: User) -> QuerySet[Meeting]:

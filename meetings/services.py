@@ -16,6 +16,9 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError
 
 from accounts.models import Agency, User
+from concerns.selectors import annotate_recent_concern_count
+from families.models import FreshStartInterview
+from families.services import fresh_start_mark_discussed
 from meetings.documents import OutOfScope, document_context
 from meetings.models import (
     Action,
@@ -28,9 +31,16 @@ from meetings.models import (
     PdfJob,
     ProgressNote,
 )
-from pru_cases.access import require_write
+from meetings.selectors import may_download
+from meetings.tasks import pdf_job_render as pdf_job_render_task
+from pru_cases.access import Action as Perm
+from pru_cases.access import FieldGroup, can, require_write, row_in_group
+from pru_cases.celery import send_now
 from pru_cases.lib.conflicts import EditConflict
+from pru_cases.pdf import render_pdf
 from pupils.models import Pupil
+from referrals.models import InformationRequest, Intervention, Referral
+from referrals.services import referral_triage
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +91,6 @@ def meeting_create(
         )
     if kind != Meeting.Kind.TAC:
         pupil = None
-    from pru_cases.access import Action as Perm
-    from pru_cases.access import can
 
     if not can(chair, Perm.RUN_MEETING):
         raise ValidationError({"chair": "The chair must be the DSL or a senior leader."})
@@ -215,7 +223,6 @@ def _next_position(meeting: Meeting) -> int:
 
 def agenda_sources(*, meeting: Meeting, new_pupil_days: int = NEW_PUPIL_DAYS) -> dict[int, list[dict[str, Any]]]:
     """pupil id -> reasons the pupil should be on this meeting's agenda (one query per source)."""
-    from concerns.selectors import annotate_recent_concern_count
 
     day = meeting.held_on
     pupils = Pupil.objects.filter(status=Pupil.Status.ACTIVE)
@@ -247,8 +254,6 @@ def agenda_sources(*, meeting: Meeting, new_pupil_days: int = NEW_PUPIL_DAYS) ->
     ).values_list("pk", "pupil_id", "review_on"):
         add(pupil_id, AgendaItem.Reason.REVIEW_DUE, None, f"Action plan review due {review:%d %b}")
 
-    from referrals.models import InformationRequest, Intervention, Referral
-
     for pk, pupil_id, urgency in Referral.objects.filter(
         status=Referral.Status.SUBMITTED, pupil__in=pupils
     ).values_list("pk", "pupil_id", "urgency"):
@@ -266,8 +271,6 @@ def agenda_sources(*, meeting: Meeting, new_pupil_days: int = NEW_PUPIL_DAYS) ->
         status=InformationRequest.Status.OPEN, due_by__lt=day, pupil__in=pupils
     ).values_list("pk", "pupil_id", "due_by"):
         add(pupil_id, AgendaItem.Reason.INFORMATION_OVERDUE, pk, f"Answer was due {due:%d %b}")
-
-    from families.models import FreshStartInterview
 
     for pk, pupil_id, held in FreshStartInterview.objects.filter(
         discussed_at_mdt_on__isnull=True, held_on__lte=day, pupil__in=pupils
@@ -402,10 +405,6 @@ def decision_record(
     if not text.strip() and referral is None:
         raise ValidationError({"text": "Write what was decided."})
     if referral is not None:
-        from pru_cases.access import Action as Perm
-        from pru_cases.access import can
-        from referrals.services import referral_triage
-
         if referral.pupil_id != item.pupil_id:
             raise ValidationError({"referral": "That referral is about a different pupil."})
         if not can(by, Perm.TRIAGE_REFERRAL):
@@ -422,7 +421,6 @@ def decision_record(
             note=text,
         )
         # The minutes are read by everyone at the meeting: a referral to a health service is not named there.
-        from pru_cases.access import FieldGroup, row_in_group
 
         service = referral.get_specialism_display()
         if row_in_group(referral, FieldGroup.HEALTH):
@@ -555,8 +553,6 @@ def meeting_close(*, meeting: Meeting, by: User, summary: str = "", version: int
 
 
 def _fresh_starts_discussed(meeting: Meeting, by: User) -> None:
-    from families.models import FreshStartInterview
-    from families.services import fresh_start_mark_discussed
 
     ids = [
         reason["ref"]
@@ -584,7 +580,6 @@ def pdf_request(*, meeting: Meeting, by: User, kind: str) -> PdfJob:
     """A copy of a document for `by`, who alone may download it. The job row, in the caller's transaction; the task
     is enqueued only after commit, and a broker that is down at that moment costs a delay (the sweeper enqueues it
     later), never the request."""
-    from meetings.selectors import may_download
 
     if not may_download(by, meeting):  # the copy is made for `by`: only someone who may have the documents
         raise PermissionDenied
@@ -613,8 +608,6 @@ def _enqueue_after_commit(job_ids: list[int]) -> None:
 
 
 def pdf_job_enqueue(*, job_id: int) -> None:
-    from meetings.tasks import pdf_job_render as pdf_job_render_task
-    from pru_cases.celery import send_now
 
     send_now(pdf_job_render_task, job_id=job_id)
     PdfJob.objects.filter(pk=job_id, status=PdfJob.Status.PENDING).update(enqueued_at=timezone.now())
@@ -708,7 +701,6 @@ class RenderedDocument(NamedTuple):
 
 def render_job_pdf(job: PdfJob) -> RenderedDocument:
     """The PDF built for the person who asked for it (meetings.documents), and the pupils it names."""
-    from pru_cases.pdf import render_pdf
 
     template, context, named = document_context(job)
     return RenderedDocument(render_pdf(template, context), named)

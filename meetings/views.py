@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from concerns.models import Concern
 from meetings import services
+from meetings.case_sections import sections_for
 from meetings.filters import ActionFilter, MeetingFilter
 from meetings.forms import (
     ActionForm,
@@ -47,24 +49,18 @@ from meetings.selectors import (
     shared_records_query,
 )
 from pru_cases.access import Action as Perm
-from pru_cases.access import (
-    FieldGroup,
-    can,
-    get_for_user,
-    get_pupil_for_user,
-    pupils_visible_to,
-    record_access,
-    record_reads,
-    require,
-)
+from pru_cases.access import FieldGroup, can, get_for_user, get_pupil_for_user, record_access, record_reads, require
 from pru_cases.lib.conflicts import EditConflict
 from pru_cases.lib.forms import add_service_errors, plain_widgets
 from pru_cases.lib.ids import parse_id
 from pru_cases.models import AccessEvent
+from pupils.models import HealthRecord
+from pupils.selectors import pupils_visible_to
+from referrals.models import Intervention, Referral
+from referrals.selectors import interventions_visible_to, referrals_visible_to
 
 PAGE_SIZE = 25
 RECENT_CONCERNS = 5
-ATTENDANCE_WEEKS = 6
 
 
 def _closed_response(request: HttpRequest, meeting: Meeting) -> HttpResponse:
@@ -321,12 +317,6 @@ def meeting_schedule_next(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _case_context(request: HttpRequest, meeting: Meeting, item: AgendaItem, room, **forms) -> dict:
     """One case, showing only what everyone in the room may see (see meetings.selectors)."""
-    from concerns.models import Concern
-    from outcomes.models import AttendanceWeek
-    from pupils.models import HealthRecord
-    from referrals.models import Intervention, Referral
-    from referrals.selectors import interventions_visible_to, referrals_visible_to
-
     user = request.user
     context = {"meeting": meeting, "item": item, "shown": room.shows(item), "room": room}
     recording = may_record(user, meeting) and meeting.is_open
@@ -370,9 +360,7 @@ def _case_context(request: HttpRequest, meeting: Meeting, item: AgendaItem, room
                 "owner_user", "owner_agency"
             )
         ),
-        "attendance": list(
-            reversed(AttendanceWeek.objects.filter(pupil=pupil).order_by("-week_starting")[:ATTENDANCE_WEEKS])
-        ),
+        "sections": sections_for(pupil.pk),
         "health": HealthRecord.objects.filter(pupil=pupil).first() if room.health else None,
     }
     if recording:
@@ -493,9 +481,6 @@ def discussion_record(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
 
 @require_POST
 def decision_record(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
-    from referrals.models import Referral
-    from referrals.selectors import referrals_visible_to
-
     meeting, item, room = _recordable_item(request, pk, item_pk)
     # Only a referral everyone present may see can be triaged on the shared screen.
     shared = shared_records(room, referrals_visible_to, item.pupil_id) if item.pupil_id else []

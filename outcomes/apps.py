@@ -6,10 +6,14 @@ class OutcomesConfig(AppConfig):
     verbose_name = "Outcomes"
 
     def ready(self) -> None:
+        # What outcomes adds to apps below it: its reminder kinds, the refresh of the oversight figures when a
+        # write below changes them, and the recent attendance of each case on the meeting screen.
         from accounts.notifications import register_reminder_kinds
-        from outcomes import reminders
+        from meetings import case_sections
+        from outcomes import meeting_sections, reminders
         from outcomes.oversight_summary import refresh_on_pupil_figures_changed
         from pupils.signals import pupil_figures_changed
 
         register_reminder_kinds(reminders.KINDS)
         pupil_figures_changed.connect(refresh_on_pupil_figures_changed, dispatch_uid="outcomes.oversight_refresh")
+        case_sections.register(meeting_sections.ATTENDANCE)

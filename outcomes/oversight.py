@@ -46,8 +46,9 @@ from outcomes import sdq
 from outcomes.charts import BarChart, bar_chart
 from outcomes.models import AttendanceWeek, DestinationFollowUp, Exclusion, FamilyFeedback, ReadingTest, SDQResponse
 from outcomes.models.measures import FEEDBACK_QUESTIONS, Occasion
-from pru_cases.access import pupils_visible_to
 from pupils.models import Pupil
+from pupils.selectors import pupils_visible_to
+from referrals.models import Referral, Specialism
 
 ATTENDANCE_WINDOW = datetime.timedelta(days=42)  # six weeks: the baseline after entry and the latest stretch
 SDQ_SCALES = ("total_difficulties", "emotional", "conduct", "hyperactivity", "peer", "prosocial")
@@ -159,7 +160,6 @@ def _round(value: float | None, places: int = 1) -> float | None:
 
 
 def _referrals(user: User, filters: Filters):
-    from referrals.models import Referral
 
     return Referral.objects.filter(
         pupil__in=filtered_pupils(user, filters),
@@ -182,7 +182,6 @@ def referrals_by_month(user: User, filters: Filters) -> Table:
 
 def referrals_by_month_table(counts: Iterable[dict]) -> Table:
     """From (month, specialism, n) rows in month order."""
-    from referrals.models import Specialism
 
     months: list[str] = []
     grid: dict[str, dict[str, int]] = {}
@@ -246,7 +245,6 @@ def referral_timeliness(user: User, filters: Filters) -> Table:
 
 
 def referral_timeliness_table(per_specialism: list[dict]) -> Table:
-    from referrals.models import Specialism
 
     overall = _combined(per_specialism)
     labels = dict(Specialism.choices)

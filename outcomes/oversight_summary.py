@@ -43,8 +43,11 @@ from outcomes.models.oversight import (
     OversightSDQ,
 )
 from outcomes.oversight import Filters, Table
-from pru_cases.access import pupils_visible_to
+from outcomes.tasks import oversight_refresh_run as oversight_refresh_run_task
+from pru_cases.celery import send_now
 from pupils.models import Pupil, School
+from pupils.selectors import pupils_visible_to
+from referrals.models import Intervention, Referral
 
 log = logging.getLogger(__name__)
 
@@ -104,8 +107,6 @@ def refresh_on_pupil_figures_changed(sender, *, pupil_ids: Iterable[int], **kwar
 
 
 def oversight_refresh_enqueue(*, refresh_id: int) -> None:
-    from outcomes.tasks import oversight_refresh_run as oversight_refresh_run_task
-    from pru_cases.celery import send_now
 
     send_now(oversight_refresh_run_task, refresh_id=refresh_id)
     OversightRefresh.objects.filter(pk=refresh_id, status=OversightRefresh.Status.PENDING).update(
@@ -223,7 +224,6 @@ def figures_as_of() -> dict:
 
 def oversight_summaries_rebuild(*, pupil_ids: list[int] | None = None) -> None:
     """Delete and recompute the summary rows of these pupils (all pupils if None), from the case records."""
-    from referrals.models import Intervention, Referral
 
     tables = {
         "pupil": Pupil._meta.db_table,

@@ -30,9 +30,10 @@ from outcomes.models import (
 )
 from outcomes.models.measures import PASS_FACTORS
 from outcomes.oversight_summary import oversight_refresh_request
-from pru_cases.access import pupils_writable_by, require_write
+from pru_cases.access import require_write
 from pru_cases.lib.conflicts import EditConflict
 from pupils.models import Pupil
+from pupils.selectors import pupils_writable_by
 
 
 @transaction.atomic

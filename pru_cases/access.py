@@ -1,10 +1,10 @@
 """The access policy, in one place.
 
-Who may see which pupil (`pupils_visible_to`), who may change a pupil's records (`may_write`: the usual
-scope, never a break-glass grant), who may read or write which restricted field group
-(`can_read_field_group` / `can_write_field_group`) and what a role may do (`can`). Every view, list,
-search, export and admin changelist that shows pupil data takes its rows from here; a pupil outside
-a user's scope is a 404, so the page does not reveal that the pupil is known to us.
+Who may see which pupil (`pupils_visible_to`: the pupils app's scope, registered here as `pupil_scope()`), who may
+change a pupil's records (`may_write`: the usual scope, never a break-glass grant), who may read or write which
+restricted field group (`can_read_field_group` / `can_write_field_group`) and what a role may do (`can`, with the
+roles of `pru_cases.roles`). Every view, list, search, export and admin changelist that shows pupil data takes its
+rows from here; a pupil outside a user's scope is a 404, so the page does not reveal that the pupil is known to us.
 
 Every view fetches its record with the one audited getter, `get_for_user` (`get_pupil_for_user` for a pupil),
 given the scope of the record's app (`<plural>_visible_to(user)` in that app's selectors, so this module need not
@@ -17,21 +17,21 @@ from __future__ import annotations
 import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import connection
 from django.db.models import BooleanField, ExpressionWrapper, Model, Q, QuerySet, Value
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from accounts.models import Agency, User
 from pru_cases.models import AccessEvent, BreakGlass
+from pru_cases.roles import HEALTH_AGENCY_KINDS, Role
 
-if TYPE_CHECKING:
-    from pupils.models import Pupil
-
-Role = User.Role
+# The people and records the policy reasons about, by what it reads of them: a user's role, agency
+# (`agency.is_health`), centre (`site_id`) and `sees_all_pupils`; a pupil's id.
+User = AbstractUser
+Pupil = Model
 
 
 class FieldGroup(enum.StrEnum):
@@ -131,69 +131,28 @@ def require(user: User, action: Action) -> None:
         raise PermissionDenied
 
 
-def works_with(user: User) -> Q:
-    """Pupils this person key-works or is allocated to (an open allocation): "my pupils".
-
-    Two shapes of the same question, for the planner's sake. Leaders work with few pupils, if any: their pupils are
-    fetched by id from one `IN (allocations UNION ALL key-worked)` list instead of testing the whole roll. Hands-on
-    staff may work with thousands: each pupil is tested against a hashed list, so a page of them can be read in name
-    order and the scan stops as soon as the page is full.
-    """
-    from pupils.models import Allocation, Pupil
-
-    allocated = Allocation.objects.filter(user_id=user.pk, ended_on__isnull=True).values("pupil_id")
-    if user.sees_all_pupils:
-        key_worked = Pupil.objects.filter(key_worker_id=user.pk).values("pk")
-        return Q(pk__in=allocated.union(key_worked, all=True))
-    return Q(key_worker_id=user.pk) | Q(pk__in=allocated)
+# The pupil scope itself (`pupils_visible_to`, `pupils_writable_by`, `in_pupil_scope`, `works_with`) is the
+# pupils app's, in pupils/selectors.py. The app registers it here in its ready(), so that the getter and
+# `may_write` use the same scope without this module importing an app.
+@dataclass(frozen=True)
+class PupilScope:
+    visible: Callable[..., QuerySet]  # (user, *, break_glass=True) -> the pupils `user` may see
+    writable: Callable[[User], QuerySet]  # (user) -> the pupils whose records `user` may change
+    usual: Callable[[User], Q | None]  # (user) -> a filter on pupils without break-glass: Q() all, None none
+    rows_about: Callable[[User, str], Q]  # (user, path to pupil) -> a filter on rows about pupils `user` sees
 
 
-def _usual_scope(user: User) -> Q | None:
-    """The pupils a person sees by their role, centre, key-working and allocations; no break-glass grant.
-    Q() for everyone, None for no one."""
-    if not (user.is_authenticated and user.is_active):
-        return None
-    if user.sees_all_pupils:
-        return Q()
-    if user.role == Role.STAFF:
-        return Q(key_worker_id=user.pk) | Q(site_id=user.site_id) if user.site_id else Q(key_worker_id=user.pk)
-    if user.role in (Role.SPECIALIST, Role.FAMILY_WORKER):
-        return works_with(user)
-    return None  # administrators manage accounts, not cases
+_registered_scope: list[PupilScope] = []
 
 
-def pupils_visible_to(user: User, *, break_glass: bool = True) -> QuerySet[Pupil]:
-    """The pupils `user` may see; with `break_glass=False`, only those they may also change (`pupils_writable_by`)."""
-    from pupils.models import Pupil
-
-    pupils = Pupil.objects.all()
-    usual = _usual_scope(user)
-    if usual is None:
-        return pupils.none()
-    if user.sees_all_pupils:
-        return pupils
-    if not break_glass:
-        return pupils.filter(usual)
-    granted = BreakGlass.objects.filter(user_id=user.pk, expires_at__gt=timezone.now()).values("pupil_id")
-    return pupils.filter(usual | Q(pk__in=granted))
+def register_pupil_scope(scope: PupilScope) -> None:
+    _registered_scope[:] = [scope]
 
 
-def pupils_writable_by(user: User) -> QuerySet[Pupil]:
-    """Pupils whose records `user` may change: their usual scope. A break-glass grant opens a record to read
-    and to log a concern only, so that nothing done under it (moving the pupil to the reader's centre, naming
-    a key worker) outlives the grant."""
-    return pupils_visible_to(user, break_glass=False)
-
-
-def in_pupil_scope(user: User, field: str = "pupil") -> Q:
-    """A filter on `field` (a required foreign key to Pupil) for rows about pupils the user may see.
-
-    Someone who sees every pupil gets no filter at all, rather than `pupil_id IN (every pupil)`, which would make the
-    database join every referral or concern against the whole pupil table to learn nothing.
-    """
-    if user.is_authenticated and user.is_active and user.sees_all_pupils:
-        return Q()
-    return Q(**{f"{field}__in": pupils_visible_to(user)})
+def pupil_scope() -> PupilScope:
+    if not _registered_scope:
+        raise ImproperlyConfigured("No pupil scope is registered: the pupils app must be in INSTALLED_APPS.")
+    return _registered_scope[0]
 
 
 # What a break-glass grant allows besides reading the record.
@@ -222,7 +181,7 @@ def may_write(user: User, pupil: Pupil | int) -> bool:
     if user.sees_all_pupils:
         return True
     pupil_id = pupil if isinstance(pupil, int) else pupil.pk
-    return pupils_writable_by(user).filter(pk=pupil_id).exists()
+    return pupil_scope().writable(user).filter(pk=pupil_id).exists()
 
 
 def require_write(user: User, pupil: Pupil | int, action: Action | None = None) -> None:
@@ -235,7 +194,7 @@ def require_write(user: User, pupil: Pupil | int, action: Action | None = None) 
     if may_write(user, pupil):
         return
     pupil_id = pupil if isinstance(pupil, int) else pupil.pk
-    if pupils_visible_to(user).filter(pk=pupil_id).exists():
+    if pupil_scope().visible(user).filter(pk=pupil_id).exists():
         if action in BREAK_GLASS_ACTIONS:
             return
         raise BreakGlassReadOnly(BREAK_GLASS_READ_ONLY)
@@ -271,7 +230,7 @@ FIELD_GROUP_FIELDS: dict[FieldGroup, dict[str, frozenset[str] | None]] = {
 
 
 # Referral and intervention specialisms whose work health agencies do (accounts.models.AGENCY_KIND_OF maps
-# exactly these to Agency.HEALTH_KINDS; a test keeps the two in step). Named here because the
+# exactly these to HEALTH_AGENCY_KINDS; a test keeps the two in step). Named here because the
 # policy imports no app.
 HEALTH_SPECIALISMS = frozenset({"camhs", "salt"})
 
@@ -296,13 +255,13 @@ class RowRule:
 # to ask about it.
 ROW_FIELD_GROUPS: dict[FieldGroup, dict[str, RowRule]] = {
     FieldGroup.HEALTH: {
-        "referrals.InformationRequest": RowRule(Q(agency__kind__in=Agency.HEALTH_KINDS), frozenset({"answer"})),
+        "referrals.InformationRequest": RowRule(Q(agency__kind__in=HEALTH_AGENCY_KINDS), frozenset({"answer"})),
         "referrals.Referral": RowRule(Q(specialism__in=HEALTH_SPECIALISMS), None),
         "referrals.Intervention": RowRule(Q(specialism__in=HEALTH_SPECIALISMS), None),
         "referrals.InterventionSession": RowRule(
             Q(intervention__specialism__in=HEALTH_SPECIALISMS), None, pupil="intervention__pupil"
         ),
-        "pupils.Allocation": RowRule(Q(user__agency__kind__in=Agency.HEALTH_KINDS), None),
+        "pupils.Allocation": RowRule(Q(user__agency__kind__in=HEALTH_AGENCY_KINDS), None),
     },
 }
 
@@ -507,10 +466,11 @@ def _scoped(user: User, queryset_or_model: QuerySet | type[Model], pupil: str | 
     if isinstance(queryset_or_model, QuerySet):
         return queryset_or_model
     if pupil == "pk":
-        return pupils_visible_to(user)
+        return pupil_scope().visible(user)
     if pupil is None:
         raise TypeError("A record not about a pupil has no scope here: pass its app's <plural>_visible_to(user).")
-    return without_restricted_rows(user, queryset_or_model._default_manager.filter(in_pupil_scope(user, pupil)))
+    rows = queryset_or_model._default_manager.filter(pupil_scope().rows_about(user, pupil))
+    return without_restricted_rows(user, rows)
 
 
 def _is_many(model: type[Model], path: str) -> bool:
@@ -550,7 +510,7 @@ def _log_read(
         return
     if _is_many(model, pupil):
         about = model._base_manager.filter(pk=record.pk).values(pupil)
-        ids = pupils_visible_to(request.user).filter(pk__in=about).values_list("pk", flat=True)
+        ids = pupil_scope().visible(request.user).filter(pk__in=about).values_list("pk", flat=True)
         record_reads(request, pupil_ids=list(ids), outcome=outcome, field_groups=field_groups)
         return
     pupil_id = _pupil_id_of(record, pupil)
@@ -602,7 +562,7 @@ def get_for_user(
     scoped = _scoped(user, queryset_or_model, pupil)
     is_pupil = pupil == "pk"
     if is_pupil and not user.sees_all_pupils:
-        usual = _usual_scope(user)
+        usual = pupil_scope().usual(user)
         if usual is not None:
             scoped = scoped.annotate(_in_usual_scope=ExpressionWrapper(usual, output_field=BooleanField()))
     model = scoped.model
@@ -641,7 +601,7 @@ def get_pupil_for_user(
 ) -> Pupil:
     """`get_for_user` for a pupil: within `pupils_visible_to(user)`, narrowed by `queryset` if given; `related`
     names foreign keys the page shows, fetched in the same query. `field_groups` are the groups the page shows."""
-    scoped = pupils_visible_to(request.user)
+    scoped = pupil_scope().visible(request.user)
     if queryset is not None:
         scoped = scoped & queryset
     if related:

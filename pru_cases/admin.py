@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
 
-from pru_cases.access import Action, can, pupils_visible_to
+from pru_cases.access import Action, can, pupil_scope
 from pru_cases.admin_policy import CaseAdminSite, PolicyAdmin, PolicyInline, ReadOnlyPolicyAdmin
 from pru_cases.models import AccessEvent
 
@@ -31,5 +31,5 @@ class AccessEventAdmin(ReadOnlyLeaderAdmin):
         return super().may_open(request) and can(request.user, Action.VIEW_ACCESS_LOG)
 
     def get_queryset(self, request: HttpRequest):
-        visible = pupils_visible_to(request.user)
+        visible = pupil_scope().visible(request.user)
         return super().get_queryset(request).filter(Q(pupil__isnull=True) | Q(pupil__in=visible))

@@ -27,11 +27,10 @@ from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import NoReverseMatch, reverse
 from django.utils.text import Truncator
 
-from accounts.models import User
-from pru_cases.access import Action, can, hidden_row_fields, pupils_visible_to, unreadable_fields
+from pru_cases.access import Action, can, hidden_row_fields, pupil_scope, unreadable_fields
 from pru_cases.lib.ids import parse_id
+from pru_cases.roles import Role
 
-Role = User.Role
 SEARCH_SESSION_KEY = "admin_search"
 MAX_SEARCH = 80
 # Records about a child: a model that is one of these or reaches one through its foreign keys.
@@ -304,7 +303,7 @@ class PolicyAdmin(admin.ModelAdmin):
     def scoped_queryset(self, request: HttpRequest, model: type[models.Model]):
         """The rows of `model` this user may pick or see named in a form."""
         if model._meta.label == "pupils.Pupil":
-            return pupils_visible_to(request.user)
+            return pupil_scope().visible(request.user)
         related_admin = self.admin_site._registry.get(model)
         if related_admin is not None and related_admin.has_view_permission(request):
             return related_admin.get_queryset(request)

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import datetime
 import logging
-from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
-from accounts.models import User
 from pru_cases.access import record_access
 from pru_cases.models import AccessEvent, BreakGlass
+from pru_cases.roles import Role
 
-if TYPE_CHECKING:
-    from pupils.models import Pupil
+User = AbstractUser  # the accounts app's User: this module reads only what every Django user has, and its role
 
 log = logging.getLogger(__name__)
 
@@ -112,29 +112,15 @@ def has_second_factor(user: User) -> bool:
 BREAK_GLASS_SUBJECT = "Break-glass access used"
 
 
-def break_glass_find_pupil(*, upn: str = "", last_name: str = "", date_of_birth: datetime.date | None = None):
-    """The one pupil matching a UPN, or a surname and date of birth; None when not exactly one matches."""
-    from pupils.models import Pupil
-
-    if upn:
-        matches = Pupil.objects.filter(upn=upn.strip().upper())
-    elif last_name and date_of_birth:
-        matches = Pupil.objects.filter(last_name__iexact=last_name.strip(), date_of_birth=date_of_birth)
-    else:
-        return None
-    found = list(matches[:2])
-    return found[0] if len(found) == 1 else None
-
-
 def break_glass_recipients() -> list[str]:
     dsl_emails = (
-        User.objects.filter(role=User.Role.DSL, is_active=True).exclude(email="").values_list("email", flat=True)
+        get_user_model().objects.filter(role=Role.DSL, is_active=True).exclude(email="").values_list("email", flat=True)
     )
     return sorted(set(dsl_emails) | set(settings.SAFEGUARDING_ALERT_EMAILS))
 
 
 @transaction.atomic
-def break_glass_grant(*, request: HttpRequest, user: User, pupil: Pupil, reason: str) -> BreakGlass:
+def break_glass_grant(*, request: HttpRequest, user: User, pupil, reason: str) -> BreakGlass:
     """Open one pupil's record to `user` for BREAK_GLASS_HOURS, audit it and tell the DSL after commit."""
     reason = reason.strip()
     if len(reason) < 20:

@@ -110,7 +110,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.csp",
-                "pru_cases.context_processors.navigation",
+                "accounts.context_processors.navigation",
             ],
         },
     },

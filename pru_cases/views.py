@@ -6,28 +6,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from pru_cases.access import pupils_visible_to, record_reads, works_with
-from pru_cases.lib.queries import CountOf
-from pupils.models import Pupil
-
-# What the home page's list of pupils shows (and all it fetches of them).
-HOME_PUPIL_FIELDS = ("first_name", "preferred_name", "last_name", "year_group", "level_of_need", "site__name")
-
-
-@require_GET
-def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
-    visible = pupils_visible_to(user).filter(status=Pupil.Status.ACTIVE)
-    mine = visible.filter(works_with(user)).select_related("site").only(*HOME_PUPIL_FIELDS)
-    # The count of pupils on roll comes with the list (computed once, as an InitPlan), or on its own when the
-    # reader works with no one.
-    my_pupils = list(mine.annotate(on_roll=CountOf(visible.order_by().values("pk")))[:50])
-    on_roll = my_pupils[0].on_roll if my_pupils else visible.count()
-    record_reads(request, pupil_ids=[pupil.pk for pupil in my_pupils])  # the page names them
-    # Each row links to /pupils/<pk>/: the address is worked out once, not once a row.
-    pupil_url = reverse("pupils:detail", args=[0]).removesuffix("0/")
-    return render(request, "home.html", {"my_pupils": my_pupils, "pupil_url": pupil_url, "on_roll": on_roll})
-
 
 @require_GET
 def ping(request: HttpRequest) -> HttpResponse:

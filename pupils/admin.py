@@ -1,10 +1,11 @@
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from pru_cases.access import Action, pupils_visible_to, require, without_restricted_rows
+from pru_cases.access import Action, require, without_restricted_rows
 from pru_cases.admin import LeaderAdmin, PolicyInline, ReadOnlyLeaderAdmin
 from pupils import services
 from pupils.models import Allocation, HealthRecord, NeedLevelChange, Pupil, School
+from pupils.selectors import pupils_visible_to
 
 
 @admin.register(School)

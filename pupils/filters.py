@@ -4,8 +4,8 @@ from django.db.models import Q, QuerySet
 from django.db.models.functions import Upper
 
 from accounts.models import Site
-from pru_cases.access import works_with
 from pupils.models import Pupil
+from pupils.selectors import works_with
 
 
 class PupilFilter(django_filters.FilterSet):

@@ -6,10 +6,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pghistory.models import Events
 
 from accounts.models import User
+from pru_cases import security
 from pru_cases.access import (
     FIELD_GROUP_FIELDS,
     ROW_FIELD_GROUPS,
@@ -19,9 +21,9 @@ from pru_cases.access import (
     can_for_pupil,
     can_read_field_group,
     get_pupil_for_user,
-    pupils_visible_to,
     readable_field_groups,
     readable_rows,
+    record_access,
     record_reads,
     require,
     restricted_rows,
@@ -31,17 +33,21 @@ from pru_cases.access import (
 from pru_cases.lib.conflicts import EditConflict
 from pru_cases.lib.forms import add_service_errors, plain_widgets, show_edit_conflict
 from pru_cases.lib.private_search import private_search, public_query, search_data
+from pru_cases.lib.queries import CountOf
+from pru_cases.models import AccessEvent
 from pupils import services
 from pupils.filters import PupilFilter
 from pupils.forms import (
     AllocationForm,
     ArchiveForm,
+    BreakGlassForm,
     HealthRecordForm,
     NeedLevelForm,
     PupilForm,
 )
 from pupils.models import Allocation, HealthRecord, Pupil
 from pupils.panels import panels
+from pupils.selectors import break_glass_find_pupil, pupils_visible_to, works_with
 
 PAGE_SIZE = 25
 
@@ -358,3 +364,76 @@ def pupil_history(request: HttpRequest, pk: int) -> HttpResponse:
             }
         )
     return render(request, "pupils/history.html", {"pupil": pupil, "page": page, "rows": rows})
+
+
+@require_http_methods(["GET", "POST"])
+def break_glass(request: HttpRequest) -> HttpResponse:
+    """Open a pupil outside one's usual scope for a few hours, in an emergency, with a reason the DSL sees."""
+    require(request.user, Action.BREAK_GLASS)
+    form = BreakGlassForm(request.POST or None)
+    if request.method == "GET":
+        return render(request, "pupils/break_glass.html", {"form": form})
+    if form.is_valid():
+        pupil = break_glass_find_pupil(
+            upn=form.cleaned_data["upn"],
+            last_name=form.cleaned_data["last_name"],
+            date_of_birth=form.cleaned_data["date_of_birth"],
+        )
+        if pupil is None:
+            # Audited like any other refusal; the message does not say whether the pupil exists.
+            record_access(
+                request,
+                pupil_id=None,
+                pupil_ref=None,
+                outcome=AccessEvent.Outcome.DENIED,
+            )
+            form.add_error(
+                None,
+                "No single pupil matches these details. Check them, or ask the DSL.",
+            )
+        elif pupils_visible_to(request.user).filter(pk=pupil.pk).exists():
+            messages.info(
+                request,
+                "You can already see this pupil: no break-glass access was needed.",
+            )
+            return redirect("pupils:detail", pk=pupil.pk)
+        else:
+            try:
+                grant = security.break_glass_grant(
+                    request=request,
+                    user=request.user,
+                    pupil=pupil,
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as error:
+                for field, errors in error.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.warning(
+                    request,
+                    (
+                        f"Break-glass access granted until {timezone.localtime(grant.expires_at):%H:%M}. The DSL "
+                        "has been told."
+                    ),
+                )
+                return redirect("pupils:detail", pk=pupil.pk)
+    return render(request, "pupils/break_glass.html", {"form": form}, status=400)
+
+
+# What the home page's list of pupils shows (and all it fetches of them).
+HOME_PUPIL_FIELDS = ("first_name", "preferred_name", "last_name", "year_group", "level_of_need", "site__name")
+
+
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    visible = pupils_visible_to(user).filter(status=Pupil.Status.ACTIVE)
+    mine = visible.filter(works_with(user)).select_related("site").only(*HOME_PUPIL_FIELDS)
+    # The count of pupils on roll comes with the list (computed once, as an InitPlan), or on its own when the
+    # reader works with no one.
+    my_pupils = list(mine.annotate(on_roll=CountOf(visible.order_by().values("pk")))[:50])
+    on_roll = my_pupils[0].on_roll if my_pupils else visible.count()
+    record_reads(request, pupil_ids=[pupil.pk for pupil in my_pupils])  # the page names them
+    # Each row links to /pupils/<pk>/: the address is worked out once, not once a row.
+    pupil_url = reverse("pupils:detail", args=[0]).removesuffix("0/")
+    return render(request, "home.html", {"my_pupils": my_pupils, "pupil_url": pupil_url, "on_roll": on_roll})

@@ -21,7 +21,8 @@ from django.db.models import (
 from django.utils import timezone
 
 from accounts.models import User
-from pru_cases.access import in_pupil_scope, readable_rows, without_restricted_rows
+from pru_cases.access import readable_rows, without_restricted_rows
+from pupils.selectors import in_pupil_scope
 from referrals.models import InformationRequest, Intervention, Referral, Specialism
 
 HANDS_ON_ROLES = (User.Role.SPECIALIST, User.Role.FAMILY_WORKER)

@@ -4,6 +4,7 @@ status changes lock the row first, so two people triaging at once cannot both su
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -44,13 +45,20 @@ REFUSED_TRIAGE = {
 }
 
 
+# Checks against the consent decisions on record, registered by the app that keeps them (families, in its
+# ready()). Each is called as check(pupil=..., agency_kind_or_specialism=...) and returns what stands in the way
+# of sharing, or None.
+CONSENT_CHECKS: list[Callable[..., str | None]] = []
+
+
+def register_consent_check(check: Callable[..., str | None]) -> None:
+    if check not in CONSENT_CHECKS:
+        CONSENT_CHECKS.append(check)
+
+
 def _consent_check(*, pupil: Pupil, specialism: str, consent_status: str) -> None:
     """The one place consent is checked before a referral is accepted: the status given on the form, then the
-    consent decisions on record (families app). Complex safeguarding does not wait for consent."""
-    from families.consent import (
-        consent_problem,  # the families app owns consent records
-    )
-
+    consent decisions on record (CONSENT_CHECKS). Complex safeguarding does not wait for consent."""
     if specialism == Specialism.COMPLEX_SAFEGUARDING:
         return
     if consent_status == Referral.Consent.REFUSED:
@@ -62,9 +70,10 @@ def _consent_check(*, pupil: Pupil, specialism: str, consent_status: str) -> Non
                 )
             }
         )
-    problem = consent_problem(pupil=pupil, agency_kind_or_specialism=specialism)
-    if problem:
-        raise ValidationError({"consent_status": problem})
+    for check in CONSENT_CHECKS:
+        problem = check(pupil=pupil, agency_kind_or_specialism=specialism)
+        if problem:
+            raise ValidationError({"consent_status": problem})
 
 
 @transaction.atomic

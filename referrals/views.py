@@ -7,11 +7,12 @@ from collections.abc import Iterable
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.models import User
+from accounts.models import Agency, AgencyService, User
 from concerns.models import Concern
 from concerns.selectors import safeguarding_queue
 from pru_cases.access import (
@@ -386,3 +387,26 @@ def information_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, f"Answer from {info.agency} recorded.")
             return redirect("referrals:information_requests")
     return render(request, "referrals/information_request_answer.html", {"info": info, "form": form}, status=status)
+
+
+@require_GET
+def agency_list(request: HttpRequest) -> HttpResponse:
+    """The directory: what each local professional can offer, and who to ask."""
+    agencies = Agency.objects.prefetch_related(
+        Prefetch("services", queryset=AgencyService.objects.filter(is_active=True)),
+        Prefetch("staff", queryset=User.objects.filter(is_active=True).select_related("site")),
+    )
+    kind = request.GET.get("kind", "")
+    if kind in Agency.Kind.values:
+        agencies = agencies.filter(kind=kind)
+    return render(
+        request,
+        "referrals/agency_list.html",
+        {
+            "agencies": agencies,
+            "kinds": Agency.Kind.choices,
+            "kind": kind,
+            # Response times over the requests about pupils this person may see.
+            "medians": agency_response_medians(information_requests_visible_to(request.user)),
+        },
+    )

@@ -7,18 +7,9 @@ from django.urls import reverse
 from meetings import services
 from meetings.models import Action, ActionPlan, Invitee, PdfJob
 from meetings.tests.conftest import mark_present
+from pru_cases.tests.cast import CAST
 
-ROLES = (
-    "dsl",
-    "leader",
-    "staff",
-    "specialist",
-    "health_specialist",
-    "family_worker",
-    "other_staff",
-    "outsider",
-    "admin_user",
-)
+ROLES = CAST
 INVITED = (
     "dsl",
     "leader",

@@ -82,7 +82,7 @@ def _moment(day: datetime.date, hour: int) -> datetime.datetime:
 
 
 @pytest.fixture
-def cast(site, other_site, dsl, leader, staff, specialist):
+def scenario(site, other_site, dsl, leader, staff, specialist):
     pupils = [
         make_pupil(site, first_name="Ann", entry_date=datetime.date(2025, 1, 8)),
         make_pupil(site, first_name="Ben", entry_date=datetime.date(2025, 9, 3)),
@@ -150,9 +150,9 @@ def writes(draw):
     return kind, pupil, values
 
 
-def _write(cast: dict, kind: str, index: int, values: dict) -> None:
-    pupil = Pupil.objects.get(pk=cast["pupils"][index].pk)
-    dsl, leader, specialist = cast["dsl"], cast["leader"], cast["specialist"]
+def _write(scenario: dict, kind: str, index: int, values: dict) -> None:
+    pupil = Pupil.objects.get(pk=scenario["pupils"][index].pk)
+    dsl, leader, specialist = scenario["dsl"], scenario["leader"], scenario["specialist"]
     day = values["day"]
     if kind == "referral":
         raised = _moment(day, values["hour"])
@@ -198,7 +198,7 @@ def _write(cast: dict, kind: str, index: int, values: dict) -> None:
             kind=Exclusion.Kind.PERMANENT if values["permanent"] else Exclusion.Kind.SUSPENSION,
             start_date=day,
             days=values["days"],
-            school=cast["school"] if values["school"] else None,
+            school=scenario["school"] if values["school"] else None,
             recorded_by=dsl,
         )
     elif kind == "follow_up":
@@ -218,7 +218,7 @@ def _write(cast: dict, kind: str, index: int, values: dict) -> None:
             **values["ratings"],
         )
     elif kind == "pupil":
-        sites = [cast["pupils"][0].site_id, cast["pupils"][2].site_id]
+        sites = [scenario["pupils"][0].site_id, scenario["pupils"][2].site_id]
         stay = values["stay_days"]
         Pupil.objects.filter(pk=pupil.pk).update(
             site_id=sites[values["site"]],
@@ -257,12 +257,12 @@ EXAMPLES = os.environ.get("OVERSIGHT_EXAMPLES")
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(batch=st.lists(writes(), min_size=1, max_size=8), views=st.lists(FILTER_SETS, min_size=1, max_size=3))
-def test_it_equals_a_count_from_scratch_after_random_writes(cast, batch, views):
+def test_it_equals_a_count_from_scratch_after_random_writes(scenario, batch, views):
     for kind, index, values in batch:
-        _write(cast, kind, index, values)
-        oversight_refresh_request(pupil_ids=[cast["pupils"][index].pk])
+        _write(scenario, kind, index, values)
+        oversight_refresh_request(pupil_ids=[scenario["pupils"][index].pk])
     _work_through_requests()
-    sites = [cast["pupils"][0].site_id, cast["pupils"][2].site_id]
+    sites = [scenario["pupils"][0].site_id, scenario["pupils"][2].site_id]
     for view in views:
         filters = oversight.Filters(
             start=view["start"],
@@ -273,16 +273,16 @@ def test_it_equals_a_count_from_scratch_after_random_writes(cast, batch, views):
         )
         # The senior leader's totals (whole months and days) and the row-by-row count of a person with a narrower
         # scope both equal the count from the case records.
-        for user in (cast["leader"], cast["staff"]):
+        for user in (scenario["leader"], scenario["staff"]):
             assert _dashboard(user, filters) == _tables(oversight.TABLES, user, filters)
             assert _tables(oversight_summary.TABLES, user, filters) == _tables(oversight.TABLES, user, filters)
 
 
-def test_it_counts_whole_months_and_the_days_at_each_end(cast):
-    ann = cast["pupils"][0]
+def test_it_counts_whole_months_and_the_days_at_each_end(scenario):
+    ann = scenario["pupils"][0]
     for day in ("2025-10-31", "2025-11-01", "2025-11-30", "2025-12-01", "2026-01-15"):
         _write(
-            cast,
+            scenario,
             "referral",
             0,
             {
@@ -296,7 +296,7 @@ def test_it_counts_whole_months_and_the_days_at_each_end(cast):
         )
     oversight_refresh_request(pupil_ids=[ann.pk])
     _work_through_requests()
-    leader = cast["leader"]
+    leader = scenario["leader"]
     for start, end in [
         ("2025-11-01", "2025-11-30"),
         ("2025-10-31", "2025-12-01"),
@@ -415,10 +415,10 @@ def test_it_does_not_ask_when_an_edit_leaves_the_figures_alone(pupil, leader):
 # --- The job: idempotent, batched, swept, nightly ---------------------------------------------------------
 
 
-def test_it_rebuilds_a_pupils_rows_once_however_often_asked(cast):
-    ann, ben = cast["pupils"][:2]
+def test_it_rebuilds_a_pupils_rows_once_however_often_asked(scenario):
+    ann, ben = scenario["pupils"][:2]
     _write(
-        cast,
+        scenario,
         "exclusion",
         0,
         {"day": datetime.date(2026, 2, 2), "hour": 9, "permanent": False, "days": decimal.Decimal(2), "school": False},
@@ -429,11 +429,13 @@ def test_it_rebuilds_a_pupils_rows_once_however_often_asked(cast):
     assert oversight_refresh_run(refresh_id=first.pk) is True
     assert set(OversightRefresh.objects.values_list("status", flat=True)) == {Status.DONE}  # settled together
     assert all(oversight_refresh_run(refresh_id=r.pk) is False for r in [first, *others])  # a redelivery: nothing
-    assert oversight_summary.exclusions_by_school(cast["leader"], FILTERS).rows == [["The PRU itself", 0, 1, 2.0, 1]]
+    assert oversight_summary.exclusions_by_school(scenario["leader"], FILTERS).rows == [
+        ["The PRU itself", 0, 1, 2.0, 1]
+    ]
 
 
-def test_it_sends_one_task_for_many_pupils(cast, django_capture_on_commit_callbacks):
-    pupils = cast["pupils"]
+def test_it_sends_one_task_for_many_pupils(scenario, django_capture_on_commit_callbacks):
+    pupils = scenario["pupils"]
     with django_capture_on_commit_callbacks() as callbacks:
         first, *_ = oversight_refresh_request(pupil_ids=[p.pk for p in pupils])  # an attendance import, say
     assert len(callbacks) == 1
@@ -442,10 +444,10 @@ def test_it_sends_one_task_for_many_pupils(cast, django_capture_on_commit_callba
 
 
 def test_it_loses_nothing_while_redis_is_down(
-    client, settings, cast, private_redis, django_capture_on_commit_callbacks
+    client, settings, scenario, private_redis, django_capture_on_commit_callbacks
 ):
-    ann = cast["pupils"][0]
-    client.force_login(cast["dsl"])
+    ann = scenario["pupils"][0]
+    client.force_login(scenario["dsl"])
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("outcomes:measure_new", args=[ann.pk, "exclusion"]),
@@ -454,7 +456,7 @@ def test_it_loses_nothing_while_redis_is_down(
     assert response.status_code == 302  # no 500: the failed enqueue is logged and the request row kept
     (refresh,) = OversightRefresh.objects.all()
     assert (refresh.status, refresh.enqueued_at) == (Status.PENDING, None)
-    assert oversight_summary.exclusions_by_school(cast["leader"], FILTERS).rows == []  # not counted yet
+    assert oversight_summary.exclusions_by_school(scenario["leader"], FILTERS).rows == []  # not counted yet
 
     later = timezone.now() + oversight_summary.PENDING_GRACE + datetime.timedelta(seconds=1)
     assert oversight_summary.oversight_refresh_sweep(now=later) == 0  # Redis still down: it stays pending
@@ -464,12 +466,14 @@ def test_it_loses_nothing_while_redis_is_down(
     _, kwargs, _ = json.loads(base64.b64decode(message["body"]))
     assert (message["headers"]["task"], kwargs) == ("outcomes.tasks.oversight_refresh_run", {"refresh_id": refresh.pk})
     oversight_refresh_run_task(**kwargs)  # what the worker does with it
-    assert oversight_summary.exclusions_by_school(cast["leader"], FILTERS).rows == [["The PRU itself", 0, 1, 1.5, 1]]
+    assert oversight_summary.exclusions_by_school(scenario["leader"], FILTERS).rows == [
+        ["The PRU itself", 0, 1, 1.5, 1]
+    ]
     assert oversight_summary.oversight_refresh_sweep(now=later + datetime.timedelta(minutes=5)) == 0
 
 
-def test_it_puts_a_stuck_refresh_back_in_the_queue(cast):
-    (refresh,) = oversight_refresh_request(pupil_ids=[cast["pupils"][0].pk])
+def test_it_puts_a_stuck_refresh_back_in_the_queue(scenario):
+    (refresh,) = oversight_refresh_request(pupil_ids=[scenario["pupils"][0].pk])
     OversightRefresh.objects.filter(pk=refresh.pk).update(
         status=Status.RUNNING, started_at=timezone.now() - datetime.timedelta(hours=1), attempts=1
     )
@@ -478,10 +482,10 @@ def test_it_puts_a_stuck_refresh_back_in_the_queue(cast):
     assert refresh.status == Status.PENDING
 
 
-def test_it_rebuilds_everything_nightly(cast):
+def test_it_rebuilds_everything_nightly(scenario):
     for index in range(4):  # written past the services (an admin fix, a script): nothing asked for a refresh
         _write(
-            cast,
+            scenario,
             "exclusion",
             index,
             {
@@ -492,12 +496,14 @@ def test_it_rebuilds_everything_nightly(cast):
                 "school": True,
             },
         )
-    assert oversight_summary.exclusions_by_school(cast["leader"], FILTERS).rows == []
+    assert oversight_summary.exclusions_by_school(scenario["leader"], FILTERS).rows == []
     assert oversight_refresh_all() is True
-    assert _tables(oversight_summary.TABLES, cast["leader"], FILTERS) == _tables(
-        oversight.TABLES, cast["leader"], FILTERS
+    assert _tables(oversight_summary.TABLES, scenario["leader"], FILTERS) == _tables(
+        oversight.TABLES, scenario["leader"], FILTERS
     )
-    assert oversight_summary.exclusions_by_school(cast["leader"], FILTERS).rows == [["Millbrook Academy", 4, 0, 0.0, 4]]
+    assert oversight_summary.exclusions_by_school(scenario["leader"], FILTERS).rows == [
+        ["Millbrook Academy", 4, 0, 0.0, 4]
+    ]
     assert OversightRefresh.objects.get(pupil=None).status == Status.DONE
     entry = app.conf.beat_schedule["oversight-refresh-nightly"]
     assert entry["task"] == "outcomes.tasks.oversight_refresh_nightly"
@@ -508,45 +514,45 @@ def test_it_rebuilds_everything_nightly(cast):
 # --- The page -------------------------------------------------------------------------------------------
 
 
-def test_it_says_when_the_figures_were_computed(client, cast):
-    client.force_login(cast["leader"])
+def test_it_says_when_the_figures_were_computed(client, scenario):
+    client.force_login(scenario["leader"])
     assert "The figures have not been computed yet" in client.get(URL).content.decode()
     oversight_refresh_all()
     computed = timezone.localtime(OversightRefresh.objects.get().started_at)
     html = client.get(URL).content.decode()
     assert f'Figures as of <time datetime="{computed.isoformat()}">{computed:%H:%M}</time>.' in html
-    oversight_refresh_request(pupil_ids=[cast["pupils"][0].pk])
+    oversight_refresh_request(pupil_ids=[scenario["pupils"][0].pk])
     assert "the latest changes are still being counted" in client.get(URL).content.decode()
 
 
-def test_it_refreshes_now_for_senior_leaders_only(client, cast):
+def test_it_refreshes_now_for_senior_leaders_only(client, scenario):
     url = reverse("oversight:refresh")
     for role in ("dsl", "staff", "specialist"):
-        client.force_login(cast[role])
+        client.force_login(scenario[role])
         assert client.post(url).status_code == 403
     assert not OversightRefresh.objects.exists()
-    client.force_login(cast["leader"])
+    client.force_login(scenario["leader"])
     assert client.get(url).status_code == 405  # a GET never writes
     response = client.post(url + "?start=2025-09-01&end=2026-08-31")
     assert response.status_code == 302
     assert response["Location"] == "/oversight/?start=2025-09-01&end=2026-08-31"
     (refresh,) = OversightRefresh.objects.all()
-    assert (refresh.pupil_id, refresh.requested_by, refresh.status) == (None, cast["leader"], Status.PENDING)
+    assert (refresh.pupil_id, refresh.requested_by, refresh.status) == (None, scenario["leader"], Status.PENDING)
     client.logout()
     assert client.post(url)["Location"].startswith(reverse("login"))
 
 
-def test_the_page_offers_refresh_now_as_a_form(client, cast):
-    client.force_login(cast["leader"])
+def test_the_page_offers_refresh_now_as_a_form(client, scenario):
+    client.force_login(scenario["leader"])
     html = client.get(URL, PERIOD).content.decode()
     assert re.search(r'<form method="post" action="/oversight/refresh/\?start=2025-09-01&amp;end=2026-08-31"', html)
     assert "csrfmiddlewaretoken" in html
 
 
-def test_its_csv_exports_show_what_the_page_shows(client, cast):
+def test_its_csv_exports_show_what_the_page_shows(client, scenario):
     for index, kind in enumerate(["sdq", "exclusion", "feedback", "referral"]):
         _write(
-            cast,
+            scenario,
             kind,
             index,
             {
@@ -568,12 +574,12 @@ def test_its_csv_exports_show_what_the_page_shows(client, cast):
         )
     oversight_refresh_all()
     _write(
-        cast,
+        scenario,
         "exclusion",
         1,
         {"day": datetime.date(2026, 3, 3), "hour": 9, "permanent": True, "days": decimal.Decimal(0), "school": True},
     )  # not yet counted: in neither
-    client.force_login(cast["leader"])
+    client.force_login(scenario["leader"])
     page = client.get(URL, PERIOD)
     for table in page.context["tables"]:
         response = client.get(f"/oversight/export/{table.slug}.csv", PERIOD)

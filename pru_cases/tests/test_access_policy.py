@@ -1,9 +1,10 @@
 import pytest
 from django.db import ProgrammingError, transaction
 
-from pru_cases.access import FieldGroup, can_read_field_group, pupils_visible_to
+from pru_cases.access import FieldGroup, can_read_field_group
 from pru_cases.models import AccessEvent
 from pupils.models import Allocation
+from pupils.selectors import pupils_visible_to
 
 
 def test_it_gives_the_dsl_and_leaders_every_pupil(dsl, leader, pupil, other_pupil):

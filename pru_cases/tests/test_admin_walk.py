@@ -15,22 +15,14 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Agency, User
-from pru_cases.access import FieldGroup, can_read_field_group, pupils_visible_to, unreadable_fields
+from pru_cases.access import FieldGroup, can_read_field_group, unreadable_fields
 from pru_cases.admin_policy import is_case_model
+from pru_cases.tests.cast import CAST
 from pru_cases.tests.world import HEALTH_SENTINELS, build_world
 from pupils.models import Pupil
+from pupils.selectors import pupils_visible_to
 
-ROLES = (
-    "leader",
-    "admin_user",
-    "dsl",
-    "staff",
-    "other_staff",
-    "specialist",
-    "health_specialist",
-    "family_worker",
-    "outsider",
-)
+ROLES = CAST
 OTHER_NAMES = ("Ottoline", "Farbrookwise")  # the pupil at the other centre
 
 

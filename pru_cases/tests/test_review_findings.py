@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from accounts.models import User
-from pru_cases.access import pupils_visible_to
 from pru_cases.models import BreakGlass
+from pupils.selectors import pupils_visible_to
 
 PASSWORD = "a-long-new-passphrase-for-tests"
 

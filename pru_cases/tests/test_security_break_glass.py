@@ -11,8 +11,8 @@ from django.db import InternalError, ProgrammingError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from pru_cases.access import pupils_visible_to
 from pru_cases.models import AccessEvent, BreakGlass
+from pupils.selectors import pupils_visible_to
 
 REASON = "Police called about Casey; the usual key worker is off sick and the DSL is in a conference."
 
@@ -171,7 +171,8 @@ EDIT_FORM = {
 
 
 def test_it_tells_the_caller_when_access_came_through_break_glass(rf, staff, other_pupil, pupil, grant):
-    from pru_cases.access import get_pupil_for_user, may_write, pupils_writable_by
+    from pru_cases.access import get_pupil_for_user, may_write
+    from pupils.selectors import pupils_writable_by
 
     request = rf.get("/")
     request.user = staff

@@ -31,20 +31,9 @@ from django.urls import get_resolver
 from pypdf import PdfReader
 
 from conftest import make_pupil
-from pru_cases.access import pupils_visible_to
+from pru_cases.tests.cast import CAST
 from pru_cases.tests.world import FIRST_NAME, LAST_NAME, build_world
-
-CAST = (
-    "dsl",
-    "leader",
-    "staff",
-    "other_staff",
-    "specialist",
-    "health_specialist",
-    "family_worker",
-    "outsider",
-    "admin_user",
-)
+from pupils.selectors import pupils_visible_to
 
 OUT_FIRST, OUT_LAST = "Ottoline", "Farrowgate"  # the Riverside pupil
 

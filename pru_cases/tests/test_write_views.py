@@ -54,6 +54,4 @@ def test_every_service_raises_the_one_edit_conflict():
     from pupils import services
     from referrals import services as referrals
 
-    assert {module.EditConflict for module in (families, meetings, outcomes, services, referrals)} == {
-        EditConflict
-    }
+    assert {module.EditConflict for module in (families, meetings, outcomes, services, referrals)} == {EditConflict}

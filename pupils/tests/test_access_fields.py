@@ -5,10 +5,10 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from conftest import make_user
-from pru_cases.access import pupils_visible_to
 from pupils import services
 from pupils.forms import PupilForm
 from pupils.models import Pupil
+from pupils.selectors import pupils_visible_to
 
 FORM = {
     "first_name": "Jordan",

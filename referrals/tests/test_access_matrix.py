@@ -7,18 +7,9 @@ import pytest
 from django.urls import reverse
 
 from pru_cases.models import AccessEvent
+from pru_cases.tests.cast import CAST
 
-ROLES = (
-    "dsl",
-    "leader",
-    "staff",
-    "other_staff",
-    "specialist",
-    "health_specialist",
-    "family_worker",
-    "outsider",
-    "admin_user",
-)
+ROLES = CAST
 
 
 def _expect(role: str, allowed: dict, forbidden: tuple) -> int:

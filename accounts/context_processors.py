@@ -1,6 +1,7 @@
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
+from accounts.notifications import unread_count
 from pru_cases.access import Action, can
 
 
@@ -12,11 +13,5 @@ def navigation(request: HttpRequest) -> dict:
         "nav_admin": can(user, Action.USE_ADMIN),
         "nav_can_create_pupil": can(user, Action.CREATE_PUPIL),
         # One COUNT on the partial unread index, run only if the page shows the badge.
-        "unread_notifications": SimpleLazyObject(lambda: _unread(user)),
+        "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
     }
-
-
-def _unread(user) -> int:
-    from accounts.notifications import unread_count
-
-    return unread_count(user)

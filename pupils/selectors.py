@@ -1,0 +1,100 @@
+"""Which pupils a person may see and change: the pupil scope that every app's scope is built on.
+
+The roles and what each may do are the policy's (`pru_cases.access`); this module says which pupils: the DSL and
+senior leaders see every pupil, PRU staff the pupils of their centre and those they key-work, specialists and family
+workers the pupils they key-work or are allocated to, plus anyone's unexpired break-glass grants (read only).
+The pupils app registers this scope with the policy in `PupilsConfig.ready()`, so the audited getter uses it too.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth.models import AbstractUser
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from pru_cases.access import PupilScope
+from pru_cases.models import BreakGlass
+from pru_cases.roles import Role
+from pupils.models import Allocation, Pupil
+
+
+def works_with(user: AbstractUser) -> Q:
+    """Pupils this person key-works or is allocated to (an open allocation): "my pupils".
+
+    Two shapes of the same question, for the planner's sake. Leaders work with few pupils, if any: their pupils are
+    fetched by id from one `IN (allocations UNION ALL key-worked)` list instead of testing the whole roll. Hands-on
+    staff may work with thousands: each pupil is tested against a hashed list, so a page of them can be read in name
+    order and the scan stops as soon as the page is full.
+    """
+    allocated = Allocation.objects.filter(user_id=user.pk, ended_on__isnull=True).values("pupil_id")
+    if user.sees_all_pupils:
+        key_worked = Pupil.objects.filter(key_worker_id=user.pk).values("pk")
+        return Q(pk__in=allocated.union(key_worked, all=True))
+    return Q(key_worker_id=user.pk) | Q(pk__in=allocated)
+
+
+def usual_scope(user: AbstractUser) -> Q | None:
+    """The pupils a person sees by their role, centre, key-working and allocations; no break-glass grant.
+    Q() for everyone, None for no one."""
+    if not (user.is_authenticated and user.is_active):
+        return None
+    if user.sees_all_pupils:
+        return Q()
+    if user.role == Role.STAFF:
+        return Q(key_worker_id=user.pk) | Q(site_id=user.site_id) if user.site_id else Q(key_worker_id=user.pk)
+    if user.role in (Role.SPECIALIST, Role.FAMILY_WORKER):
+        return works_with(user)
+    return None  # administrators manage accounts, not cases
+
+
+def pupils_visible_to(user: AbstractUser, *, break_glass: bool = True) -> QuerySet[Pupil]:
+    """The pupils `user` may see; with `break_glass=False`, only those they may also change (`pupils_writable_by`)."""
+    pupils = Pupil.objects.all()
+    usual = usual_scope(user)
+    if usual is None:
+        return pupils.none()
+    if user.sees_all_pupils:
+        return pupils
+    if not break_glass:
+        return pupils.filter(usual)
+    granted = BreakGlass.objects.filter(user_id=user.pk, expires_at__gt=timezone.now()).values("pupil_id")
+    return pupils.filter(usual | Q(pk__in=granted))
+
+
+def pupils_writable_by(user: AbstractUser) -> QuerySet[Pupil]:
+    """Pupils whose records `user` may change: their usual scope. A break-glass grant opens a record to read
+    and to log a concern only, so that nothing done under it (moving the pupil to the reader's centre, naming
+    a key worker) outlives the grant."""
+    return pupils_visible_to(user, break_glass=False)
+
+
+def in_pupil_scope(user: AbstractUser, field: str = "pupil") -> Q:
+    """A filter on `field` (a required foreign key to Pupil) for rows about pupils the user may see.
+
+    Someone who sees every pupil gets no filter at all, rather than `pupil_id IN (every pupil)`, which would make the
+    database join every referral or concern against the whole pupil table to learn nothing.
+    """
+    if user.is_authenticated and user.is_active and user.sees_all_pupils:
+        return Q()
+    return Q(**{f"{field}__in": pupils_visible_to(user)})
+
+
+def break_glass_find_pupil(
+    *, upn: str = "", last_name: str = "", date_of_birth: datetime.date | None = None
+) -> Pupil | None:
+    """The one pupil matching a UPN, or a surname and date of birth; None when not exactly one matches."""
+    if upn:
+        matches = Pupil.objects.filter(upn=upn.strip().upper())
+    elif last_name and date_of_birth:
+        matches = Pupil.objects.filter(last_name__iexact=last_name.strip(), date_of_birth=date_of_birth)
+    else:
+        return None
+    found = list(matches[:2])
+    return found[0] if len(found) == 1 else None
+
+
+PUPIL_SCOPE = PupilScope(
+    visible=pupils_visible_to, writable=pupils_writable_by, usual=usual_scope, rows_about=in_pupil_scope
+)
