@@ -168,7 +168,11 @@ def test_it_asks_the_consent_records_before_accepting_a_referral(client, staff, 
         asked.append((pupil.pk, agency_kind_or_specialism))
         return "Consent to share information with CAMHS was refused."
 
-    monkeypatch.setattr("families.consent.consent_problem", refused)
+    from families.consent import consent_problem
+    from referrals.services import CONSENT_CHECKS
+
+    assert consent_problem in CONSENT_CHECKS  # the families app registered its check
+    monkeypatch.setattr("referrals.services.CONSENT_CHECKS", [refused])
     client.force_login(staff)
     response = _raise(client, pupil, specialism="camhs", consent_status="pupil_and_parent")
     assert response.status_code == 400
