@@ -24,7 +24,7 @@ from meetings.models import (
     PdfJob,
     ProgressNote,
 )
-from meetings.selectors import room_for
+from meetings.selectors import room_for, shareable_pupil_ids
 from pupils.selectors import pupils_visible_to
 
 
@@ -72,9 +72,16 @@ def minutes_context(meeting: Meeting, reader: User) -> dict:
     room = room_for(meeting, reader, {item.pupil_id for item in items if item.pupil_id})
     attendance = _attendance(meeting)
     entries = [{"item": item, "shown": room.shows(item), "number": n} for n, item in enumerate(items, start=1)]
+    # The minutes record what was discussed; cases not reached are one line (carried over, or not discussed).
+    discussed = [e for e in entries if e["item"].status == AgendaItem.Status.DISCUSSED]
+    carried = [e for e in entries if e["item"].status == AgendaItem.Status.CARRIED_OVER]
+    pending = [e for e in entries if e["item"].status == AgendaItem.Status.PENDING]
+    listed = discussed + carried + pending
     return {
-        "items": entries,
-        "pupils_named": {e["item"].pupil_id for e in entries if e["shown"] and e["item"].pupil_id},
+        "items": discussed,
+        "carried": carried,
+        "not_discussed": pending,
+        "pupils_named": {e["item"].pupil_id for e in listed if e["shown"] and e["item"].pupil_id},
         "present": attendance[Invitee.Attendance.PRESENT],
         "apologies": attendance[Invitee.Attendance.APOLOGIES],
         "absent": attendance[Invitee.Attendance.ABSENT] + attendance[Invitee.Attendance.INVITED],
@@ -98,6 +105,9 @@ def _plan_actions(meeting: Meeting) -> list[Action]:
 
 
 def _require_pupil_in_scope(meeting: Meeting, reader: User) -> None:
+    """A one-pupil document is for those who may see the pupil, and for the team invited to the pupil's TAC."""
+    if meeting.pupil_id is not None and shareable_pupil_ids(meeting, reader, {meeting.pupil_id}):
+        return
     if meeting.pupil_id is None or not pupils_visible_to(reader).filter(pk=meeting.pupil_id).exists():
         raise OutOfScope(f"Meeting {meeting.pk}: its pupil is outside the scope of user {reader.pk}.")
 

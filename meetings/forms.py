@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Agency, Site, User
 from meetings.models import Action, Invitee, Meeting, PdfJob
+from pupils.models import Pupil
 from referrals.models import Referral
 
 DATE = forms.DateInput(attrs={"type": "date"})
@@ -41,24 +42,74 @@ class MeetingForm(forms.Form):
 
 
 class InviteeForm(forms.Form):
-    user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Person")
+    people = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="People with an account",
+        help_text="Type in the box to narrow the list, then tick everyone to invite.",
+    )
     name = forms.CharField(max_length=120, required=False, label="Or a guest's name")
-    agency = forms.ModelChoiceField(queryset=Agency.objects.all(), required=False)
-    is_family = forms.BooleanField(required=False, label="Parent or carer")
+    agency = forms.ModelChoiceField(queryset=Agency.objects.all(), required=False, label="The guest's agency")
+    is_family = forms.BooleanField(required=False, label="The guest is a parent or carer")
+    allocate = forms.BooleanField(
+        required=False,
+        label="Also allocate them to the child",
+        help_text="Opens the child's record to them beyond this meeting. Left unticked, they are the team around the "
+        "child for this meeting only.",
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, meeting: Meeting, may_allocate: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = _people()
+        invited = meeting.invitees.filter(user__isnull=False).values("user_id")
+        self.fields["people"].queryset = _people().exclude(pk__in=invited).order_by("last_name", "first_name")
+        self.fields["people"].label_from_instance = lambda user: (
+            f"{user} · {user.agency}" if user.agency_id else f"{user} · {user.get_role_display()}"
+        )
+        if meeting.kind != Meeting.Kind.TAC or not may_allocate:
+            del self.fields["allocate"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("people") and not (data.get("name") or "").strip() and not self.errors:
+            raise forms.ValidationError("Tick the people to invite, or type the name of a guest.")
+        return data
 
 
 class AttendanceForm(forms.Form):
-    invitee = forms.IntegerField(widget=forms.HiddenInput)
-    attendance = forms.ChoiceField(choices=Invitee.Attendance.choices)
+    """Everyone's attendance in one form: one choice per person invited."""
+
+    def __init__(self, *args, invitees: list[Invitee], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.invitees = invitees
+        for invitee in invitees:
+            self.fields[f"attendance-{invitee.pk}"] = forms.ChoiceField(
+                choices=Invitee.Attendance.choices, initial=invitee.attendance, label=str(invitee), required=False
+            )
+
+    def rows(self):
+        return [(invitee, self[f"attendance-{invitee.pk}"]) for invitee in self.invitees]
+
+    def attendance(self) -> dict[int, str]:
+        """Invitee id -> the attendance chosen; a person left out of the form keeps theirs."""
+        chosen = {invitee.pk: self.cleaned_data.get(f"attendance-{invitee.pk}") for invitee in self.invitees}
+        return {pk: value for pk, value in chosen.items() if value}
+
+
+PICK_A_PUPIL = "Choose the pupil: type part of their name and pick them from the list."
 
 
 class AddPupilForm(forms.Form):
-    pupil = forms.IntegerField(label="Pupil number (from the pupil page address)", min_value=1)
+    pupil = forms.ModelChoiceField(
+        queryset=Pupil.objects.none(),
+        widget=forms.HiddenInput,
+        error_messages={"required": PICK_A_PUPIL, "invalid_choice": PICK_A_PUPIL},
+    )
     note = forms.CharField(max_length=200, required=False, label="Why")
+
+    def __init__(self, *args, pupils: QuerySet[Pupil], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["pupil"].queryset = pupils
 
 
 class MoveForm(forms.Form):
@@ -135,8 +186,62 @@ class ActionStatusForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000)
+    summary = forms.CharField(
+        label="Summary for the minutes", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    )
+    carry_over = forms.BooleanField(
+        required=False,
+        initial=True,
+        label="Carry the cases not reached over to the next meeting",
+        help_text="Untick only if they need no discussion: they then stay in these minutes as not discussed.",
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class SharingBasisForm(forms.Form):
+    site = forms.ModelChoiceField(
+        queryset=Site.objects.all(), required=False, empty_label="Every centre without a basis of its own"
+    )
+    agreement = forms.CharField(
+        label="Partnership agreement", max_length=200, help_text="Its title, version and where it is kept."
+    )
+    agreed_on = forms.DateField(widget=DATE)
+    review_on = forms.DateField(widget=DATE, required=False)
+    lawful_basis = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=4000,
+        help_text="In the agreement's words: the UK GDPR Article 6 and Article 9 conditions, and the duty it rests on.",
+    )
+    agencies = forms.ModelMultipleChoiceField(
+        queryset=Agency.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Core agencies",
+        help_text="Every active member of their staff is a core member.",
+    )
+    people = forms.ModelMultipleChoiceField(
+        queryset=User.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Core people",
+        help_text="People whose agency is not a core agency.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = (
+            _people().exclude(role__in=(User.Role.DSL, User.Role.SENIOR_LEADER)).order_by("last_name", "first_name")
+        )
+        self.fields["people"].label_from_instance = lambda user: (
+            f"{user} · {user.agency}" if user.agency_id else f"{user} · {user.get_role_display()}"
+        )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("agreed_on") and data.get("review_on") and data["review_on"] <= data["agreed_on"]:
+            self.add_error("review_on", "The review comes after the agreement: check the dates.")
+        return data
 
 
 class PdfForm(forms.Form):

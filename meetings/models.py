@@ -88,6 +88,77 @@ class Meeting(models.Model):
 
 @pghistory.track()
 @pgtrigger.register(never_deleted())
+class SharingBasis(models.Model):
+    """The information-sharing basis of a centre's MDT: its core members and the lawful basis they share under.
+
+    The seeds' partnership agreement makes the partner agencies at the weekly MDT one team for its cases: a core member
+    present sees an agenda-level summary of every case on the agenda (name, year, why it is there, referrals and
+    interventions, open actions and their owners), whether or not they work with the pupil. Restricted field groups
+    (health) and the detail of concerns stay with those who may see them. A basis with no centre covers every centre
+    that has none of its own. Only the DSL records it (`meetings.services.sharing_basis_save`).
+    """
+
+    site = models.ForeignKey(
+        "accounts.Site",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Leave empty for the basis that covers every centre without one of its own.",
+    )
+    lawful_basis = models.TextField(
+        help_text="The lawful basis for sharing, in the words of the partnership agreement (for example UK GDPR "
+        "Article 6(1)(e) public task and Article 9(2)(g), with the Children Act 2004 section 10 duty to co-operate)."
+    )
+    agreement = models.CharField(
+        "Partnership agreement", max_length=200, help_text="Its title, version and where it is kept."
+    )
+    agreed_on = models.DateField()
+    review_on = models.DateField(null=True, blank=True)
+    agencies = models.ManyToManyField(
+        "accounts.Agency", through="SharingBasisAgency", related_name="+", blank=True, verbose_name="core agencies"
+    )
+    people = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="SharingBasisPerson", related_name="+", blank=True, verbose_name="core people"
+    )
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(default=timezone.now)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        verbose_name_plural = "sharing bases"
+        constraints = [
+            models.UniqueConstraint(fields=["site"], nulls_distinct=False, name="sharingbasis_one_per_site"),
+        ]
+
+    def __str__(self) -> str:
+        return f"MDT sharing basis: {self.site or 'every centre'}"
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
+class SharingBasisAgency(models.Model):
+    """A core agency: every active member of its staff is a core member."""
+
+    basis = models.ForeignKey(SharingBasis, on_delete=models.CASCADE, related_name="core_agencies")
+    agency = models.ForeignKey("accounts.Agency", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["basis", "agency"], name="sharingbasisagency_unique")]
+
+
+@pghistory.track(pghistory.InsertEvent(), pghistory.DeleteEvent())
+class SharingBasisPerson(models.Model):
+    """A core member by name (someone whose agency is not a core agency, or a lone practitioner)."""
+
+    basis = models.ForeignKey(SharingBasis, on_delete=models.CASCADE, related_name="core_people")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["basis", "user"], name="sharingbasisperson_unique")]
+
+
+@pghistory.track()
+@pgtrigger.register(never_deleted())
 class Invitee(models.Model):
     """Someone invited: a user of the system, or a guest without an account (a parent or carer, an outside
     professional)."""

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import F, Max, Min, Q
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
@@ -30,15 +30,19 @@ from meetings.models import (
     Meeting,
     PdfJob,
     ProgressNote,
+    SharingBasis,
+    SharingBasisAgency,
+    SharingBasisPerson,
 )
 from meetings.selectors import may_download
 from meetings.tasks import pdf_job_render as pdf_job_render_task
 from pru_cases.access import Action as Perm
-from pru_cases.access import FieldGroup, can, require_write, row_in_group
+from pru_cases.access import FieldGroup, can, require, require_write, row_in_group
 from pru_cases.celery import send_now
 from pru_cases.lib.conflicts import EditConflict
 from pru_cases.pdf import render_pdf
 from pupils.models import Pupil
+from pupils.services import allocation_add
 from referrals.models import InformationRequest, Intervention, Referral
 from referrals.services import referral_triage
 
@@ -64,6 +68,61 @@ def _lock_open(meeting: Meeting) -> Meeting:
     if locked.status != Meeting.Status.PLANNED:
         raise MeetingClosed(CLOSED_MESSAGE)
     return locked
+
+
+# The MDT's sharing basis ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def sharing_basis_save(
+    *,
+    by: User,
+    site,
+    agreement: str,
+    agreed_on: datetime.date,
+    lawful_basis: str,
+    review_on: datetime.date | None = None,
+    agencies=(),
+    people=(),
+    version: int | None = None,
+) -> SharingBasis:
+    """Record (or change) a centre's MDT sharing basis: the DSL alone, as it decides who sees which cases."""
+    require(by, Perm.SET_SHARING_BASIS)
+    if agreed_on > timezone.localdate():
+        raise ValidationError({"agreed_on": "The agreement cannot be dated in the future."})
+    if not lawful_basis.strip() or not agreement.strip():
+        raise ValidationError("Name the partnership agreement and the lawful basis it gives.")
+    outsiders = [person for person in people if not person.is_active or person.role == User.Role.ADMIN]
+    if outsiders:
+        raise ValidationError({"people": f"{outsiders[0]} cannot be a core member (no active case account)."})
+    existing = SharingBasis.objects.select_for_update().filter(site=site).first()
+    if existing is not None and version is not None and existing.version != version:
+        raise EditConflict(
+            "Someone else changed this sharing basis while you were editing it. Check it and save again."
+        )
+    basis = existing or SharingBasis(site=site)
+    basis.agreement = agreement.strip()
+    basis.agreed_on = agreed_on
+    basis.review_on = review_on
+    basis.lawful_basis = lawful_basis.strip()
+    basis.updated_by = by
+    basis.updated_at = timezone.now()
+    basis.version = (existing.version + 1) if existing else 1
+    basis.full_clean(validate_constraints=False)
+    basis.save()
+    wanted_agencies = {agency.pk for agency in agencies}
+    SharingBasisAgency.objects.filter(basis=basis).exclude(agency_id__in=wanted_agencies).delete()
+    known = set(SharingBasisAgency.objects.filter(basis=basis).values_list("agency_id", flat=True))
+    SharingBasisAgency.objects.bulk_create(
+        SharingBasisAgency(basis=basis, agency_id=pk) for pk in sorted(wanted_agencies - known)
+    )
+    wanted_people = {person.pk for person in people}
+    SharingBasisPerson.objects.filter(basis=basis).exclude(user_id__in=wanted_people).delete()
+    known = set(SharingBasisPerson.objects.filter(basis=basis).values_list("user_id", flat=True))
+    SharingBasisPerson.objects.bulk_create(
+        SharingBasisPerson(basis=basis, user_id=pk) for pk in sorted(wanted_people - known)
+    )
+    return basis
 
 
 # Meetings and attendance -------------------------------------------------------------------------------
@@ -94,6 +153,7 @@ def meeting_create(
 
     if not can(chair, Perm.RUN_MEETING):
         raise ValidationError({"chair": "The chair must be the DSL or a senior leader."})
+    _check_meeting_date(held_on, pupil=pupil, site=site)
     meeting = Meeting(
         kind=kind,
         title=title.strip(),
@@ -120,6 +180,28 @@ def meeting_create(
             meeting=meeting, pupil=pupil, position=1, added_by=by, reasons=[_reason(AgendaItem.Reason.TAC, None, "")]
         )
     return meeting
+
+
+# How far ahead a meeting may be arranged.
+MEETING_DATE_AHEAD = datetime.timedelta(days=366)
+
+
+def _check_meeting_date(held_on: datetime.date, *, pupil: Pupil | None, site) -> None:
+    """A meeting's date falls within the records it is about: not before the pupil joined (a TAC) or the centre's first
+    pupil joined (else a year back), and not more than a year ahead."""
+    today = timezone.localdate()
+    if held_on > today + MEETING_DATE_AHEAD:
+        raise ValidationError(
+            {"held_on": f"That is more than a year ahead: choose a date before {today + MEETING_DATE_AHEAD:%d %B %Y}."}
+        )
+    if pupil is not None:
+        earliest, what = pupil.entry_date, f"{pupil.full_name} joined the PRU"
+    else:
+        pupils = Pupil.objects.filter(site=site) if site is not None else Pupil.objects.all()
+        earliest = pupils.aggregate(first=Min("entry_date"))["first"] or today - datetime.timedelta(days=365)
+        what = "the centre's records begin" if site is not None else "the PRU's records begin"
+    if earliest and held_on < earliest:
+        raise ValidationError({"held_on": f"That is before {what} ({earliest:%d %B %Y}): check the year."})
 
 
 @transaction.atomic
@@ -149,9 +231,14 @@ def meeting_schedule_next(*, meeting: Meeting, by: User) -> Meeting:
         Invitee(meeting=following, user_id=i.user_id, name=i.name, agency_id=i.agency_id, is_family=i.is_family)
         for i in locked.invitees.all()
     )
-    for item in locked.items.filter(status=AgendaItem.Status.CARRIED_OVER):
+    for item in _waiting_to_carry(locked.items.all()):
         _carry_into(item, following, by)
     return following
+
+
+def _waiting_to_carry(items):
+    """Items carried over from their meeting and not yet on a later agenda."""
+    return items.filter(status=AgendaItem.Status.CARRIED_OVER, carried_to__isnull=True).select_related("meeting")
 
 
 def _carry_into(item: AgendaItem, target: Meeting, by: User) -> None:
@@ -160,7 +247,9 @@ def _carry_into(item: AgendaItem, target: Meeting, by: User) -> None:
     if existing is not None:
         if AgendaItem.Reason.CARRIED_OVER not in existing.reason_kinds:
             existing.reasons = [*existing.reasons, reason]
-            existing.save(update_fields=["reasons"])
+        if existing.carried_from_id is None:
+            existing.carried_from = item
+        existing.save(update_fields=["reasons", "carried_from"])
         return
     AgendaItem.objects.create(
         meeting=target,
@@ -182,8 +271,16 @@ def invitee_add(
     name: str = "",
     agency: Agency | None = None,
     is_family: bool = False,
+    allocate: bool = False,
 ) -> Invitee:
+    """Invite someone. At a TAC, `allocate` also opens the child's record to them (the DSL and senior leaders);
+    otherwise they are the team around the child for this meeting only (meetings.selectors)."""
     _lock_open(meeting)
+    if allocate:
+        if user is None or meeting.kind != Meeting.Kind.TAC:
+            raise ValidationError({"allocate": "Only a person with an account invited to a TAC can be allocated."})
+        if not can(by, Perm.ALLOCATE):
+            raise ValidationError({"allocate": "Only the DSL or a senior leader allocates people to a pupil."})
     if user is None and not name.strip():
         raise ValidationError({"name": "Choose a person, or type the name of a guest."})
     if user is not None and Invitee.objects.filter(meeting=meeting, user=user).exists():
@@ -197,7 +294,29 @@ def invitee_add(
     )
     invitee.full_clean()
     invitee.save()
+    if allocate and not meeting.pupil.allocations.filter(user=user, ended_on__isnull=True).exists():
+        allocation_add(pupil=meeting.pupil, user=user, by=by, reason=f"Team around the child: {meeting}")
     return invitee
+
+
+@transaction.atomic
+def invitees_add(
+    *,
+    meeting: Meeting,
+    by: User,
+    people: list[User] | tuple[User, ...] = (),
+    name: str = "",
+    agency: Agency | None = None,
+    is_family: bool = False,
+    allocate: bool = False,
+) -> list[Invitee]:
+    """Invite several people with accounts, and a guest by name, in one go (all or none)."""
+    if not people and not name.strip():
+        raise ValidationError("Tick the people to invite, or type the name of a guest.")
+    invited = [invitee_add(meeting=meeting, by=by, user=person, allocate=allocate) for person in people]
+    if name.strip():
+        invited.append(invitee_add(meeting=meeting, by=by, name=name, agency=agency, is_family=is_family))
+    return invited
 
 
 @transaction.atomic
@@ -208,6 +327,36 @@ def attendance_set(*, invitee: Invitee, by: User, attendance: str) -> Invitee:
     Invitee.objects.filter(pk=invitee.pk).update(attendance=attendance)
     invitee.refresh_from_db()
     return invitee
+
+
+@transaction.atomic
+def attendance_record(*, meeting: Meeting, by: User, attendance: dict[int, str]) -> int:
+    """Everyone's attendance at once: invitee id -> Invitee.Attendance value. Returns how many changed."""
+    _lock_open(meeting)
+    wrong = [value for value in attendance.values() if value not in Invitee.Attendance.values]
+    if wrong:
+        raise ValidationError("Choose present, apologies, absent or left early for each person.")
+    invitees = {invitee.pk: invitee for invitee in meeting.invitees.filter(pk__in=attendance)}
+    if set(attendance) - set(invitees):
+        raise ValidationError("Someone in the list is not invited to this meeting: reload the page and try again.")
+    changed = 0
+    for pk, value in attendance.items():
+        if invitees[pk].attendance != value:
+            Invitee.objects.filter(pk=pk).update(attendance=value)
+            changed += 1
+    return changed
+
+
+def _mark_present(meeting: Meeting, user: User) -> None:
+    """Whoever chairs or records at the meeting was there: invited or not, they are marked present (unless already
+    recorded as having left)."""
+    invitee = Invitee.objects.filter(meeting=meeting, user=user).first()
+    if invitee is None:
+        Invitee.objects.create(
+            meeting=meeting, user=user, agency_id=user.agency_id, attendance=Invitee.Attendance.PRESENT
+        )
+    elif invitee.attendance in (Invitee.Attendance.INVITED, Invitee.Attendance.ABSENT):
+        Invitee.objects.filter(pk=invitee.pk).update(attendance=Invitee.Attendance.PRESENT)
 
 
 # The agenda ---------------------------------------------------------------------------------------------
@@ -295,8 +444,14 @@ SOURCE_ORDER = [
 def agenda_build(*, meeting: Meeting, by: User, new_pupil_days: int = NEW_PUPIL_DAYS) -> int:
     """Add a case for every pupil the sources name; merge new reasons into cases already on the agenda.
 
-    Safe to run again: it never duplicates a case or a reason, and never moves what the chair ordered."""
+    Safe to run again: it never duplicates a case or a reason, and never moves what the chair ordered. A TAC is about
+    its own child: it is never built from the whole PRU."""
     locked = _lock_open(meeting)
+    if locked.kind == Meeting.Kind.TAC:
+        raise ValidationError(
+            "A Team Around the Child meeting is about its own child: its agenda is not built from the whole PRU. "
+            "Add a general item or another pupil by hand if the team needs one."
+        )
     sources = agenda_sources(meeting=locked, new_pupil_days=new_pupil_days)
     existing = {item.pupil_id: item for item in locked.items.filter(pupil__isnull=False)}
     position = _next_position(locked)
@@ -318,7 +473,17 @@ def agenda_build(*, meeting: Meeting, by: User, new_pupil_days: int = NEW_PUPIL_
             item.reasons = [*item.reasons, *extra]
             item.save(update_fields=["reasons"])
     AgendaItem.objects.bulk_create(new_items)
-    return len(new_items)
+    # Cases carried over from earlier meetings of this kind at this centre that no later agenda has taken yet.
+    earlier = AgendaItem.objects.filter(
+        meeting__kind=locked.kind,
+        meeting__site_id=locked.site_id,
+        meeting__status=Meeting.Status.CLOSED,
+        meeting__held_on__lte=locked.held_on,
+    ).exclude(meeting=locked)
+    carried = list(_waiting_to_carry(earlier))
+    for item in carried:
+        _carry_into(item, locked, by)
+    return len(new_items) + len(carried)
 
 
 @transaction.atomic
@@ -359,7 +524,7 @@ def agenda_carry_over(*, item: AgendaItem, by: User) -> AgendaItem:
     locked = _lock_open(item.meeting)
     AgendaItem.objects.filter(pk=item.pk).update(status=AgendaItem.Status.CARRIED_OVER)
     item.refresh_from_db()
-    following = Meeting.objects.filter(previous=locked, status=Meeting.Status.PLANNED).first()
+    following = next_in_series(locked)
     if following is not None:
         _carry_into(item, following, by)
     return item
@@ -377,7 +542,8 @@ def _require_item_write(by: User, item: AgendaItem) -> None:
 @transaction.atomic
 def discussion_record(*, item: AgendaItem, by: User, text: str) -> Discussion:
     _require_item_write(by, item)
-    _lock_open(item.meeting)
+    meeting = _lock_open(item.meeting)
+    _mark_present(meeting, by)
     if not text.strip():
         raise ValidationError({"text": "Write what was discussed."})
     discussion = Discussion.objects.create(item=item, text=text.strip(), recorded_by=by)
@@ -401,7 +567,7 @@ def decision_record(
 ) -> Decision:
     """A decision for the minutes. With a referral, it is also that referral's triage (by the referrals app)."""
     _require_item_write(by, item)
-    _lock_open(item.meeting)
+    _mark_present(_lock_open(item.meeting), by)
     if not text.strip() and referral is None:
         raise ValidationError({"text": "Write what was decided."})
     if referral is not None:
@@ -457,6 +623,7 @@ def action_add(
     """A new action agreed at the meeting, on the pupil's open action plan (started if there is none)."""
     _require_item_write(by, item)
     meeting = _lock_open(item.meeting)
+    _mark_present(meeting, by)
     if item.pupil_id is None:
         raise ValidationError("Actions belong to a pupil's plan: add them on a case, not a general item.")
     if due_on < meeting.held_on:
@@ -529,14 +696,44 @@ def action_set_status(*, action: Action, by: User, status: str, version: int, re
 # Closing -----------------------------------------------------------------------------------------------
 
 
+def next_in_series(meeting: Meeting) -> Meeting | None:
+    """Where carried-over items go: the next meeting of the series, else the next planned meeting of the same kind
+    at the same centre (for a TAC, about the same child)."""
+    following = Meeting.objects.filter(previous=meeting, status=Meeting.Status.PLANNED).first()
+    if following is not None:
+        return following
+    same = Meeting.objects.filter(
+        kind=meeting.kind, site_id=meeting.site_id, pupil_id=meeting.pupil_id, status=Meeting.Status.PLANNED
+    ).exclude(pk=meeting.pk)
+    return same.filter(held_on__gte=meeting.held_on).order_by("held_on", "starts_at", "pk").first()
+
+
 @transaction.atomic
-def meeting_close(*, meeting: Meeting, by: User, summary: str = "", version: int | None = None) -> Meeting:
-    """Freeze the minutes, feed back Fresh Start interviews that were discussed, and queue the PDFs."""
+def meeting_close(
+    *, meeting: Meeting, by: User, summary: str = "", version: int | None = None, carry_over: bool = True
+) -> Meeting:
+    """Freeze the minutes, feed back Fresh Start interviews that were discussed, and queue the PDFs.
+
+    Cases not reached are carried over (unless `carry_over` is False: they stay "to discuss" in these minutes) to
+    the next meeting if one is planned, else when the next one in the series is scheduled. The chair and whoever
+    closes the meeting are marked present."""
     locked = _lock_open(meeting)
     if version is not None and locked.version != version:
         raise EditConflict(
             "Someone else changed this meeting while you were looking at it. Check it, then close it again."
         )
+    if carry_over:
+        pending = list(locked.items.filter(status=AgendaItem.Status.PENDING).select_related("meeting"))
+        AgendaItem.objects.filter(pk__in=[item.pk for item in pending]).update(status=AgendaItem.Status.CARRIED_OVER)
+        following = next_in_series(locked)
+        if following is not None:
+            for item in pending:
+                _carry_into(item, following, by)
+    _mark_present(locked, by)
+    if locked.chair_id != by.pk:
+        chair = Invitee.objects.filter(meeting=locked, user_id=locked.chair_id).first()
+        if chair is None or chair.attendance == Invitee.Attendance.INVITED:
+            _mark_present(locked, locked.chair)
     now = timezone.now()
     locked.status = Meeting.Status.CLOSED
     locked.summary = summary.strip()

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.models import Site
 from concerns.models import Concern
 from meetings import services
 from meetings.case_sections import sections_for
@@ -34,8 +35,9 @@ from meetings.forms import (
     MoveForm,
     PdfForm,
     ProgressForm,
+    SharingBasisForm,
 )
-from meetings.models import Action, AgendaItem, Invitee, Meeting, PdfJob
+from meetings.models import Action, AgendaItem, Meeting, PdfJob, SharingBasis
 from meetings.selectors import (
     Room,
     actions_visible_to,
@@ -45,16 +47,25 @@ from meetings.selectors import (
     meetings_visible_to,
     pdf_jobs_visible_to,
     room_for,
+    share_reason,
+    shareable_pupil_ids,
     shared_records,
     shared_records_query,
 )
 from pru_cases.access import Action as Perm
-from pru_cases.access import FieldGroup, can, get_for_user, get_pupil_for_user, record_access, record_reads, require
+from pru_cases.access import (
+    FieldGroup,
+    can,
+    get_for_user,
+    get_pupil_for_user,
+    record_reads,
+    record_shared_reads,
+    require,
+)
 from pru_cases.lib.conflicts import EditConflict
 from pru_cases.lib.forms import add_service_errors, plain_widgets
 from pru_cases.lib.ids import parse_id
-from pru_cases.models import AccessEvent
-from pupils.models import HealthRecord
+from pupils.models import HealthRecord, Pupil
 from pupils.selectors import pupils_visible_to
 from referrals.models import Intervention, Referral
 from referrals.selectors import interventions_visible_to, referrals_visible_to
@@ -151,28 +162,34 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **forms) -> dict:
     user = request.user
     items = list(meeting.items.select_related("pupil").annotate(n_discussions=Count("discussions")))
     pupil_ids = {item.pupil_id for item in items if item.pupil_id}
-    mine = set(pupils_visible_to(user).filter(pk__in=pupil_ids).values_list("pk", flat=True)) if pupil_ids else set()
+    own = set(pupils_visible_to(user).filter(pk__in=pupil_ids).values_list("pk", flat=True)) if pupil_ids else set()
+    shared = shareable_pupil_ids(meeting, user, pupil_ids - own)
+    mine = own | shared
     runs = may_run(user, meeting) and meeting.is_open
+    invitees = list(meeting.invitees.select_related("user", "agency"))
     # Every render of the page (also after a refused form) names these pupils: one access-log insert for them all.
     # A TAC meeting's own pupil was logged when the meeting was fetched (get_for_user).
-    record_reads(request, pupil_ids=mine - {meeting.pupil_id})
+    record_reads(request, pupil_ids=own - {meeting.pupil_id})
+    if shared - {meeting.pupil_id}:
+        readers = [(user, pupil_id) for pupil_id in shared - {meeting.pupil_id}]
+        record_shared_reads(request, readers=readers, reason=share_reason(meeting))
     return {
         "meeting": meeting,
         "items": [{"item": item, "named": item.pupil_id is None or item.pupil_id in mine} for item in items],
-        "invitees": list(meeting.invitees.select_related("user", "agency")),
+        "invitees": invitees,
         # Each person's own copies: a PDF is built for the person who asked for it, and only they download it.
         "jobs": list(meeting.pdf_jobs.filter(requested_by=user).select_related("requested_by")[:12]),
         "runs": runs,
         "may_run": may_run(user, meeting),
         "may_record": may_record(user, meeting),
         "may_download": may_download(user, meeting),
-        "invitee_form": forms.get("invitee_form") or (InviteeForm() if runs else None),
-        "add_pupil_form": forms.get("add_pupil_form") or (AddPupilForm() if runs else None),
-        "close_form": forms.get("close_form") or (CloseForm(initial={"version": meeting.version}) if runs else None),
+        "invitee_form": forms.get("invitee_form") or (_invitee_form(request, meeting) if runs else None),
+        "add_pupil_form": forms.get("add_pupil_form") or (_add_pupil_form(request) if runs else None),
+        "attendance_form": forms.get("attendance_form")
+        or (AttendanceForm(invitees=invitees) if runs and invitees else None),
         "pdf_form": PdfForm(kinds=services.PDF_KINDS_FOR[meeting.kind])
         if meeting.is_closed and may_download(user, meeting)
         else None,
-        "attendance_choices": Invitee.Attendance.choices,
         "has_next": Meeting.objects.filter(previous=meeting).exists(),
     }
 
@@ -187,38 +204,60 @@ def _detail_redirect(meeting: Meeting) -> HttpResponse:
     return redirect("meetings:detail", pk=meeting.pk)
 
 
+def _invitee_form(request: HttpRequest, meeting: Meeting, data=None) -> InviteeForm:
+    return InviteeForm(data, meeting=meeting, may_allocate=can(request.user, Perm.ALLOCATE))
+
+
+def _add_pupil_form(request: HttpRequest, data=None) -> AddPupilForm:
+    # The picker offers, and the form accepts, only pupils on roll whom the chair may see.
+    return AddPupilForm(data, pupils=pupils_visible_to(request.user).filter(status=Pupil.Status.ACTIVE))
+
+
 @require_POST
 def invitee_add(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     _require_run(request, meeting)
-    form = InviteeForm(request.POST)
+    form = _invitee_form(request, meeting, request.POST)
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            services.invitee_add(meeting=meeting, by=request.user, **form.cleaned_data)
+            invited = services.invitees_add(
+                meeting=meeting,
+                by=request.user,
+                people=list(data["people"]),
+                name=data["name"],
+                agency=data["agency"],
+                is_family=data["is_family"],
+                allocate=data.get("allocate", False),
+            )
         except services.MeetingClosed:
             return _closed_response(request, meeting)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
-            messages.success(request, "Invitation added.")
+            messages.success(request, f"Invited: {', '.join(str(invitee) for invitee in invited)}.")
             return _detail_redirect(meeting)
     return render(request, "meetings/detail.html", _detail_context(request, meeting, invitee_form=form), status=400)
 
 
 @require_POST
 def attendance_set(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everyone's attendance in one form."""
     meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     _require_run(request, meeting)
-    form = AttendanceForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, "Choose an attendance for that person.")
-        return render(request, "meetings/detail.html", _detail_context(request, meeting), status=400)
-    invitee = get_object_or_404(meeting.invitees.select_related("meeting"), pk=form.cleaned_data["invitee"])
-    try:
-        services.attendance_set(invitee=invitee, by=request.user, attendance=form.cleaned_data["attendance"])
-    except services.MeetingClosed:
-        return _closed_response(request, meeting)
-    return _back_to(request, meeting)
+    form = AttendanceForm(request.POST, invitees=list(meeting.invitees.select_related("user", "agency")))
+    if form.is_valid():
+        try:
+            services.attendance_record(meeting=meeting, by=request.user, attendance=form.attendance())
+        except services.MeetingClosed:
+            return _closed_response(request, meeting)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, "Attendance saved.")
+            return _back_to(request, meeting)
+    context = _detail_context(request, meeting, attendance_form=form)
+    return render(request, "meetings/detail.html", context, status=400)
 
 
 def _back_to(request: HttpRequest, meeting: Meeting) -> HttpResponse:
@@ -239,6 +278,9 @@ def agenda_build(request: HttpRequest, pk: int) -> HttpResponse:
         added = services.agenda_build(meeting=meeting, by=request.user)
     except services.MeetingClosed:
         return _closed_response(request, meeting)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return render(request, "meetings/detail.html", _detail_context(request, meeting), status=400)
     messages.success(request, f"Agenda updated: {added} new case{'s' if added != 1 else ''}.")
     return _detail_redirect(meeting)
 
@@ -247,10 +289,10 @@ def agenda_build(request: HttpRequest, pk: int) -> HttpResponse:
 def agenda_add_pupil(request: HttpRequest, pk: int) -> HttpResponse:
     meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     _require_run(request, meeting)
-    form = AddPupilForm(request.POST)
+    form = _add_pupil_form(request, request.POST)
     if form.is_valid():
-        # The chair can only add a pupil they may see (404 otherwise, audited).
-        pupil = get_pupil_for_user(request, form.cleaned_data["pupil"])
+        pupil = form.cleaned_data["pupil"]  # only pupils the chair may see are accepted
+        record_reads(request, pupil_ids=[pupil.pk])
         try:
             services.agenda_add_pupil(meeting=meeting, by=request.user, pupil=pupil, note=form.cleaned_data["note"])
         except services.MeetingClosed:
@@ -308,7 +350,13 @@ def meeting_schedule_next(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return render(request, "meetings/detail.html", _detail_context(request, meeting), status=409)
-    messages.success(request, "The next meeting is scheduled, with carried-over items on its agenda.")
+    carried = following.items.count()
+    messages.success(
+        request,
+        f"The next meeting is scheduled, with {carried} carried-over case{'s' if carried != 1 else ''} on its agenda."
+        if carried
+        else "The next meeting is scheduled. Nothing was carried over: build its agenda when it is near.",
+    )
     return redirect("meetings:detail", pk=following.pk)
 
 
@@ -318,7 +366,13 @@ def meeting_schedule_next(request: HttpRequest, pk: int) -> HttpResponse:
 def _case_context(request: HttpRequest, meeting: Meeting, item: AgendaItem, room, **forms) -> dict:
     """One case, showing only what everyone in the room may see (see meetings.selectors)."""
     user = request.user
-    context = {"meeting": meeting, "item": item, "shown": room.shows(item), "room": room}
+    context = {
+        "meeting": meeting,
+        "item": item,
+        "shown": room.shows(item),
+        "room": room,
+        "held_by": room.held_back_by.get(item.pupil_id, []),
+    }
     recording = may_record(user, meeting) and meeting.is_open
     context["recording"] = recording
     if not context["shown"]:
@@ -332,10 +386,11 @@ def _case_context(request: HttpRequest, meeting: Meeting, item: AgendaItem, room
     if item.pupil_id is None:
         return context
     pupil = item.pupil
-    groups = frozenset({FieldGroup.HEALTH}) if room.health else frozenset()
-    record_access(
-        request, pupil_id=pupil.pk, pupil_ref=pupil.pk, outcome=AccessEvent.Outcome.ALLOWED, field_groups=groups
-    )
+    detail = room.shows_detail(item)
+    health = room.health and detail
+    context |= {"detail": detail, "health_shown": health}
+    groups = frozenset({FieldGroup.HEALTH}) if health else frozenset()
+    _log_room_reads(request, room, [pupil.pk], field_groups=groups)
     # What everyone present may see, asked inside the fetch itself (one query each for referrals and interventions).
     referral_ids = shared_records_query(room, referrals_visible_to, Referral, pupil.pk)
     intervention_ids = shared_records_query(room, interventions_visible_to, Intervention, pupil.pk)
@@ -348,7 +403,9 @@ def _case_context(request: HttpRequest, meeting: Meeting, item: AgendaItem, room
             Concern.objects.filter(pupil=pupil)
             .exclude(status=Concern.Status.WITHDRAWN)
             .select_related("logged_by")[:RECENT_CONCERNS]
-        ),
+        )
+        if detail
+        else [],
         "referrals": referrals,
         "interventions": list(
             Intervention.objects.filter(pk__in=intervention_ids, status=Intervention.Status.OPEN).select_related(
@@ -361,7 +418,7 @@ def _case_context(request: HttpRequest, meeting: Meeting, item: AgendaItem, room
             )
         ),
         "sections": sections_for(pupil.pk),
-        "health": HealthRecord.objects.filter(pupil=pupil).first() if room.health else None,
+        "health": HealthRecord.objects.filter(pupil=pupil).first() if health else None,
     }
     if recording:
         triage = (
@@ -417,13 +474,23 @@ def meeting_screen(request: HttpRequest, pk: int) -> HttpResponse:
         "may_run": may_run(request.user, meeting),
     }
     # The agenda names every case shown to the room; the open case writes its own row (with its field groups).
-    record_reads(
-        request,
-        pupil_ids=[e["item"].pupil_id for e in context["entries"] if e["shown"] and e["item"] is not current],
-    )
+    _log_room_reads(request, room, [e["item"].pupil_id for e in entries if e["shown"] and e["item"] is not current])
     if current is not None:
         context["case"] = _case_context(request, meeting, current, room)
     return render(request, "meetings/screen.html", context)
+
+
+def _log_room_reads(
+    request: HttpRequest, room: Room, pupil_ids: list[int | None], field_groups: frozenset = frozenset()
+) -> None:
+    """The reader's own reads, and for each pupil shown to someone present only under the sharing basis (or as the
+    TAC's team), a row for that person naming the meeting."""
+    pupil_ids = [pupil_id for pupil_id in pupil_ids if pupil_id is not None]
+    own = [pupil_id for pupil_id in pupil_ids if not room.shares_only(request.user, pupil_id)]
+    record_reads(request, pupil_ids=own, field_groups=field_groups)
+    shared = [(user, pupil_id) for pupil_id in pupil_ids for user in room.shared_with.get(pupil_id, ())]
+    if shared:
+        record_shared_reads(request, readers=shared, reason=room.reason)
 
 
 def _case_response(
@@ -483,7 +550,7 @@ def discussion_record(request: HttpRequest, pk: int, item_pk: int) -> HttpRespon
 def decision_record(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     meeting, item, room = _recordable_item(request, pk, item_pk)
     # Only a referral everyone present may see can be triaged on the shared screen.
-    shared = shared_records(room, referrals_visible_to, item.pupil_id) if item.pupil_id else []
+    shared = shared_records(room, referrals_visible_to, item.pupil_id, Referral) if item.pupil_id else []
     candidates = Referral.objects.filter(pk__in=shared, status=Referral.Status.SUBMITTED)
     form = DecisionForm(request.POST, referrals=candidates)
     if form.is_valid():
@@ -526,21 +593,42 @@ def action_add(request: HttpRequest, pk: int, item_pk: int) -> HttpResponse:
     return _case_response(request, meeting, item, status=400, action_form=form)
 
 
-@require_POST
+def _close_context(request: HttpRequest, meeting: Meeting, form: CloseForm) -> dict:
+    items = list(meeting.items.select_related("pupil"))
+    pending = [item for item in items if item.status == AgendaItem.Status.PENDING]
+    room = room_for(meeting, request.user, {item.pupil_id for item in pending if item.pupil_id})
+    return {
+        "meeting": meeting,
+        "form": form,
+        "pending": [{"item": item, "named": room.shows(item)} for item in pending],
+        "discussed": sum(1 for item in items if item.status == AgendaItem.Status.DISCUSSED),
+        "following": services.next_in_series(meeting),
+    }
+
+
+@require_http_methods(["GET", "POST"])
 def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
+    """Closing asks first: what was not reached, and whether to carry it over (the default)."""
     meeting = get_for_user(request, meetings_visible_to(request.user), pk)
     _require_run(request, meeting)
+    if not meeting.is_open:
+        return _closed_response(request, meeting)
+    if request.method == "GET":
+        form = CloseForm(initial={"version": meeting.version, "carry_over": True})
+        return render(request, "meetings/close.html", _close_context(request, meeting, form))
     form = CloseForm(request.POST)
     if not form.is_valid():
-        return render(request, "meetings/detail.html", _detail_context(request, meeting, close_form=form), status=400)
+        return render(request, "meetings/close.html", _close_context(request, meeting, form), status=400)
     try:
         services.meeting_close(meeting=meeting, by=request.user, **form.cleaned_data)
     except services.MeetingClosed:
         return _closed_response(request, meeting)
     except EditConflict as conflict:
         form.add_error(None, conflict.message)
-        return render(request, "meetings/detail.html", _detail_context(request, meeting, close_form=form), status=409)
-    messages.success(request, "Meeting closed: the minutes are final. The PDFs will appear below shortly.")
+        return render(request, "meetings/close.html", _close_context(request, meeting, form), status=409)
+    carried = meeting.items.filter(status=AgendaItem.Status.CARRIED_OVER).count()
+    note = f" {carried} case{'s' if carried != 1 else ''} carried over." if carried else ""
+    messages.success(request, f"Meeting closed: the minutes are final.{note} The PDFs will appear below shortly.")
     return _detail_redirect(meeting)
 
 
@@ -588,16 +676,27 @@ def pdf_download(request: HttpRequest, job_pk: int) -> HttpResponse:
     job = _get_job(request, job_pk)  # only one's own copies: each is built for the person who asked for it
     meeting = job.meeting
     if meeting.pupil_id:
-        get_pupil_for_user(request, meeting.pupil_id)  # audited like any read of the pupil's record
+        if pupils_visible_to(request.user).filter(pk=meeting.pupil_id).exists() or not shareable_pupil_ids(
+            meeting, request.user, {meeting.pupil_id}
+        ):
+            get_pupil_for_user(request, meeting.pupil_id)  # audited like any read of the pupil's record
+        else:  # the team invited to the child's TAC
+            record_shared_reads(request, readers=[(request.user, meeting.pupil_id)], reason=share_reason(meeting))
     if not may_download(request.user, meeting):
         raise PermissionDenied
     if job.status != PdfJob.Status.DONE or not job.file:
         raise Http404("This document is not ready.")
     named = set(job.pupils_named)
-    if named - set(pupils_visible_to(request.user).filter(pk__in=named).values_list("pk", flat=True)):
-        # Someone named in this copy has left the reader's scope since it was made: they make a new copy.
+    outside = named - set(pupils_visible_to(request.user).filter(pk__in=named).values_list("pk", flat=True))
+    shared = shareable_pupil_ids(meeting, request.user, outside)
+    if outside - shared:
+        # Someone named in this copy has left the reader's scope (or the sharing basis) since it was made: they
+        # make a new copy.
         raise Http404("This copy is out of date.")
-    record_reads(request, pupil_ids=named - {meeting.pupil_id})  # one row per pupil in the file
+    record_reads(request, pupil_ids=named - outside - {meeting.pupil_id})  # one row per pupil in the file
+    if shared:
+        readers = [(request.user, pupil_id) for pupil_id in shared]
+        record_shared_reads(request, readers=readers, reason=share_reason(meeting))
     name = f"{meeting.get_kind_display().split(' ')[0].lower()}-{meeting.held_on:%Y-%m-%d}-{job.kind}.pdf"
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
 
@@ -688,3 +787,58 @@ def _action_page(request: HttpRequest, action: Action, status: int = 200, **form
 def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_for_user(request, actions_visible_to(request.user), pk, pupil="plan__pupil")
     return _action_page(request, action)
+
+
+# The MDT sharing basis ---------------------------------------------------------------------------------------
+
+
+@require_GET
+def sharing_basis_list(request: HttpRequest) -> HttpResponse:
+    """Each centre's MDT sharing basis: who its core members are and the agreement they share under."""
+    bases = list(SharingBasis.objects.select_related("site", "updated_by").prefetch_related("agencies", "people"))
+    covered = {basis.site_id for basis in bases}
+    return render(
+        request,
+        "meetings/sharing_basis_list.html",
+        {
+            "bases": bases,
+            "uncovered": [site for site in Site.objects.all() if site.pk not in covered and None not in covered],
+            "can_edit": can(request.user, Perm.SET_SHARING_BASIS),
+        },
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sharing_basis_edit(request: HttpRequest) -> HttpResponse:
+    require(request.user, Perm.SET_SHARING_BASIS)
+    site_id = parse_id(request.GET.get("site"))
+    basis = SharingBasis.objects.filter(site_id=site_id).first() if site_id else None
+    if basis is None and not site_id:
+        basis = SharingBasis.objects.filter(site__isnull=True).first()
+    initial = {"site": site_id}
+    if basis is not None:
+        initial = {
+            "site": basis.site_id,
+            "agreement": basis.agreement,
+            "agreed_on": basis.agreed_on,
+            "review_on": basis.review_on,
+            "lawful_basis": basis.lawful_basis,
+            "agencies": list(basis.agencies.all()),
+            "people": list(basis.people.all()),
+            "version": basis.version,
+        }
+    form = SharingBasisForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.sharing_basis_save(by=request.user, **form.cleaned_data)
+            except EditConflict as conflict:
+                form.add_error(None, conflict.message)
+                return render(request, "meetings/sharing_basis_form.html", {"form": form}, status=409)
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "The MDT sharing basis is saved.")
+                return redirect("meetings:sharing_basis")
+        return render(request, "meetings/sharing_basis_form.html", {"form": form}, status=400)
+    return render(request, "meetings/sharing_basis_form.html", {"form": form})

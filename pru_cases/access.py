@@ -73,6 +73,7 @@ class Action(enum.StrEnum):
     # meetings: scheduling the MDT/TAC, running it (the chair or the DSL), updating actions
     SCHEDULE_MEETING = "schedule_meeting"
     RUN_MEETING = "run_meeting"
+    SET_SHARING_BASIS = "set_sharing_basis"  # the MDT's core members and lawful basis
     UPDATE_ACTION = "update_action"
     # accounts and the admin site (separation of duties: see `can_manage_account`)
     USE_ADMIN = "use_admin"
@@ -112,6 +113,7 @@ _ACTIONS: dict[Action, frozenset[str]] = {
     Action.SCHEDULE_MEETING: frozenset({Role.DSL, Role.SENIOR_LEADER}),
     # Chairing needs this role; the minute-taker named on the meeting may also record (checked per meeting).
     Action.RUN_MEETING: frozenset({Role.DSL, Role.SENIOR_LEADER}),
+    Action.SET_SHARING_BASIS: frozenset({Role.DSL}),
     Action.UPDATE_ACTION: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF, Role.SPECIALIST, Role.FAMILY_WORKER}),
     # The DSL comes into the admin site only for accounts: it alone may create health and DSL accounts.
     Action.USE_ADMIN: frozenset({Role.SENIOR_LEADER, Role.ADMIN, Role.DSL}),
@@ -458,6 +460,30 @@ def record_reads(
             ],
         )
     return len(ids)
+
+
+def record_shared_reads(request: HttpRequest, *, readers: Iterable[tuple[User, int]], reason: str) -> int:
+    """Access-log rows for pupils shown to people outside their usual scope under an agreed basis for sharing (a
+    meeting's core members, a TAC's team): one row per (reader, pupil), the reader being the person shown the pupil
+    on a shared screen or in a document, with `reason` naming the meeting. One insert. Returns how many rows."""
+    now = timezone.now()
+    rows = [
+        AccessEvent(
+            at=now,
+            user_id=reader.pk,
+            role=reader.role,
+            agency_id=reader.agency_id,
+            pupil_id=pupil_id,
+            pupil_ref=pupil_id,
+            method=request.method[:8],
+            path=request.path[:300],
+            outcome=AccessEvent.Outcome.SHARED,
+            reason=reason[:160],
+        )
+        for reader, pupil_id in readers
+    ]
+    AccessEvent.objects.bulk_create(rows)
+    return len(rows)
 
 
 def _scoped(user: User, queryset_or_model: QuerySet | type[Model], pupil: str | None) -> QuerySet:

@@ -16,6 +16,7 @@ class AccessEvent(models.Model):
         DENIED = "denied", "Denied (out of scope)"
         FORBIDDEN = "forbidden", "Refused (role)"
         BREAK_GLASS = "break_glass", "Break-glass (outside usual scope)"
+        SHARED = "shared", "Shared at a meeting (outside usual scope)"
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="access_events")
@@ -27,6 +28,12 @@ class AccessEvent(models.Model):
     path = models.CharField(max_length=300)
     outcome = models.CharField(max_length=16, choices=Outcome.choices)
     field_groups = models.CharField(max_length=60, blank=True, help_text="Restricted field groups shown.")
+    reason = models.CharField(
+        max_length=160,
+        blank=True,
+        db_default="",
+        help_text="Why a pupil outside the reader's usual scope was shown (the meeting)."
+    )
 
     class Meta:
         ordering = ["-at", "-pk"]

@@ -5,7 +5,7 @@ import pytest
 from django.urls import reverse
 
 from meetings import services
-from meetings.models import Action, ActionPlan, Invitee, PdfJob
+from meetings.models import Action, ActionPlan, PdfJob
 from meetings.tests.conftest import mark_present
 from pru_cases.tests.cast import CAST
 
@@ -65,7 +65,7 @@ def _routes(w, today):
         "attendance": (
             "post",
             reverse("meetings:attendance", args=[m]),
-            {"invitee": w["invitee"].pk, "attendance": "present"},
+            {f"attendance-{w['invitee'].pk}": "present"},
             RUNS,
             302,
         ),
@@ -205,9 +205,12 @@ def test_it_guards_the_pages_that_are_not_about_one_meeting(client, cast, world,
     assert client.get(url).status_code == (200 if role in allowed else 403)
 
 
-def test_a_tac_meeting_is_hidden_from_people_who_cannot_see_its_pupil(client, tac, other_staff, dsl):
-    # Invited, but the pupil is outside their scope: the meeting does not exist for them.
-    services.invitee_add(meeting=tac, by=dsl, user=other_staff)
+def test_a_tac_meeting_is_seen_by_its_team_and_hidden_from_everyone_else(client, tac, other_staff, outsider, dsl):
+    # Not invited and the pupil outside their scope: the meeting does not exist for them.
     client.force_login(other_staff)
     assert client.get(reverse("meetings:detail", args=[tac.pk])).status_code == 404
-    assert tac.invitees.filter(user=other_staff, attendance=Invitee.Attendance.INVITED).exists()
+    # Invited, the pupil still outside their usual scope: they are the team around the child for this meeting.
+    services.invitee_add(meeting=tac, by=dsl, user=other_staff)
+    assert client.get(reverse("meetings:detail", args=[tac.pk])).status_code == 200
+    client.force_login(outsider)
+    assert client.get(reverse("meetings:detail", args=[tac.pk])).status_code == 404

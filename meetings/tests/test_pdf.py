@@ -312,7 +312,7 @@ def northfield_mdt(mdt, item, other_pupil, leader, dsl, staff):
         due_on=timezone.localdate() + datetime.timedelta(days=3),
         success_criteria="Seen",
     )
-    services.discussion_record(item=item, by=staff, text="Northfield discussion.")
+    services.discussion_record(item=item, by=dsl, text="Northfield discussion.")
     return services.meeting_close(meeting=mdt, by=dsl)
 
 

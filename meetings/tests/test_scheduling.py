@@ -66,9 +66,7 @@ def test_staff_cannot_schedule_meetings(client, pupil, staff):
 def test_the_chair_records_attendance(client, leader, mdt, staff):
     client.force_login(leader)
     invitee = mdt.invitees.get(user=staff)
-    response = client.post(
-        reverse("meetings:attendance", args=[mdt.pk]), {"invitee": invitee.pk, "attendance": "apologies"}
-    )
+    response = client.post(reverse("meetings:attendance", args=[mdt.pk]), {f"attendance-{invitee.pk}": "apologies"})
     assert response.status_code == 302
     invitee.refresh_from_db()
     assert invitee.attendance == Invitee.Attendance.APOLOGIES

@@ -47,3 +47,29 @@ document.addEventListener("keydown", (event) => {
     first.focus();
   }
 });
+
+// A box that narrows a long list of choices (people to invite): typing hides the choices whose text does not match.
+// Ticked choices always stay in view, so what will be sent is never hidden.
+document.addEventListener("input", (event) => {
+  const input = event.target;
+  if (!(input instanceof HTMLInputElement) || !input.dataset.filters) {
+    return;
+  }
+  const words = input.value.toLowerCase().trim().split(/\s+/).filter(Boolean);
+  const list = document.querySelector(input.dataset.filters);
+  if (!list) {
+    return;
+  }
+  let shown = 0;
+  list.querySelectorAll("[data-choice]").forEach((choice) => {
+    const text = choice.textContent.toLowerCase();
+    const ticked = choice.querySelector("input:checked") !== null;
+    const match = ticked || words.every((word) => text.includes(word));
+    choice.classList.toggle("d-none", !match);
+    shown += match ? 1 : 0;
+  });
+  const status = document.querySelector(input.dataset.filtersStatus || "");
+  if (status) {
+    status.textContent = `${shown} shown`;
+  }
+});
