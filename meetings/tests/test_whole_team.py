@@ -11,10 +11,13 @@ from concerns.models import Concern
 from meetings import services
 from meetings.documents import minutes_context
 from meetings.models import AgendaItem, Invitee, Meeting, SharingBasis
-from meetings.selectors import room_for
+from meetings.selectors import meetings_visible_to, room_for, shareable_pupil_ids
 from meetings.tests.conftest import mark_present
+from pru_cases.access import FieldGroup, can_read_field_group
 from pru_cases.models import AccessEvent
+from pru_cases.tests.cast import CAST
 from pupils.models import Allocation
+from pupils.selectors import pupils_visible_to
 
 HEALTH_SENTINEL = "Sentinel-asthma-7731"
 CONCERN_SENTINEL = "Sentinel-bruise-on-the-left-arm"
@@ -252,3 +255,43 @@ def test_a_meeting_date_outside_the_records_is_refused_on_the_form(client, leade
     assert response.status_code == 400
     assert not Meeting.objects.exists()
     assert b"check the year" in response.content or b"more than a year ahead" in response.content
+
+
+# Every new surface, walked as every role of the cast ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", CAST)
+def test_no_meeting_surface_names_a_pupil_or_health_detail_its_reader_may_not_see(
+    request, client, mdt, agenda, basis, leader, outsider, other_staff, role
+):
+    services.invitee_add(meeting=mdt, by=leader, user=other_staff)
+    mark_present(mdt, leader, outsider)
+    user = request.getfixturevalue(role)
+    client.force_login(user)
+    pupil_ids = {item.pupil_id for item in agenda}
+    own = set(pupils_visible_to(user).filter(pk__in=pupil_ids).values_list("pk", flat=True))
+    allowed = own | shareable_pupil_ids(mdt, user, pupil_ids)
+    urls = [
+        reverse("meetings:detail", args=[mdt.pk]),
+        reverse("meetings:screen", args=[mdt.pk]),
+        reverse("meetings:close", args=[mdt.pk]),
+        reverse("meetings:sharing_basis"),
+        reverse("meetings:sharing_basis_edit"),
+        *(reverse("meetings:case", args=[mdt.pk, item.pk]) for item in agenda),
+    ]
+    opened = 0
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code in (200, 403, 404), url
+        if response.status_code != 200:
+            continue
+        opened += 1
+        page = response.content.decode()
+        for item in agenda:
+            if item.pupil_id not in allowed:
+                assert item.pupil.last_name not in page, (url, item.pupil)
+        if not can_read_field_group(user, FieldGroup.HEALTH) or user == leader:
+            assert HEALTH_SENTINEL not in page, url
+        assert CONCERN_SENTINEL not in page, url  # the outsider is in the room: concern detail stays off screen
+    # Not vacuous: everyone reads the sharing basis, and whoever may see the meeting opens its pages.
+    assert opened >= (4 if meetings_visible_to(user).filter(pk=mdt.pk).exists() else 1)
