@@ -32,7 +32,7 @@ class AccessEvent(models.Model):
         max_length=160,
         blank=True,
         db_default="",
-        help_text="Why a pupil outside the reader's usual scope was shown (the meeting)."
+        help_text="Why a pupil outside the reader's usual scope was shown (the meeting).",
     )
 
     class Meta:

@@ -4,20 +4,33 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('pru_cases', '0003_break_glass'),
+        ("pru_cases", "0003_break_glass"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='accessevent',
-            name='reason',
-            field=models.CharField(blank=True, db_default='', help_text="Why a pupil outside the reader's usual scope was shown (the meeting).", max_length=160),
+            model_name="accessevent",
+            name="reason",
+            field=models.CharField(
+                blank=True,
+                db_default="",
+                help_text="Why a pupil outside the reader's usual scope was shown (the meeting).",
+                max_length=160,
+            ),
         ),
         migrations.AlterField(
-            model_name='accessevent',
-            name='outcome',
-            field=models.CharField(choices=[('allowed', 'Allowed'), ('denied', 'Denied (out of scope)'), ('forbidden', 'Refused (role)'), ('break_glass', 'Break-glass (outside usual scope)'), ('shared', 'Shared at a meeting (outside usual scope)')], max_length=16),
+            model_name="accessevent",
+            name="outcome",
+            field=models.CharField(
+                choices=[
+                    ("allowed", "Allowed"),
+                    ("denied", "Denied (out of scope)"),
+                    ("forbidden", "Refused (role)"),
+                    ("break_glass", "Break-glass (outside usual scope)"),
+                    ("shared", "Shared at a meeting (outside usual scope)"),
+                ],
+                max_length=16,
+            ),
         ),
     ]
