@@ -20,7 +20,7 @@ ReadOnlyLeaderAdmin = ReadOnlyPolicyAdmin
 
 @admin.register(AccessEvent)
 class AccessEventAdmin(ReadOnlyLeaderAdmin):
-    list_display = ["at", "user", "role", "agency", "pupil", "method", "path", "outcome"]
+    list_display = ["at", "user", "role", "agency", "pupil", "method", "path", "outcome", "reason"]
     list_filter = ["outcome", "role", "agency", "at"]
     search_fields = ["user__username", "user__last_name", "path"]
     date_hierarchy = "at"
