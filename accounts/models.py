@@ -215,6 +215,15 @@ class User(AbstractUser):
         return self.role in (self.Role.SENIOR_LEADER, self.Role.ADMIN)
 
 
+# What a triage outcome (the occasion of a REFERRAL_TRIAGED alert) is called in its title.
+TRIAGE_WORDS = {
+    "allocated": "allocated to a specialist",
+    "signposted": "signposted to the universal offer",
+    "declined": "declined",
+    "escalated": "escalated",
+}
+
+
 class Notification(models.Model):
     """One reminder for one person: a row first (the in-app list), an email second.
 
@@ -235,6 +244,27 @@ class Notification(models.Model):
         SDQ_ENDLINE = "sdq_endline", "An exit SDQ is due"
         FOLLOW_UP_DUE = "follow_up_due", "A reintegration follow-up check is due"
         MEETING_AGENDA = "meeting_agenda", "Agenda for tomorrow's meeting"
+        # Event alerts: sent when something happens, not on a date.
+        SAFEGUARDING_CONCERN = "safeguarding_concern", "A safeguarding concern was logged"
+        CONCERN_PATTERN = "concern_pattern", "A pupil reached the pattern of concerns"
+        REFERRAL_ALLOCATED = "referral_allocated", "A referral was allocated to you"
+        REFERRAL_TRIAGED = "referral_triaged", "Your referral was triaged"
+        PREFERENCE_SENT = "preference_sent", "A family's school preference was sent to you"
+        INFORMATION_ANSWERED = "information_answered", "Your information request was answered"
+        ACTION_ASSIGNED = "action_assigned", "An action was given to you"
+
+    # Alerts sent when something happens; every other kind is a dated reminder of the daily pass.
+    EVENT_KINDS = frozenset(
+        {
+            Kind.SAFEGUARDING_CONCERN,
+            Kind.CONCERN_PATTERN,
+            Kind.REFERRAL_ALLOCATED,
+            Kind.REFERRAL_TRIAGED,
+            Kind.PREFERENCE_SENT,
+            Kind.INFORMATION_ANSWERED,
+            Kind.ACTION_ASSIGNED,
+        }
+    )
 
     recipient = models.ForeignKey(User, on_delete=models.PROTECT, related_name="notifications")
     kind = models.CharField(max_length=32, choices=Kind.choices)
@@ -243,6 +273,12 @@ class Notification(models.Model):
     due_on = models.DateField(null=True, blank=True, help_text="The date the reminder is about.")
     count = models.PositiveIntegerField(null=True, blank=True, help_text="For summaries: how many.")
     path = models.CharField(max_length=200, help_text="Site-relative link to the page.")
+    # An event alert names its pupil in the app only (never in an email), if the reader may still see them: the
+    # pupil's id (not a foreign key: accounts sits below pupils) and words for the app, such as a decline's reason.
+    pupil_ref = models.BigIntegerField(null=True, blank=True, help_text="The pupil an event alert is about.")
+    detail = models.CharField(
+        max_length=300, blank=True, db_default="", help_text="Shown in the app only, never emailed."
+    )
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
     # Email: claimed by a conditional UPDATE (claimed_at IS NULL) so that two workers never send it twice.
@@ -273,6 +309,8 @@ class Notification(models.Model):
     @property
     def title(self) -> str:
         """What the reminder says, without names: the kind, then the date or the number."""
+        if self.kind == self.Kind.REFERRAL_TRIAGED and self.occasion in TRIAGE_WORDS:
+            return f"Your referral was {TRIAGE_WORDS[self.occasion]}"
         if self.kind == self.Kind.OVERDUE_ACTIONS_DIGEST:
             return f"Open actions past their due date this week: {self.count or 0}"
         if self.due_on is None:

@@ -127,6 +127,71 @@ def reminders_run(*, kinds: Iterable[str] | None = None, today: datetime.date | 
     return created
 
 
+# --- event alerts ---------------------------------------------------------------------------------------------
+
+
+def notify(
+    *,
+    kind: str,
+    recipients: Iterable[User | int],
+    object_id: int,
+    occasion: str,
+    path: str,
+    pupil_id: int | None = None,
+    detail: str = "",
+    exclude: User | None = None,
+) -> int:
+    """Tell these people at once that something happened: one notification each, in the caller's transaction.
+
+    The unique key (recipient, kind, object, occasion) makes it idempotent: the same event retried, or recorded
+    twice, tells nobody twice. Inactive accounts and `exclude` (who did it) are left out. The email, for those who
+    want one, follows after commit and names no pupil. Returns how many people were told."""
+    ids = {recipient if isinstance(recipient, int) else recipient.pk for recipient in recipients}
+    ids.discard(exclude.pk if exclude is not None else None)
+    active = list(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))
+    if not active:
+        return 0
+    now = timezone.now()
+    created = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient_id=pk,
+                kind=kind,
+                object_id=object_id,
+                occasion=occasion[:20],
+                path=path[:200],
+                pupil_ref=pupil_id,
+                detail=detail.strip()[:300],
+                created_at=now,
+            )
+            for pk in sorted(active)
+        ],
+        ignore_conflicts=True,
+    )
+    emails_enqueue_after_commit()
+    return len(created)
+
+
+def safeguarding_leads() -> QuerySet[User]:
+    """Who hears of every safeguarding concern at once: the active designated safeguarding leads."""
+    return User.objects.filter(role=User.Role.DSL, is_active=True)
+
+
+# Which of some pupils a person may still see, and their names: registered by the pupils app (which sits above
+# this one) from its ready(). An alert about a pupil outside the reader's scope is shown without the name.
+_pupil_namers: list[Callable[[User, set[int]], dict[int, str]]] = []
+
+
+def register_pupil_namer(namer: Callable[[User, set[int]], dict[int, str]]) -> None:
+    _pupil_namers[:] = [namer]
+
+
+def pupil_names(user: User, pupil_ids: set[int]) -> dict[int, str]:
+    if not pupil_ids or not _pupil_namers:
+        return {}
+    return _pupil_namers[0](user, pupil_ids)
+
+
 # --- in-app ---------------------------------------------------------------------------------------------------
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import notifications, services
 from accounts.forms import EmailPreferenceForm
 from accounts.sessions import sessions_of
+from pru_cases.access import record_reads
 
 NOTIFICATIONS_PAGE_SIZE = 50
 
@@ -20,7 +21,24 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     unread_first = F("read_at").desc(nulls_first=True)
     mine = notifications.notifications_for(request.user).order_by(unread_first, "-created_at", "-pk")
     page = Paginator(mine, NOTIFICATIONS_PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "accounts/notifications.html", {"page": page})
+    rows = list(page.object_list)
+    # In the app an alert names its pupil, if the reader may still see them (the names are looked up now, through
+    # the access policy: a lost allocation hides the name). The page groups the alerts by pupil.
+    about = {row.pupil_ref for row in rows if row.pupil_ref}
+    names = notifications.pupil_names(request.user, about)
+    record_reads(request, pupil_ids=names)
+    groups: dict[object, dict] = {}
+    for row in rows:
+        row.pupil_name = names.get(row.pupil_ref, "")
+        row.access_lost = bool(row.pupil_ref) and not row.pupil_name
+        if row.pupil_name:
+            key, label = row.pupil_ref, row.pupil_name
+        elif row.access_lost:
+            key, label = "lost", "Pupils you no longer work with"
+        else:
+            key, label = "other", "Reminders and summaries"
+        groups.setdefault(key, {"label": label, "rows": []})["rows"].append(row)
+    return render(request, "accounts/notifications.html", {"page": page, "groups": list(groups.values())})
 
 
 @require_POST

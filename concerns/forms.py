@@ -2,7 +2,11 @@ from django import forms
 from django.db.models import QuerySet
 
 from concerns.models import Concern
+from pru_cases.lib.forms import LongText
 from pupils.models import Pupil
+
+# Long enough for a full account of an incident, pasted from a witness statement.
+CONCERN_LIMIT = 20_000
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -17,9 +21,9 @@ class ConcernForm(forms.Form):
         },
     )
     category = forms.ChoiceField(choices=Concern.Category.choices, widget=forms.RadioSelect)
-    seen = forms.CharField(
+    seen = LongText(
         label="What was seen or heard",
-        max_length=4000,
+        max_length=CONCERN_LIMIT,
         widget=forms.Textarea(attrs={"rows": 4}),
         help_text="Facts only: what happened, where, and the pupil's own words if they said something.",
     )
@@ -33,4 +37,4 @@ class ConcernForm(forms.Form):
 
 
 class ConcernReviewForm(forms.Form):
-    note = forms.CharField(label="What was done", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+    note = LongText(label="What was done", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Notification, User
+from accounts.notifications import notify, safeguarding_leads
 from concerns.models import Concern
+from concerns.selectors import recent_concerns
 from pru_cases.access import Action, require_write
 from pupils.models import Pupil
 
@@ -34,7 +38,33 @@ def concern_log(
     )
     concern.full_clean()
     concern.save()
+    _alert(concern, by)
     return concern
+
+
+def _alert(concern: Concern, by: User) -> None:
+    """The DSLs hear at once of a safeguarding concern, and of the concern that brings a pupil to the pattern."""
+    if concern.category == Concern.Category.SAFEGUARDING:
+        notify(
+            kind=Notification.Kind.SAFEGUARDING_CONCERN,
+            recipients=safeguarding_leads(),
+            object_id=concern.pk,
+            occasion="logged",
+            path=reverse("concerns:review", args=[concern.pk]),
+            pupil_id=concern.pupil_id,
+            exclude=by,
+        )
+    if recent_concerns(concern.pupil_id).count() == settings.CONCERN_PATTERN_COUNT:
+        notify(
+            kind=Notification.Kind.CONCERN_PATTERN,
+            recipients=safeguarding_leads(),
+            object_id=concern.pupil_id,
+            occasion=f"{timezone.localdate():%Y-%m-%d}",
+            path=reverse("pupils:detail", args=[concern.pupil_id]),
+            pupil_id=concern.pupil_id,
+            detail=f"{settings.CONCERN_PATTERN_COUNT} concerns in {settings.CONCERN_PATTERN_DAYS} days",
+            exclude=by,
+        )
 
 
 @transaction.atomic

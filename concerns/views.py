@@ -93,9 +93,12 @@ def concern_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 def concern_review(request: HttpRequest, pk: int) -> HttpResponse:
+    """The concern, and the DSL's note of what was done (the link in the DSL's alert opens it)."""
     concern = get_for_user(request, concerns_visible_to(request.user), pk, action=Action.REVIEW_SAFEGUARDING)
+    if request.method == "GET":
+        return render(request, "concerns/review.html", {"concern": concern, "form": ConcernReviewForm()})
     form = ConcernReviewForm(request.POST)
     if form.is_valid():
         try:

@@ -17,6 +17,7 @@ from families.models import (
     Sibling,
     SupportAction,
 )
+from pru_cases.lib.forms import LongText
 from pupils.models import School
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -144,7 +145,7 @@ class SupportActionForm(forms.ModelForm):
 
 class SupportActionUpdateForm(forms.Form):
     status = forms.ChoiceField(choices=SupportAction.Status.choices)
-    outcome = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    outcome = LongText(widget=forms.Textarea(attrs={"rows": 2}), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -206,7 +207,7 @@ class ReadinessForm(VersionForm):
         widget=forms.RadioSelect,
         label="Readiness decision",
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Why")
+    reason = LongText(widget=forms.Textarea(attrs={"rows": 2}), label="Why")
 
 
 class PreferencesForm(forms.ModelForm):
@@ -240,18 +241,16 @@ class VisitOutcomeForm(forms.Form):
         choices=[(value, label) for value, label in SchoolVisit.Status.choices if value != SchoolVisit.Status.ARRANGED],
         label="Outcome",
     )
-    pupil_feedback = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    parent_feedback = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
-    staff_notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    pupil_feedback = LongText(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    parent_feedback = LongText(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    staff_notes = LongText(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 class SendPreferenceForm(VersionForm):
     """One rank field per shortlisted school (1 = first choice; empty = not wanted)."""
 
     sent_to = forms.ModelChoiceField(queryset=None, label="Senior staff member")
-    note = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Family's view, in a few lines"
-    )
+    note = LongText(widget=forms.Textarea(attrs={"rows": 2}), required=False, label="Family's view, in a few lines")
 
     def __init__(self, *args, plan, **kwargs):
         super().__init__(*args, **kwargs)
@@ -281,13 +280,13 @@ class AllocateForm(VersionForm):
     # Any school: the admissions panel may place the pupil somewhere that was not on the shortlist.
     school = forms.ModelChoiceField(queryset=School.objects.all(), label="Allocated school")
     start_date = forms.DateField(widget=DATE_INPUT)
-    phased_timetable = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), label="Phased timetable")
+    phased_timetable = LongText(widget=forms.Textarea(attrs={"rows": 3}), label="Phased timetable")
 
 
 class FollowUpForm(forms.Form):
     done_on = forms.DateField(widget=DATE_INPUT, label="Checked on")
     outcome = forms.ChoiceField(choices=FollowUpCheck.Outcome.choices)
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = LongText(widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
 class ClosePlanForm(VersionForm):
@@ -296,4 +295,4 @@ class ClosePlanForm(VersionForm):
         choices=[("yes", "Completed: settled at the new school"), ("no", "Closed without a return")],
         label="How the plan ends",
     )
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="Summary")
+    reason = LongText(widget=forms.Textarea(attrs={"rows": 2}), label="Summary")

@@ -8,9 +8,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Model
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Notification, User
+from accounts.notifications import notify
 from families.consent import consent_problem
 from families.models import (
     Carer,
@@ -491,6 +493,16 @@ def reintegration_send_preference(
     ShortlistedSchool.objects.filter(plan=plan).update(family_rank=None)
     for rank, entry in enumerate(ranking, start=1):
         ShortlistedSchool.objects.filter(pk=entry.pk).update(family_rank=rank)
+    notify(
+        kind=Notification.Kind.PREFERENCE_SENT,
+        recipients=[sent_to],
+        object_id=plan.pk,
+        occasion=f"{timezone.localdate():%Y-%m-%d}",
+        path=reverse("families:reintegration", args=[plan.pupil_id]),
+        pupil_id=plan.pupil_id,
+        detail=f"Sent by {by}.",
+        exclude=by,
+    )
     return plan
 
 

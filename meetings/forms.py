@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Agency, Site, User
 from meetings.models import Action, Invitee, Meeting, PdfJob
+from pru_cases.lib.forms import LongText
 from pupils.models import Pupil
 from referrals.models import Referral
 
@@ -117,7 +118,7 @@ class MoveForm(forms.Form):
 
 
 class DiscussionForm(forms.Form):
-    text = forms.CharField(label="What was discussed", widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    text = LongText(label="What was discussed", widget=forms.Textarea(attrs={"rows": 3}), max_length=20_000)
 
     def __init__(self, *args, **kwargs):
         # The case shows three forms side by side: their own id prefixes keep every label on its own field.
@@ -126,8 +127,8 @@ class DiscussionForm(forms.Form):
 
 
 class DecisionForm(forms.Form):
-    text = forms.CharField(
-        label="What was decided", widget=forms.Textarea(attrs={"rows": 2}), max_length=5000, required=False
+    text = LongText(
+        label="What was decided", widget=forms.Textarea(attrs={"rows": 2}), max_length=20_000, required=False
     )
     referral = forms.ModelChoiceField(
         queryset=Referral.objects.none(), required=False, label="Triage a referral", empty_label="(no triage)"
@@ -159,13 +160,13 @@ class DecisionForm(forms.Form):
 
 
 class ActionForm(forms.Form):
-    description = forms.CharField(label="What will be done", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    description = LongText(label="What will be done", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
     owner_kind = forms.ChoiceField(label="Who does it", choices=Action.Owner.choices)
     owner_user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Member of staff")
     owner_agency = forms.ModelChoiceField(queryset=Agency.objects.all(), required=False, label="Agency")
     owner_name = forms.CharField(max_length=120, required=False, label="Parent or carer's name")
     due_on = forms.DateField(label="By when", widget=DATE)
-    success_criteria = forms.CharField(
+    success_criteria = LongText(
         label="How we will know it has worked", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000
     )
 
@@ -176,7 +177,7 @@ class ActionForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    text = forms.CharField(label="Progress", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    text = LongText(label="Progress", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
 
 
 class ActionStatusForm(forms.Form):
@@ -186,8 +187,8 @@ class ActionStatusForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    summary = forms.CharField(
-        label="Summary for the minutes", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000
+    summary = LongText(
+        label="Summary for the minutes", widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=20_000
     )
     carry_over = forms.BooleanField(
         required=False,
@@ -207,7 +208,7 @@ class SharingBasisForm(forms.Form):
     )
     agreed_on = forms.DateField(widget=DATE)
     review_on = forms.DateField(widget=DATE, required=False)
-    lawful_basis = forms.CharField(
+    lawful_basis = LongText(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
         help_text="In the agreement's words: the UK GDPR Article 6 and Article 9 conditions, and the duty it rests on.",

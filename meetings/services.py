@@ -12,10 +12,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max, Min, Q
+from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from accounts.models import Agency, User
+from accounts.models import Agency, Notification, User
+from accounts.notifications import notify
 from concerns.selectors import annotate_recent_concern_count
 from families.models import FreshStartInterview
 from families.services import fresh_start_mark_discussed
@@ -654,6 +656,17 @@ def action_add(
     action.full_clean()
     action.save()
     AgendaItem.objects.filter(pk=item.pk, status=AgendaItem.Status.PENDING).update(status=AgendaItem.Status.DISCUSSED)
+    if action.owner_user_id:
+        notify(
+            kind=Notification.Kind.ACTION_ASSIGNED,
+            recipients=[action.owner_user_id],
+            object_id=action.pk,
+            occasion=f"to-{action.owner_user_id}",
+            path=reverse("meetings:action", args=[action.pk]),
+            pupil_id=plan.pupil_id,
+            detail=f"By {action.due_on:%-d %b %Y}, agreed at {meeting.title}.",
+            exclude=by,
+        )
     return action
 
 

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Agency, User
+from pru_cases.lib.forms import LongText
 from pupils.models import HealthRecord, Pupil
 from pupils.services import HEALTH_EDITABLE_FIELDS, PUPIL_EDITABLE_FIELDS, may_change_field
 
@@ -115,7 +116,7 @@ class BreakGlassForm(forms.Form):
     )
     last_name = forms.CharField(label="Surname", max_length=80, required=False)
     date_of_birth = forms.DateField(required=False, widget=DATE_INPUT)
-    reason = forms.CharField(
+    reason = LongText(
         min_length=20,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4}),

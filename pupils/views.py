@@ -45,6 +45,7 @@ from pupils.forms import (
     NeedLevelForm,
     PupilForm,
 )
+from pupils.home import sections_for
 from pupils.models import Allocation, HealthRecord, Pupil
 from pupils.panels import panels
 from pupils.selectors import break_glass_find_pupil, pupils_visible_to, works_with
@@ -433,7 +434,13 @@ def home(request: HttpRequest) -> HttpResponse:
     # reader works with no one.
     my_pupils = list(mine.annotate(on_roll=CountOf(visible.order_by().values("pk")))[:50])
     on_roll = my_pupils[0].on_roll if my_pupils else visible.count()
-    record_reads(request, pupil_ids=[pupil.pk for pupil in my_pupils])  # the page names them
+    # What needs this person now, from the apps that own the work (pupils.home).
+    sections = sections_for(request)
+    named = {pupil.pk for pupil in my_pupils}
+    for _section, data in sections:
+        named |= set(data.get("pupil_ids", ()))
+    record_reads(request, pupil_ids=named)  # the page names them: one insert
     # Each row links to /pupils/<pk>/: the address is worked out once, not once a row.
     pupil_url = reverse("pupils:detail", args=[0]).removesuffix("0/")
-    return render(request, "home.html", {"my_pupils": my_pupils, "pupil_url": pupil_url, "on_roll": on_roll})
+    context = {"my_pupils": my_pupils, "pupil_url": pupil_url, "on_roll": on_roll, "sections": sections}
+    return render(request, "home.html", context)

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import Agency, User
+from pru_cases.lib.forms import LongText
 from referrals.models import INFORMATION_AGENCY_KINDS, Referral, Specialism
 from referrals.selectors import specialists_for
 
@@ -10,12 +11,12 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 class ReferralForm(forms.Form):
     specialism = forms.ChoiceField(label="Specialism requested", choices=Specialism.choices)
-    reasons = forms.CharField(
+    reasons = LongText(
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=4000,
         help_text="What has been seen, and what help is asked for.",
     )
-    tried = forms.CharField(
+    tried = LongText(
         label="Already tried in the universal offer",
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
@@ -50,9 +51,7 @@ class TriageForm(forms.Form):
 
 class CloseForm(forms.Form):
     outcome = forms.ChoiceField(choices=[("", "---------"), *Referral.Outcome.choices])
-    note = forms.CharField(
-        label="Outcome note", widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False
-    )
+    note = LongText(label="Outcome note", widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -60,8 +59,8 @@ class SessionForm(forms.Form):
     held_on = forms.DateField(widget=DATE_INPUT, initial=timezone.localdate)
     minutes = forms.IntegerField(min_value=5, max_value=480, initial=45)
     attended = forms.BooleanField(required=False, initial=True, label="The pupil attended")
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False)
-    health_notes = forms.CharField(
+    notes = LongText(widget=forms.Textarea(attrs={"rows": 3}), max_length=4000, required=False)
+    health_notes = LongText(
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=4000,
         required=False,
@@ -76,7 +75,7 @@ class SessionForm(forms.Form):
 
 class InterventionForm(forms.Form):
     review_date = forms.DateField(widget=DATE_INPUT, required=False)
-    goals = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False)
+    goals = LongText(widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -85,13 +84,11 @@ class InformationRequestForm(forms.Form):
     contact = forms.CharField(
         label="Of whom", max_length=160, required=False, help_text="Person, team or local authority."
     )
-    question = forms.CharField(label="What was asked", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
+    question = LongText(label="What was asked", widget=forms.Textarea(attrs={"rows": 3}), max_length=4000)
     asked_on = forms.DateField(widget=DATE_INPUT, initial=timezone.localdate)
     due_by = forms.DateField(widget=DATE_INPUT, required=False, help_text="Leave blank for two weeks after asking.")
 
 
 class AnswerForm(forms.Form):
     answered_on = forms.DateField(widget=DATE_INPUT, initial=timezone.localdate)
-    answer = forms.CharField(
-        label="What they said", widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False
-    )
+    answer = LongText(label="What they said", widget=forms.Textarea(attrs={"rows": 2}), max_length=4000, required=False)

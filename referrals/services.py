@@ -9,9 +9,11 @@ from collections.abc import Callable
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import Agency, User
+from accounts.models import Agency, Notification, User
+from accounts.notifications import notify
 from concerns.models import Concern
 from pru_cases.access import FieldGroup, can_write_field_group, hidden_row_fields, require_write
 from pru_cases.lib.conflicts import EditConflict
@@ -202,8 +204,41 @@ def referral_triage(
     locked.save()
     # the figures count time to triage, signposting and interventions
     pupil_figures_changed.send(sender=__name__, pupil_ids=[locked.pupil_id])
+    _triage_alerts(locked, by)
     referral.refresh_from_db()
     return referral
+
+
+def _triage_alerts(referral: Referral, by: User) -> None:
+    """The referrer hears the outcome and why; an allocated specialist hears that the work is theirs."""
+    path = reverse("referrals:detail", args=[referral.pk])
+    detail = {
+        Referral.Status.ALLOCATED: f"Allocated to {referral.allocated_to}." if referral.allocated_to_id else "",
+        Referral.Status.SIGNPOSTED: f"Signposted to: {referral.signpost_offer}",
+        Referral.Status.DECLINED: f"Reason: {referral.decline_reason}",
+        Referral.Status.ESCALATED: f"Escalated: {referral.get_escalation_display()}.",
+    }.get(referral.status, "")
+    notify(
+        kind=Notification.Kind.REFERRAL_TRIAGED,
+        recipients=[referral.raised_by_id],
+        object_id=referral.pk,
+        occasion=referral.status,
+        path=path,
+        pupil_id=referral.pupil_id,
+        detail=detail,
+        exclude=by,
+    )
+    if referral.status == Referral.Status.ALLOCATED:
+        notify(
+            kind=Notification.Kind.REFERRAL_ALLOCATED,
+            recipients=[referral.allocated_to_id],
+            object_id=referral.pk,
+            occasion=f"to-{referral.allocated_to_id}",
+            path=path,
+            pupil_id=referral.pupil_id,
+            detail=f"{referral.get_specialism_display()}, allocated by {by}.",
+            exclude=by,
+        )
 
 
 def _allocate(referral: Referral, *, by: User, specialist: User | None, duplication_reason: str) -> None:
@@ -416,4 +451,14 @@ def information_request_answer(
     if not updated:
         raise ValidationError("This request has already been answered or withdrawn.")
     request.refresh_from_db()
+    notify(
+        kind=Notification.Kind.INFORMATION_ANSWERED,
+        recipients=[request.asked_by_id],
+        object_id=request.pk,
+        occasion="answered",
+        path=reverse("pupils:detail", args=[request.pupil_id]),
+        pupil_id=request.pupil_id,
+        detail=f"{request.agency} answered on {answered_on:%-d %b %Y}.",
+        exclude=by,
+    )
     return request

@@ -17,11 +17,14 @@ from referrals.models import Referral
 # that adds a query to a hot page has to say so here. (A save counts its own request only, not the page it leads to.)
 QUERY_CAPS = {
     "baseline (trivial template)": 2,
-    "home page, DSL": 5,
-    "home page, senior leader": 5,
-    "home page, PRU staff": 5,
-    "home page, specialist": 5,
-    "home page, family worker": 5,
+    # Home pages: the person's pupils, then one or two queries for each section of work their role does (open
+    # safeguarding concerns, pupils at the pattern threshold, the triage counts, the next MDT, actions due, the
+    # oversight headline), and one access-log write for the pupils named.
+    "home page, DSL": 12,
+    "home page, senior leader": 12,
+    "home page, PRU staff": 6,
+    "home page, specialist": 8,
+    "home page, family worker": 8,
     "pupil list": 8,
     "pupil list with search": 8,
     "pupil page": 15,
@@ -29,7 +32,7 @@ QUERY_CAPS = {
     "MDT meeting screen": 19,  # one more for the centre's MDT sharing basis and its core members
     "oversight dashboard": 13,
     "concern log form": 5,
-    "concern log save": 16,
+    "concern log save": 17,  # one more to tell the safeguarding leads at once
     "concern log redirect page": 18,
 }
 
@@ -65,7 +68,14 @@ def test_each_benchmarked_page_makes_the_same_queries_at_20_and_200_pupils():
     assert longest.n == 60
     large = queries_per_page()
 
-    assert large == small
+    # A home page writes one access-log row for the pupils it names, and none when it names nobody: the only
+    # difference data size may make.
+    differ = {
+        name: (small[name], large[name])
+        for name in QUERY_CAPS
+        if large[name] != small[name] and not (name.startswith("home page") and abs(large[name] - small[name]) == 1)
+    }
+    assert not differ, differ
     assert set(large) == set(QUERY_CAPS)
     over = {name: (count, QUERY_CAPS[name]) for name, count in large.items() if count > QUERY_CAPS[name]}
     assert not over, "; ".join(f"{name}: {count} queries, cap {cap}" for name, (count, cap) in sorted(over.items()))

@@ -126,3 +126,30 @@ class _Choices:
         choices = field.iterator(field)
         empty = [("", field.empty_label)] if field.empty_label is not None else []
         return iter(empty + [choices.choice(row) for row in field.queryset])
+
+
+# Over-long text is refused by the server with the whole text kept in the form, never cut by the browser.
+TOO_LONG = (
+    "This is %(show_value)d characters; the limit is %(limit_value)d. Nothing was cut: shorten it and save again."
+)
+
+
+class LongText(forms.CharField):
+    """A text area for an account in someone's own words (a concern, a discussion, a reason).
+
+    It has no `maxlength` attribute, since a browser silently cuts pasted text at it: the limit is the server's,
+    which refuses more with TOO_LONG and shows the whole text again; the page counts the characters as they are typed
+    (`data-limit`, static/js/app.js)."""
+
+    default_error_messages = {"max_length": TOO_LONG}
+
+    def __init__(self, *, rows: int = 4, **kwargs):
+        kwargs.setdefault("widget", forms.Textarea(attrs={"rows": rows}))
+        super().__init__(**kwargs)
+
+    def widget_attrs(self, widget):
+        attrs = super().widget_attrs(widget)
+        attrs.pop("maxlength", None)
+        if self.max_length is not None:
+            attrs["data-limit"] = str(self.max_length)
+        return attrs

@@ -73,3 +73,35 @@ document.addEventListener("input", (event) => {
     status.textContent = `${shown} shown`;
   }
 });
+
+// A text area with a limit counts as it is typed: "1,234 of 20,000 characters", turning into a warning past the
+// limit (the server refuses the excess and keeps the text; nothing is cut here).
+function countCharacters(area) {
+  const limit = Number(area.dataset.limit);
+  let counter = document.getElementById(`${area.id}-count`);
+  if (!counter) {
+    counter = document.createElement("div");
+    counter.id = `${area.id}-count`;
+    counter.className = "form-text";
+    area.insertAdjacentElement("afterend", counter);
+    area.setAttribute("aria-describedby", `${area.getAttribute("aria-describedby") || ""} ${counter.id}`.trim());
+  }
+  const length = area.value.length;
+  const over = length > limit;
+  counter.textContent = over
+    ? `${length.toLocaleString("en-GB")} characters: ${(length - limit).toLocaleString("en-GB")} over the limit of ${limit.toLocaleString("en-GB")}`
+    : `${length.toLocaleString("en-GB")} of ${limit.toLocaleString("en-GB")} characters`;
+  counter.classList.toggle("text-danger", over);
+}
+
+document.addEventListener("input", (event) => {
+  if (event.target instanceof HTMLTextAreaElement && event.target.dataset.limit && event.target.id) {
+    countCharacters(event.target);
+  }
+});
+document.addEventListener("htmx:afterSwap", () => {
+  document.querySelectorAll("textarea[data-limit][id]").forEach((area) => area.value && countCharacters(area));
+});
+document.addEventListener("DOMContentLoaded", () => {
+  document.querySelectorAll("textarea[data-limit][id]").forEach((area) => area.value && countCharacters(area));
+});

@@ -1,0 +1,129 @@
+"""Home pages by role: what needs each person now, each line linking to its record, nothing outside their scope."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from concerns.models import Concern
+from concerns.services import concern_log
+from conftest import make_pupil
+from meetings import services as meetings
+from meetings.models import Action, Meeting
+from pru_cases.tests.cast import CAST
+from pupils.selectors import pupils_visible_to
+from referrals import services as referrals
+
+
+def _home(client, user) -> str:
+    client.force_login(user)
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_dsl_sees_open_safeguarding_concerns_with_their_age_and_the_pattern(client, dsl, staff, pupil, settings):
+    settings.CONCERN_PATTERN_COUNT = 3
+    old = concern_log(pupil=pupil, by=staff, category="safeguarding", seen="Disclosure.")
+    Concern.objects.filter(pk=old.pk).update(logged_at=timezone.now() - datetime.timedelta(hours=30))
+    concern_log(pupil=pupil, by=staff, category="wellbeing", seen="Tearful.")
+    concern_log(pupil=pupil, by=staff, category="wellbeing", seen="Withdrawn.")
+    page = _home(client, dsl)
+    assert "Open safeguarding concerns" in page and "over 24 hours" in page
+    assert reverse("concerns:review", args=[old.pk]) in page
+    assert "At the pattern of concerns" in page and f'href="/pupils/{pupil.pk}/"' in page
+    assert "none is allocated to you" in page  # not the staff wording
+
+
+def test_the_chair_sees_urgent_referrals_and_the_next_mdt(client, leader, staff, pupil):
+    referral = referrals.referral_create(
+        pupil=pupil, by=staff, specialism="youth_justice", reasons="Arrested at the weekend.", urgency="urgent"
+    )
+    meeting = meetings.meeting_create(
+        by=leader, kind=Meeting.Kind.MDT, title="Thursday MDT", held_on=timezone.localdate(), chair=leader
+    )
+    page = _home(client, leader)
+    assert reverse("referrals:detail", args=[referral.pk]) in page
+    assert reverse("meetings:detail", args=[meeting.pk]) in page
+    assert "This year's figures" in page
+    assert "Open safeguarding concerns" not in page  # the DSL's work, not the leader's
+
+
+def test_staff_see_their_actions_due_and_no_triage(client, leader, staff, pupil):
+    meeting = meetings.meeting_create(
+        by=leader, kind=Meeting.Kind.MDT, title="MDT", held_on=timezone.localdate(), chair=leader
+    )
+    item = meetings.agenda_add_pupil(meeting=meeting, by=leader, pupil=pupil)
+    action = meetings.action_add(
+        item=item,
+        by=leader,
+        description="Ring home about the trip",
+        owner_kind=Action.Owner.STAFF,
+        owner_user=staff,
+        due_on=timezone.localdate() + datetime.timedelta(days=3),
+        success_criteria="Rung",
+    )
+    page = _home(client, staff)
+    assert reverse("meetings:action", args=[action.pk]) in page and "Your actions due" in page
+    assert "Referrals waiting" not in page and "Open safeguarding concerns" not in page
+
+
+def test_a_specialist_sees_their_caseload(client, specialist, pupil):
+    assert "Your caseload" in _home(client, specialist)
+
+
+@pytest.mark.parametrize("role", CAST)
+def test_no_home_page_names_a_pupil_outside_its_readers_scope(request, client, role, dsl, staff, pupil, other_site):
+    hidden = make_pupil(other_site, first_name="Quill", last_name="Farawaysend")
+    concern_log(pupil=hidden, by=dsl, category="safeguarding", seen="Seen.")
+    referrals.referral_create(
+        pupil=hidden, by=dsl, specialism="youth_justice", reasons="Urgent worry.", urgency="urgent"
+    )
+    user = request.getfixturevalue(role)
+    page = _home(client, user)
+    if not pupils_visible_to(user).filter(pk=hidden.pk).exists():
+        assert "Farawaysend" not in page
+    elif role == "dsl":
+        assert "Farawaysend" in page  # not vacuous: the DSL is shown the concern and the urgent referral
+
+
+def _count_queries(client) -> int:
+    client.get("/")  # the session and the user are loaded; count a steady view
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/").status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("role", ["dsl", "leader", "staff", "specialist"])
+def test_each_home_page_asks_the_same_number_of_questions_however_much_there_is(
+    request, client, role, dsl, leader, staff, pupil, site
+):
+    client.force_login(request.getfixturevalue(role))
+    meeting = meetings.meeting_create(
+        by=leader, kind=Meeting.Kind.MDT, title="MDT", held_on=timezone.localdate(), chair=leader
+    )
+    item = meetings.agenda_add_pupil(meeting=meeting, by=leader, pupil=pupil)
+
+    def add(n: int) -> None:
+        other = make_pupil(site, first_name=f"P{n}", last_name="Many")
+        concern_log(pupil=other, by=staff, category="safeguarding", seen="Seen.")
+        referrals.referral_create(pupil=other, by=staff, specialism="youth_justice", reasons="x", urgency="urgent")
+        meetings.action_add(
+            item=item,
+            by=leader,
+            description=f"Action {n}",
+            owner_kind=Action.Owner.STAFF,
+            owner_user=staff,
+            due_on=timezone.localdate() + datetime.timedelta(days=2),
+            success_criteria="Done",
+        )
+
+    add(0)
+    few = _count_queries(client)
+    for n in range(1, 16):
+        add(n)
+    assert _count_queries(client) == few
+    assert few <= 17
