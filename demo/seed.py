@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from accounts.models import Agency, AgencyService, Site, User
 from demo import families as families_demo
+from demo import meetings as demo_meetings
 from demo import outcomes as demo_outcomes
 from demo import referrals as referrals_demo
 from demo import volume as demo_volume
@@ -496,16 +497,22 @@ def _people() -> tuple[dict[str, Site], dict[str, User]]:
             code="NF",
             defaults={
                 "name": "Northfield Learning Centre",
-                "address": "12 Canal Street, Millbrook",
+                "address": "12 Canal Street\nMillbrook\nMB1 4QT",
                 "phone": "0161 000 0101",
+                "email": "office@northfield.example-pru.org.uk",
+                "contact_name": "Ms Kelly Marsh",
+                "contact_role": "Pastoral support officer",
             },
         )[0],
         "RS": Site.objects.get_or_create(
             code="RS",
             defaults={
                 "name": "Riverside Learning Centre",
-                "address": "Riverside Road, Eastgate",
+                "address": "Riverside Road\nEastgate\nMB6 2RD",
                 "phone": "0161 000 0202",
+                "email": "office@riverside.example-pru.org.uk",
+                "contact_name": "Mr Dean Hollis",
+                "contact_role": "Pastoral support officer",
             },
         )[0],
     }
@@ -650,6 +657,8 @@ def seed(*, pupils: int = 120, seed_value: int = 2026, volume: bool | None = Non
     )
     for module in (referrals_demo, families_demo, demo_outcomes):
         module.seed(rng=rng, pupils=created, users=users)
+    if not volume:  # the bulk seed writes years of weekly meetings of its own (demo.volume)
+        demo_meetings.seed(rng=rng, pupils=created, users=users, sites=sites)
     written = None
     if volume:
         written = demo_volume.seed(rng=rng, pupils=created, users=users, sites=site_list)

@@ -44,3 +44,55 @@ def test_demo_birthdays_match_their_year_groups():
         for year in range(7, 12):
             for _ in range(50):
                 assert year_group_for(date_of_birth_for(year, today, rng), today) == year
+
+
+def test_the_demo_shows_meetings_at_every_stage(db, tmp_path, settings):
+    """This week's MDT at each centre with its agenda built and core members invited, last week's closed MDT with its
+    minutes and carried-over cases, and a closed TAC with an action plan, its PDFs and the family's letter."""
+    import io
+
+    from pypdf import PdfReader
+
+    from meetings.models import Action, AgendaItem, Meeting, PdfJob, SharingBasis
+    from meetings.tasks import pdf_job_render
+
+    settings.MEDIA_ROOT = tmp_path
+    call_command("seed_demo", "--pupils", "60")
+
+    basis = SharingBasis.objects.get(site=None)
+    assert basis.core_people.count() >= 5 and basis.core_agencies.exists()
+    for site in Site.objects.all():
+        planned = Meeting.objects.get(site=site, kind=Meeting.Kind.MDT, status=Meeting.Status.PLANNED)
+        assert planned.items.count() >= 5
+        invited = set(planned.invitees.values_list("user__username", flat=True))
+        assert {"salt", "camhs", "yjs"} <= invited
+
+    closed = Meeting.objects.get(kind=Meeting.Kind.MDT, status=Meeting.Status.CLOSED)
+    assert closed.items.filter(status=AgendaItem.Status.DISCUSSED).count() == 5
+    assert closed.next_meeting.items.filter(reasons__contains=[{"kind": AgendaItem.Reason.CARRIED_OVER}]).exists()
+    assert PdfJob.objects.filter(meeting=closed, kind=PdfJob.Kind.MINUTES).exists()
+
+    tac = Meeting.objects.get(kind=Meeting.Kind.TAC, status=Meeting.Status.CLOSED)
+    assert Action.objects.filter(agreed_at__meeting=tac).count() == 3
+    assert tac.next_review_on is not None
+    letter = PdfJob.objects.get(meeting=tac, kind=PdfJob.Kind.FAMILY_LETTER)
+    assert set(PdfJob.objects.filter(meeting=tac).values_list("kind", flat=True)) >= {
+        PdfJob.Kind.ACTION_PLAN,
+        PdfJob.Kind.FAMILY_LETTER,
+    }
+    pdf_job_render(letter.pk)
+    letter.refresh_from_db()
+    with letter.file.open("rb") as handle:
+        text = " ".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(handle.read())).pages).split())
+    assert "Northfield Learning Centre" in text and "0161 000 0101" in text
+    assert f"We will meet again on {tac.next_review_on:%A} {tac.next_review_on.day}" in text
+    assert "each morning" in text and "PSO to monitor" not in text
+
+
+def test_loading_the_demo_again_adds_no_second_set_of_meetings(db):
+    from meetings.models import Meeting
+
+    call_command("seed_demo", "--pupils", "30")
+    count = Meeting.objects.count()
+    call_command("seed_demo", "--pupils", "5")
+    assert Meeting.objects.count() == count == 4
