@@ -59,7 +59,7 @@ class AgencyServiceAdmin(LeaderAdmin):
 
 @admin.register(Site)
 class SiteAdmin(LeaderAdmin):
-    list_display = ["name", "code", "phone"]
+    list_display = ["name", "code", "phone", "email", "contact_name"]
     search_fields = ["name", "code"]
 
 

@@ -18,8 +18,15 @@ class Site(models.Model):
 
     name = models.CharField(max_length=120, unique=True)
     code = models.SlugField(max_length=20, unique=True)
-    address = models.TextField(blank=True)
+    address = models.TextField(blank=True, help_text="As it should appear on letters to families.")
     phone = models.CharField(max_length=40, blank=True)
+    email = models.EmailField(blank=True, help_text="The address families may write to.")
+    contact_name = models.CharField(
+        "Named contact", max_length=120, blank=True, help_text="Who families should ask for, e.g. 'Ms A Khan'."
+    )
+    contact_role = models.CharField(
+        "Named contact's role", max_length=120, blank=True, help_text="e.g. 'Family liaison officer'."
+    )
 
     class Meta:
         ordering = ["name"]

@@ -9,12 +9,13 @@ document names, kept on the job for the download's access log.
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Site, User
 from meetings.models import (
     Action,
     ActionPlan,
@@ -41,7 +42,7 @@ TEMPLATES = {
 
 def document_context(job: PdfJob) -> tuple[str, dict, list[int]]:
     """The template, its context and the ids of the pupils it names, for `job.requested_by`."""
-    meeting = Meeting.objects.select_related("chair", "minute_taker", "pupil", "site").get(pk=job.meeting_id)
+    meeting = Meeting.objects.select_related("chair", "minute_taker", "pupil__site", "site").get(pk=job.meeting_id)
     reader = User.objects.select_related("agency").get(pk=job.requested_by_id)
     context = BUILDERS[job.kind](meeting, reader)
     named = sorted(context.pop("pupils_named"))
@@ -125,7 +126,32 @@ def action_plan_context(meeting: Meeting, reader: User) -> dict:
     }
 
 
+def next_meeting_date(meeting: Meeting) -> datetime.date | None:
+    """When the team meets again: the date set at the meeting, else the next meeting in the series, else the
+    review date of the child's action plan."""
+    if meeting.next_review_on:
+        return meeting.next_review_on
+    following = Meeting.objects.filter(previous=meeting).values_list("held_on", flat=True).first()
+    if following:
+        return following
+    if meeting.pupil_id:
+        return (
+            ActionPlan.objects.filter(pupil_id=meeting.pupil_id, status=ActionPlan.Status.OPEN, review_on__isnull=False)
+            .values_list("review_on", flat=True)
+            .first()
+        )
+    return None
+
+
+def letterhead(meeting: Meeting) -> Site | None:
+    """The centre the letter comes from: the meeting's, else the child's."""
+    if meeting.site_id:
+        return meeting.site
+    return meeting.pupil.site if meeting.pupil_id and meeting.pupil.site_id else None
+
+
 def family_letter_context(meeting: Meeting, reader: User) -> dict:
+    """The thank-you letter to the family, in the words chosen for them (`Action.for_family`)."""
     _require_pupil_in_scope(meeting, reader)
     actions = [a for a in _plan_actions(meeting) if a.status == Action.Status.OPEN]
     family = [i for i in meeting.invitees.all() if i.is_family]
@@ -142,7 +168,8 @@ def family_letter_context(meeting: Meeting, reader: User) -> dict:
         "family": family,
         "family_actions": [a for a in actions if a.owner_kind == Action.Owner.FAMILY],
         "agency_actions": sorted(by_agency.items()),
-        "reason_items": AgendaItem.Reason,
+        "site": letterhead(meeting),
+        "next_date": next_meeting_date(meeting),
     }
 
 

@@ -161,6 +161,13 @@ class DecisionForm(forms.Form):
 
 class ActionForm(forms.Form):
     description = LongText(label="What will be done", widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    family_wording = LongText(
+        label="How we will say it to the family",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        help_text="For the family's letter, in plain words. Leave empty to use the words above.",
+    )
     owner_kind = forms.ChoiceField(label="Who does it", choices=Action.Owner.choices)
     owner_user = forms.ModelChoiceField(queryset=User.objects.none(), required=False, label="Member of staff")
     owner_agency = forms.ModelChoiceField(queryset=Agency.objects.all(), required=False, label="Agency")
@@ -195,6 +202,12 @@ class CloseForm(forms.Form):
         initial=True,
         label="Carry the cases not reached over to the next meeting",
         help_text="Untick only if they need no discussion: they then stay in these minutes as not discussed.",
+    )
+    next_review_on = forms.DateField(
+        label="Next meeting",
+        widget=DATE,
+        required=False,
+        help_text="When the team will meet again: the family's letter gives the date.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 

@@ -56,6 +56,9 @@ class Meeting(models.Model):
     )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PLANNED)
     summary = models.TextField("Summary for the minutes", blank=True)
+    next_review_on = models.DateField(
+        "Next meeting", null=True, blank=True, help_text="When the team will meet again: the family's letter says so."
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -246,6 +249,18 @@ class AgendaItem(models.Model):
     def reason_kinds(self) -> set[str]:
         return {reason.get("kind") for reason in self.reasons}
 
+    @property
+    def reason_words(self) -> list[str]:
+        """Why the item is on the agenda, in words: each reason's own text, or its kind's name, never a code."""
+        words = []
+        for reason in self.reasons:
+            text = (reason.get("text") or "").strip()
+            if not text:
+                kind = reason.get("kind")
+                text = self.Reason(kind).label if kind in self.Reason.values else "Added to the agenda"
+            words.append(text)
+        return words
+
 
 @pghistory.track()
 @pgtrigger.register(pgtrigger.Protect(name="minutes_append_only", operation=pgtrigger.Update | pgtrigger.Delete))
@@ -322,6 +337,11 @@ class Action(models.Model):
     plan = models.ForeignKey(ActionPlan, on_delete=models.PROTECT, related_name="actions")
     agreed_at = models.ForeignKey(AgendaItem, on_delete=models.PROTECT, null=True, blank=True, related_name="actions")
     description = models.TextField("What will be done")
+    family_wording = models.TextField(
+        "How we will say it to the family",
+        blank=True,
+        help_text="The words the family's letter uses for this action. Leave empty to use the words above.",
+    )
     owner_kind = models.CharField("Who does it", max_length=8, choices=Owner.choices)
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="meeting_actions"
@@ -357,6 +377,11 @@ class Action(models.Model):
 
     def __str__(self) -> str:
         return self.description[:60]
+
+    @property
+    def for_family(self) -> str:
+        """The action as the family's letter puts it."""
+        return self.family_wording.strip() or self.description
 
     @property
     def owner_label(self) -> str:

@@ -621,8 +621,11 @@ def action_add(
     owner_user: User | None = None,
     owner_agency: Agency | None = None,
     owner_name: str = "",
+    family_wording: str = "",
 ) -> Action:
-    """A new action agreed at the meeting, on the pupil's open action plan (started if there is none)."""
+    """A new action agreed at the meeting, on the pupil's open action plan (started if there is none).
+
+    `family_wording` is how the family's letter puts it; empty, the letter uses `description`."""
     _require_item_write(by, item)
     meeting = _lock_open(item.meeting)
     _mark_present(meeting, by)
@@ -645,6 +648,7 @@ def action_add(
         plan=plan,
         agreed_at=item,
         description=description.strip(),
+        family_wording=family_wording.strip(),
         owner_kind=owner_kind,
         owner_user=owner_user if owner_kind == Action.Owner.STAFF else None,
         owner_agency=owner_agency if owner_kind == Action.Owner.AGENCY else None,
@@ -723,17 +727,28 @@ def next_in_series(meeting: Meeting) -> Meeting | None:
 
 @transaction.atomic
 def meeting_close(
-    *, meeting: Meeting, by: User, summary: str = "", version: int | None = None, carry_over: bool = True
+    *,
+    meeting: Meeting,
+    by: User,
+    summary: str = "",
+    version: int | None = None,
+    carry_over: bool = True,
+    next_review_on: datetime.date | None = None,
 ) -> Meeting:
     """Freeze the minutes, feed back Fresh Start interviews that were discussed, and queue the PDFs.
 
     Cases not reached are carried over (unless `carry_over` is False: they stay "to discuss" in these minutes) to
     the next meeting if one is planned, else when the next one in the series is scheduled. The chair and whoever
-    closes the meeting are marked present."""
+    closes the meeting are marked present. `next_review_on`, when the team will meet again, goes in the family's
+    letter."""
     locked = _lock_open(meeting)
     if version is not None and locked.version != version:
         raise EditConflict(
             "Someone else changed this meeting while you were looking at it. Check it, then close it again."
+        )
+    if next_review_on is not None and not (locked.held_on < next_review_on <= locked.held_on + MEETING_DATE_AHEAD):
+        raise ValidationError(
+            {"next_review_on": "The next meeting must be after this one, and within a year of it: check the date."}
         )
     if carry_over:
         pending = list(locked.items.filter(status=AgendaItem.Status.PENDING).select_related("meeting"))
@@ -752,8 +767,9 @@ def meeting_close(
     locked.summary = summary.strip()
     locked.closed_at = now
     locked.closed_by = by
+    locked.next_review_on = next_review_on
     locked.version += 1
-    locked.save(update_fields=["status", "summary", "closed_at", "closed_by", "version"])
+    locked.save(update_fields=["status", "summary", "closed_at", "closed_by", "next_review_on", "version"])
     _fresh_starts_discussed(locked, by)
     kinds = PDF_KINDS_FOR[locked.kind]
     jobs = [_pdf_job_create(meeting=locked, by=by, kind=kind) for kind in kinds]

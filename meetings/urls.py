@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/screen/<int:item_pk>/decision/", views.decision_record, name="decision"),
     path("<int:pk>/screen/<int:item_pk>/action/", views.action_add, name="action_add"),
     path("<int:pk>/close/", views.meeting_close, name="close"),
+    path("<int:pk>/letter/", views.family_letter, name="family_letter"),
     path("<int:pk>/pdf/", views.pdf_request, name="pdf_request"),
     path("pdf/<int:job_pk>/", views.pdf_status, name="pdf_status"),
     path("pdf/<int:job_pk>/download/", views.pdf_download, name="pdf_download"),

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Site
 from concerns.models import Concern
-from meetings import services
+from meetings import documents, services
 from meetings.case_sections import sections_for
 from meetings.filters import ActionFilter, MeetingFilter
 from meetings.forms import (
@@ -191,6 +191,8 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **forms) -> dict:
         if meeting.is_closed and may_download(user, meeting)
         else None,
         "has_next": Meeting.objects.filter(previous=meeting).exists(),
+        "has_family_letter": PdfJob.Kind.FAMILY_LETTER in services.PDF_KINDS_FOR[meeting.kind]
+        and may_download(user, meeting),
     }
 
 
@@ -614,7 +616,14 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
     if not meeting.is_open:
         return _closed_response(request, meeting)
     if request.method == "GET":
-        form = CloseForm(initial={"version": meeting.version, "carry_over": True})
+        following = documents.next_meeting_date(meeting)
+        form = CloseForm(
+            initial={
+                "version": meeting.version,
+                "carry_over": True,
+                "next_review_on": following if following and following > meeting.held_on else None,
+            }
+        )
         return render(request, "meetings/close.html", _close_context(request, meeting, form))
     form = CloseForm(request.POST)
     if not form.is_valid():
@@ -626,6 +635,9 @@ def meeting_close(request: HttpRequest, pk: int) -> HttpResponse:
     except EditConflict as conflict:
         form.add_error(None, conflict.message)
         return render(request, "meetings/close.html", _close_context(request, meeting, form), status=409)
+    except ValidationError as error:
+        add_service_errors(form, error)
+        return render(request, "meetings/close.html", _close_context(request, meeting, form), status=400)
     carried = meeting.items.filter(status=AgendaItem.Status.CARRIED_OVER).count()
     note = f" {carried} case{'s' if carried != 1 else ''} carried over." if carried else ""
     messages.success(request, f"Meeting closed: the minutes are final.{note} The PDFs will appear below shortly.")
@@ -699,6 +711,23 @@ def pdf_download(request: HttpRequest, job_pk: int) -> HttpResponse:
         record_shared_reads(request, readers=readers, reason=share_reason(meeting))
     name = f"{meeting.get_kind_display().split(' ')[0].lower()}-{meeting.held_on:%Y-%m-%d}-{job.kind}.pdf"
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
+
+
+@require_GET
+def family_letter(request: HttpRequest, pk: int) -> HttpResponse:
+    """The family's thank-you letter as the family will read it, before anyone makes the PDF."""
+    meeting = get_for_user(
+        request, meetings_visible_to(request.user).select_related("pupil__site", "site", "chair"), pk
+    )
+    if PdfJob.Kind.FAMILY_LETTER not in services.PDF_KINDS_FOR[meeting.kind] or not may_download(request.user, meeting):
+        raise Http404("This meeting has no family letter.")
+    try:
+        letter = documents.family_letter_context(meeting, request.user)
+    except documents.OutOfScope:
+        raise Http404("No such meeting.") from None
+    letter.pop("pupils_named")
+    context = letter | {"meeting": meeting, "printed_on": timezone.localdate()}
+    return render(request, "meetings/letter.html", context)
 
 
 # Actions -------------------------------------------------------------------------------------------------------
