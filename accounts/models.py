@@ -41,7 +41,7 @@ class Discipline(models.TextChoices):
     so the same work has the same value and the same name everywhere."""
 
     PRU = "pru", "Pupil referral unit"
-    HEALTH = "health", "Health (speech and language)"
+    HEALTH = "health", "NHS health services (GP, school nursing, speech and language)"
     SALT = "salt", "Speech and language therapy (SaLT)"
     CAMHS = "camhs", "CAMHS"
     YOUTH_JUSTICE = "youth_justice", "Youth justice"
@@ -57,6 +57,9 @@ class Discipline(models.TextChoices):
     SPORTS_MENTOR = "sports_mentor", "Sports mentor"
     ENGAGEMENT_WORKER = "engagement_worker", "Engagement worker"
     COUNSELLOR = "counsellor", "Counsellor"
+    SCHOOL = "school", "School"
+    LOCAL_AUTHORITY = "local_authority", "Local authority"
+    HOUSING = "housing", "Housing"
 
 
 # Which kind of agency does the work of each specialism: the one map from specialisms to agency kinds (referral
@@ -97,6 +100,9 @@ AgencyKind = _choices_of(
         Discipline.CAREERS,
         Discipline.SOCIAL_CARE,
         Discipline.POLICE,
+        Discipline.SCHOOL,
+        Discipline.LOCAL_AUTHORITY,
+        Discipline.HOUSING,
         Discipline.OTHER,
     ],
 )

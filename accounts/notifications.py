@@ -145,7 +145,8 @@ def notify(
 
     The unique key (recipient, kind, object, occasion) makes it idempotent: the same event retried, or recorded
     twice, tells nobody twice. Inactive accounts and `exclude` (who did it) are left out. The email, for those who
-    want one, follows after commit and names no pupil. Returns how many people were told."""
+    want one, follows after commit and names no pupil. Returns how many people it was for (those already told
+    of this event are not told again)."""
     ids = {recipient if isinstance(recipient, int) else recipient.pk for recipient in recipients}
     ids.discard(exclude.pk if exclude is not None else None)
     active = list(User.objects.filter(pk__in=ids, is_active=True).values_list("pk", flat=True))

@@ -38,33 +38,38 @@ def concern_log(
     )
     concern.full_clean()
     concern.save()
-    _alert(concern, by)
+    if concern.category == Concern.Category.SAFEGUARDING:
+        safeguarding_concern_alert(concern, by=by)
+    if recent_concerns(concern.pupil_id).count() == settings.CONCERN_PATTERN_COUNT:
+        pattern_alert(concern.pupil_id, by=by)
     return concern
 
 
-def _alert(concern: Concern, by: User) -> None:
-    """The DSLs hear at once of a safeguarding concern, and of the concern that brings a pupil to the pattern."""
-    if concern.category == Concern.Category.SAFEGUARDING:
-        notify(
-            kind=Notification.Kind.SAFEGUARDING_CONCERN,
-            recipients=safeguarding_leads(),
-            object_id=concern.pk,
-            occasion="logged",
-            path=reverse("concerns:review", args=[concern.pk]),
-            pupil_id=concern.pupil_id,
-            exclude=by,
-        )
-    if recent_concerns(concern.pupil_id).count() == settings.CONCERN_PATTERN_COUNT:
-        notify(
-            kind=Notification.Kind.CONCERN_PATTERN,
-            recipients=safeguarding_leads(),
-            object_id=concern.pupil_id,
-            occasion=f"{timezone.localdate():%Y-%m-%d}",
-            path=reverse("pupils:detail", args=[concern.pupil_id]),
-            pupil_id=concern.pupil_id,
-            detail=f"{settings.CONCERN_PATTERN_COUNT} concerns in {settings.CONCERN_PATTERN_DAYS} days",
-            exclude=by,
-        )
+def safeguarding_concern_alert(concern: Concern, *, by: User | None) -> int:
+    """Every DSL hears at once of a safeguarding concern (but not the one who logged it). Idempotent."""
+    return notify(
+        kind=Notification.Kind.SAFEGUARDING_CONCERN,
+        recipients=safeguarding_leads(),
+        object_id=concern.pk,
+        occasion="logged",
+        path=reverse("concerns:review", args=[concern.pk]),
+        pupil_id=concern.pupil_id,
+        exclude=by,
+    )
+
+
+def pattern_alert(pupil_id: int, *, by: User | None) -> int:
+    """Every DSL hears that a pupil has reached the pattern of concerns: once a day at most."""
+    return notify(
+        kind=Notification.Kind.CONCERN_PATTERN,
+        recipients=safeguarding_leads(),
+        object_id=pupil_id,
+        occasion=f"{timezone.localdate():%Y-%m-%d}",
+        path=reverse("pupils:detail", args=[pupil_id]),
+        pupil_id=pupil_id,
+        detail=f"{settings.CONCERN_PATTERN_COUNT} concerns in {settings.CONCERN_PATTERN_DAYS} days",
+        exclude=by,
+    )
 
 
 @transaction.atomic

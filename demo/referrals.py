@@ -83,11 +83,37 @@ STATES = [
     Referral.Status.CLOSED,
 ]
 STATE_WEIGHTS = [3, 2, 4, 2, 1, 1, 3]
+# Questions the team asks outside agencies: (agency, question, of whom).
 QUESTIONS = [
-    (Agency.Kind.POLICE, "Any recent incidents or missing episodes involving the pupil?", "Neighbourhood team"),
-    (Agency.Kind.HEALTH, "Outcome of the last SaLT assessment at the previous school.", "Community paediatrics"),
-    (Agency.Kind.SOCIAL_CARE, "Is there an open assessment or a named social worker?", "MASH"),
-    (Agency.Kind.CAMHS, "Is the pupil known to CAMHS or on the waiting list?", "CAMHS duty"),
+    (
+        "Millbrook Neighbourhood Police",
+        "Any recent incidents or missing episodes involving the pupil?",
+        "Neighbourhood team",
+    ),
+    (
+        "Millbrook Speech and Language Therapy (NHS)",
+        "Outcome of the last SaLT assessment at the previous school.",
+        "Duty therapist",
+    ),
+    ("Millbrook Children's Social Care", "Is there an open assessment or a named social worker?", "MASH"),
+    ("Millbrook CAMHS", "Is the pupil known to CAMHS or on the waiting list?", "CAMHS duty"),
+    (
+        "Millbrook Road Medical Practice",
+        "Any diagnosis or medication school should know of, with consent.",
+        "Practice manager",
+    ),
+    ("Millbrook School Nursing Service", "Date of the last health review and anything outstanding.", "School nurse"),
+    ("Parkside Community School", "Safeguarding file and last year's attendance from the previous school.", "DSL"),
+    (
+        "Eastgate Borough Council Children's Services",
+        "Was the family known to children's services before the move?",
+        "Front door",
+    ),
+    (
+        "Millbrook Housing Options",
+        "Is the family in temporary accommodation, and is a move planned?",
+        "Housing officer",
+    ),
 ]
 
 
@@ -121,6 +147,21 @@ def seed(*, rng: random.Random, pupils: list[Pupil], users: dict[str, User]) -> 
                     review_note="Spoke to the pupil; logged with social care." if reviewed else "",
                 )
             )
+    # This week's safeguarding concerns from teaching staff, still waiting for the DSL: what a DSL opens first.
+    on_roll = [pupil for pupil in pupils if pupil.exit_date is None]
+    reporters = [u for u in users.values() if u.role == User.Role.STAFF] or staff
+    for pupil in rng.sample(on_roll, k=min(3, len(on_roll))):
+        when = now - datetime.timedelta(days=rng.randrange(0, 4), hours=rng.randrange(1, 6))
+        concerns.append(
+            Concern(
+                pupil=pupil,
+                category=Concern.Category.SAFEGUARDING,
+                seen=rng.choice(CONCERN_TEXT[Concern.Category.SAFEGUARDING]),
+                occurred_at=when,
+                logged_at=when + datetime.timedelta(minutes=rng.randrange(5, 60)),
+                logged_by=rng.choice(reporters),
+            )
+        )
     Concern.objects.bulk_create(concerns, batch_size=2000)
 
     referrals, specialists_of = [], []
@@ -239,14 +280,14 @@ def seed(*, rng: random.Random, pupils: list[Pupil], users: dict[str, User]) -> 
             )
     Allocation.objects.bulk_create(allocations, batch_size=2000)
 
-    agencies = {agency.kind: agency for agency in Agency.objects.filter(kind__in=[kind for kind, _, _ in QUESTIONS])}
+    agencies = {agency.name: agency for agency in Agency.objects.filter(name__in=[name for name, _, _ in QUESTIONS])}
     requests = []
     askers = [u for u in users.values() if u.role in (User.Role.DSL, User.Role.STAFF, User.Role.FAMILY_WORKER)] or staff
     for pupil in pupils:
         if rng.random() > 0.2:
             continue
-        kind, question, contact = rng.choice(QUESTIONS)
-        if kind not in agencies:
+        name, question, contact = rng.choice(QUESTIONS)
+        if name not in agencies:
             continue
         asked = today - datetime.timedelta(days=rng.randrange(1, 60))
         answered = rng.random() < 0.6
@@ -254,7 +295,7 @@ def seed(*, rng: random.Random, pupils: list[Pupil], users: dict[str, User]) -> 
         requests.append(
             InformationRequest(
                 pupil=pupil,
-                agency=agencies[kind],
+                agency=agencies[name],
                 contact=contact,
                 question=question,
                 asked_on=asked,

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Agency, AgencyService, Site, User
+from demo import alerts as demo_alerts
 from demo import families as families_demo
 from demo import meetings as demo_meetings
 from demo import outcomes as demo_outcomes
@@ -378,6 +379,66 @@ AGENCIES = (
         ],
     ),
     (
+        "Millbrook Road Medical Practice",
+        Agency.Kind.HEALTH,
+        [
+            (
+                "GP summary for school",
+                "Diagnoses, medication and appointments that bear on school, with consent",
+                "Registered patients",
+                "Written request with the family's consent; answers take up to two weeks.",
+            )
+        ],
+    ),
+    (
+        "Millbrook School Nursing Service",
+        Agency.Kind.HEALTH,
+        [
+            (
+                "School nurse drop-in and health review",
+                "Health questionnaires, sexual health advice, referrals on to the GP",
+                "Pupils on roll",
+                "Weekly drop-in at each centre; referral form for a health review.",
+            )
+        ],
+    ),
+    (
+        "Millbrook Housing Options",
+        Agency.Kind.HOUSING,
+        [
+            (
+                "Housing advice and homelessness prevention",
+                "Advice for families at risk of losing their home; temporary accommodation",
+                "Millbrook residents",
+                "Family self-referral or through the family worker with consent.",
+            )
+        ],
+    ),
+    (
+        "Parkside Community School",
+        Agency.Kind.SCHOOL,
+        [
+            (
+                "Records from the previous school",
+                "Attendance, behaviour and safeguarding history; the common transfer file",
+                "Pupils who came from Parkside",
+                "Ask the school's DSL or data manager.",
+            )
+        ],
+    ),
+    (
+        "Eastgate Borough Council Children's Services",
+        Agency.Kind.LOCAL_AUTHORITY,
+        [
+            (
+                "Out-of-area children's services",
+                "Social care and education records for pupils who live in or moved from Eastgate",
+                "Eastgate residents",
+                "Through the DSL to the Eastgate front door.",
+            )
+        ],
+    ),
+    (
         "Millbrook Neighbourhood Police",
         Agency.Kind.POLICE,
         [
@@ -659,6 +720,7 @@ def seed(*, pupils: int = 120, seed_value: int = 2026, volume: bool | None = Non
         module.seed(rng=rng, pupils=created, users=users)
     if not volume:  # the bulk seed writes years of weekly meetings of its own (demo.volume)
         demo_meetings.seed(rng=rng, pupils=created, users=users, sites=sites)
+        demo_alerts.seed(users=users, today=today)
     written = None
     if volume:
         written = demo_volume.seed(rng=rng, pupils=created, users=users, sites=site_list)

@@ -493,17 +493,22 @@ def reintegration_send_preference(
     ShortlistedSchool.objects.filter(plan=plan).update(family_rank=None)
     for rank, entry in enumerate(ranking, start=1):
         ShortlistedSchool.objects.filter(pk=entry.pk).update(family_rank=rank)
-    notify(
+    preference_sent_alert(plan, sent_to=sent_to, sent_on=timezone.localdate(), by=by)
+    return plan
+
+
+def preference_sent_alert(plan: ReintegrationPlan, *, sent_to: User, sent_on: datetime.date, by: User) -> int:
+    """The senior leader a family's preference went to hears of it, with who sent it."""
+    return notify(
         kind=Notification.Kind.PREFERENCE_SENT,
         recipients=[sent_to],
         object_id=plan.pk,
-        occasion=f"{timezone.localdate():%Y-%m-%d}",
+        occasion=f"{sent_on:%Y-%m-%d}",
         path=reverse("families:reintegration", args=[plan.pupil_id]),
         pupil_id=plan.pupil_id,
         detail=f"Sent by {by}.",
         exclude=by,
     )
-    return plan
 
 
 @transaction.atomic

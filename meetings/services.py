@@ -660,18 +660,25 @@ def action_add(
     action.full_clean()
     action.save()
     AgendaItem.objects.filter(pk=item.pk, status=AgendaItem.Status.PENDING).update(status=AgendaItem.Status.DISCUSSED)
-    if action.owner_user_id:
-        notify(
-            kind=Notification.Kind.ACTION_ASSIGNED,
-            recipients=[action.owner_user_id],
-            object_id=action.pk,
-            occasion=f"to-{action.owner_user_id}",
-            path=reverse("meetings:action", args=[action.pk]),
-            pupil_id=plan.pupil_id,
-            detail=f"By {action.due_on:%-d %b %Y}, agreed at {meeting.title}.",
-            exclude=by,
-        )
+    action_assigned_alert(action, by=by)
     return action
+
+
+def action_assigned_alert(action: Action, *, by: User) -> int:
+    """A member of staff given an action by someone else hears that it is theirs, and by when."""
+    if not action.owner_user_id:
+        return 0
+    agreed_at = action.agreed_at.meeting.title if action.agreed_at_id else "a meeting"
+    return notify(
+        kind=Notification.Kind.ACTION_ASSIGNED,
+        recipients=[action.owner_user_id],
+        object_id=action.pk,
+        occasion=f"to-{action.owner_user_id}",
+        path=reverse("meetings:action", args=[action.pk]),
+        pupil_id=action.plan.pupil_id,
+        detail=f"By {action.due_on:%-d %b %Y}, agreed at {agreed_at}.",
+        exclude=by,
+    )
 
 
 @transaction.atomic

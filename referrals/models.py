@@ -194,7 +194,8 @@ class InterventionSession(models.Model):
         ordering = ["-held_on", "-pk"]
 
 
-# Agency kinds an information request can go to, as the seeds name them: police, NHS, social care, another LA.
+# Agency kinds an information request can go to, as a PRU asks in practice: police, the GP and other NHS services,
+# social care, another local authority, a previous school, housing.
 INFORMATION_AGENCY_KINDS = (
     Agency.Kind.POLICE,
     Agency.Kind.HEALTH,
@@ -202,6 +203,9 @@ INFORMATION_AGENCY_KINDS = (
     Agency.Kind.SOCIAL_CARE,
     Agency.Kind.EARLY_HELP,
     Agency.Kind.YOUTH_JUSTICE,
+    Agency.Kind.SCHOOL,
+    Agency.Kind.LOCAL_AUTHORITY,
+    Agency.Kind.HOUSING,
     Agency.Kind.OTHER,
 )
 

@@ -204,12 +204,12 @@ def referral_triage(
     locked.save()
     # the figures count time to triage, signposting and interventions
     pupil_figures_changed.send(sender=__name__, pupil_ids=[locked.pupil_id])
-    _triage_alerts(locked, by)
+    triage_alerts(locked, by=by)
     referral.refresh_from_db()
     return referral
 
 
-def _triage_alerts(referral: Referral, by: User) -> None:
+def triage_alerts(referral: Referral, *, by: User) -> None:
     """The referrer hears the outcome and why; an allocated specialist hears that the work is theirs."""
     path = reverse("referrals:detail", args=[referral.pk])
     detail = {
@@ -451,14 +451,19 @@ def information_request_answer(
     if not updated:
         raise ValidationError("This request has already been answered or withdrawn.")
     request.refresh_from_db()
-    notify(
+    information_answered_alert(request, by=by)
+    return request
+
+
+def information_answered_alert(request: InformationRequest, *, by: User | None) -> int:
+    """Who asked hears that the answer has come (unless they recorded it themselves)."""
+    return notify(
         kind=Notification.Kind.INFORMATION_ANSWERED,
         recipients=[request.asked_by_id],
         object_id=request.pk,
         occasion="answered",
         path=reverse("pupils:detail", args=[request.pupil_id]),
         pupil_id=request.pupil_id,
-        detail=f"{request.agency} answered on {answered_on:%-d %b %Y}.",
+        detail=f"{request.agency} answered on {request.answered_on:%-d %b %Y}.",
         exclude=by,
     )
-    return request

@@ -1,4 +1,5 @@
 from django.core.management import call_command
+from django.urls import reverse
 
 from accounts.models import Agency, Site, User
 from pupils.models import Allocation, Pupil
@@ -96,3 +97,45 @@ def test_loading_the_demo_again_adds_no_second_set_of_meetings(db):
     count = Meeting.objects.count()
     call_command("seed_demo", "--pupils", "5")
     assert Meeting.objects.count() == count == 4
+
+
+def test_the_demo_has_the_agencies_a_pru_asks_and_people_start_with_their_alerts(db, client):
+    """GP, school nurse, housing, a previous school and another local authority are in the directory and can be
+    asked for information; the DSL's bell already holds the fortnight's safeguarding concerns and the due
+    reminders, and telling them again tells nobody twice."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts.models import Notification
+    from concerns.models import Concern
+    from demo import alerts
+    from referrals.forms import InformationRequestForm
+
+    call_command("seed_demo", "--pupils", "60")
+    kinds = dict(Agency.objects.values_list("name", "kind"))
+    assert kinds["Millbrook Road Medical Practice"] == Agency.Kind.HEALTH
+    assert kinds["Millbrook School Nursing Service"] == Agency.Kind.HEALTH
+    assert kinds["Millbrook Housing Options"] == Agency.Kind.HOUSING
+    assert kinds["Parkside Community School"] == Agency.Kind.SCHOOL
+    assert kinds["Eastgate Borough Council Children's Services"] == Agency.Kind.LOCAL_AUTHORITY
+    offered = {agency.name for agency in InformationRequestForm().fields["agency"].queryset}
+    assert {"Millbrook Road Medical Practice", "Millbrook Housing Options", "Parkside Community School"} <= offered
+
+    dsl = User.objects.get(username="dsl")
+    recent = Concern.objects.filter(
+        category=Concern.Category.SAFEGUARDING, logged_at__gte=timezone.now() - datetime.timedelta(days=14)
+    ).exclude(logged_by=dsl)
+    assert recent.exists()
+    told = Notification.objects.filter(recipient=dsl, kind=Notification.Kind.SAFEGUARDING_CONCERN)
+    assert set(told.values_list("object_id", flat=True)) == set(recent.values_list("pk", flat=True))
+    assert Notification.objects.exclude(kind__in=Notification.EVENT_KINDS).exists()  # the reminder pass ran
+    before = Notification.objects.count()
+    users = {user.username: user for user in User.objects.all()}
+    assert alerts.seed(users=users) == 0
+    assert Notification.objects.count() == before
+
+    client.force_login(dsl)
+    page = client.get(reverse("notifications"))
+    assert page.status_code == 200
+    assert recent.first().pupil.first_name in page.content.decode()
