@@ -171,9 +171,9 @@ def seed(*, rng: random.Random, pupils: list[Pupil], users: dict[str, User]) -> 
             state = rng.choices(STATES, weights=STATE_WEIGHTS)[0]
             waiting = state == Referral.Status.SUBMITTED
             raised = now - datetime.timedelta(
-                days=rng.randrange(0, 35) if waiting else rng.randrange(20, 150), minutes=rng.randrange(0, 600)
+                days=rng.randrange(0, 35) if waiting else rng.randrange(6, 150), minutes=rng.randrange(0, 600)
             )
-            triaged_at = raised + datetime.timedelta(days=rng.randrange(1, 8))
+            triaged_at = min(raised + datetime.timedelta(days=rng.randrange(1, 8)), now - datetime.timedelta(hours=1))
             specialist = users.get(SPECIALIST_USERS[specialism])
             if specialist is None and state in (
                 Referral.Status.ALLOCATED,
