@@ -132,12 +132,15 @@ def test_it_shows_information_requests_open_and_answered(client, staff, dsl, pup
     assert f"due {waiting.due_by:%-d %b %Y}" in section
     assert "overdue" in section  # the request asked 30 days ago
     assert f"answered on {today:%-d %b %Y}: Two older boys named." in section
-    assert "Sentinel diagnosis text." not in body  # a health agency's answer is health detail
+    # A health agency's request is health detail: that a health service was asked, not which, what or its answer.
+    assert "Sentinel diagnosis text." not in body and "Any diagnosis?" not in body
+    assert health_agency.name not in body
+    assert "A specialist health service answered on" in section
     assert "health detail: seen by health staff and the DSL" in section
 
     client.force_login(dsl)
     body, _ = _page(client, pupil)
-    assert "Sentinel diagnosis text." in body
+    assert "Sentinel diagnosis text." in body and "Any diagnosis?" in body
 
 
 def test_roles_without_the_information_request_list_do_not_see_the_section(client, specialist, staff, pupil, police):
