@@ -297,6 +297,7 @@ def _actions(rng, pupils, items, agencies, staff, chair, today):
                     plan.pk,
                     rng.choice(agreed).pk if agreed else None,
                     description,
+                    "",  # family_wording: the letter uses the description
                     owner,
                     (pupil.key_worker_id or rng.choice(staff).pk) if owner == "staff" else None,
                     rng.choice(agencies).pk if owner == "agency" else None,
@@ -317,6 +318,7 @@ def _actions(rng, pupils, items, agencies, staff, chair, today):
             "plan_id",
             "agreed_at_id",
             "description",
+            "family_wording",
             "owner_kind",
             "owner_user_id",
             "owner_agency_id",

@@ -1,7 +1,8 @@
 """What the families app adds to the pupil pages: a panel on the pupil page and badges on the pupil list."""
 
+from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Case, CharField, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, OuterRef, QuerySet, Subquery, Value, When
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -13,6 +14,7 @@ from families.models import (
     HouseholdPupil,
     ReintegrationPlan,
 )
+from families.selectors import fresh_start_days_overdue, fresh_start_missing_condition
 from pru_cases.access import Action, can_for_pupil
 from pupils.models import Pupil
 
@@ -72,11 +74,14 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
         .order_by("-started_on", "-pk")
         .first()
     )
+    interview = _one(pupil, "fresh_start")
     return {
         "families_household": household,
         "families_carers": carers,
         "families_consents": consent_lines,
-        "families_interview": _one(pupil, "fresh_start"),
+        "families_interview": interview,
+        "families_interview_days_overdue": fresh_start_days_overdue(pupil, interview, on=today),
+        "families_interview_flag_days": settings.FRESH_START_FLAG_DAYS,
         "families_plan": plan,
         "families_can_edit": can_for_pupil(request.user, Action.EDIT_FAMILY, pupil),
         "families_own_agency_problem": own_agency_problem,
@@ -98,6 +103,9 @@ def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
         output_field=CharField(),
     )
     return pupils.annotate(
+        fresh_start_missing=ExpressionWrapper(
+            fresh_start_missing_condition(on=timezone.localdate()), output_field=BooleanField()
+        ),
         reintegration_status=Subquery(latest_open.values("status")[:1]),
         reintegration_label=Subquery(latest_open.annotate(label=label).values("label")[:1]),
         reintegration_badge=Subquery(latest_open.annotate(badge=colour).values("badge")[:1]),
@@ -106,7 +114,12 @@ def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
 
 def pupil_list_badges(pupil: Pupil) -> list[dict]:
     """The badges on the pupil's row of the list, from `annotate_pupil_list`'s annotations."""
-    if not pupil.reintegration_status:
-        return []
-    text = f"Reintegration: {(pupil.reintegration_label or '').lower()}"
-    return [{"colour": pupil.reintegration_badge, "title": "Reintegration plan", "text": text}]
+    badges = []
+    if pupil.fresh_start_missing:
+        days = settings.FRESH_START_FLAG_DAYS
+        title = f"No Fresh Start interview held within {days} days of entry"
+        badges.append({"colour": "warning", "title": title, "text": "No Fresh Start interview"})
+    if pupil.reintegration_status:
+        text = f"Reintegration: {(pupil.reintegration_label or '').lower()}"
+        badges.append({"colour": pupil.reintegration_badge, "title": "Reintegration plan", "text": text})
+    return badges

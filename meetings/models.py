@@ -217,6 +217,7 @@ class AgendaItem(models.Model):
         CONCERN_PATTERN = "concern_pattern", "Pattern of concerns"
         INFORMATION_OVERDUE = "information_overdue", "Information request overdue"
         FRESH_START = "fresh_start", "Fresh Start interview to feed back"
+        FRESH_START_MISSING = "fresh_start_missing", "No Fresh Start interview yet"
         CARRIED_OVER = "carried_over", "Carried over"
         ADDED = "added", "Added by the chair"
         TAC = "tac", "Team Around the Child"

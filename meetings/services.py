@@ -20,6 +20,7 @@ from accounts.models import Agency, Notification, User
 from accounts.notifications import notify
 from concerns.selectors import annotate_recent_concern_count
 from families.models import FreshStartInterview
+from families.selectors import fresh_start_missing
 from families.services import fresh_start_mark_discussed
 from meetings.documents import OutOfScope, document_context
 from meetings.models import (
@@ -427,6 +428,10 @@ def agenda_sources(*, meeting: Meeting, new_pupil_days: int = NEW_PUPIL_DAYS) ->
         discussed_at_mdt_on__isnull=True, held_on__lte=day, pupil__in=pupils
     ).values_list("pk", "pupil_id", "held_on"):
         add(pupil_id, AgendaItem.Reason.FRESH_START, pk, f"Interview held {held:%d %b}")
+
+    for pk, entry in fresh_start_missing(pupils, on=day).values_list("pk", "entry_date"):
+        days = (day - entry).days
+        add(pk, AgendaItem.Reason.FRESH_START_MISSING, None, f"No Fresh Start interview {days} days after entry")
     return found
 
 
@@ -436,6 +441,7 @@ SOURCE_ORDER = [
     AgendaItem.Reason.CONCERN_PATTERN,
     AgendaItem.Reason.NEW_PUPIL,
     AgendaItem.Reason.FRESH_START,
+    AgendaItem.Reason.FRESH_START_MISSING,
     AgendaItem.Reason.OVERDUE_ACTION,
     AgendaItem.Reason.INFORMATION_OVERDUE,
     AgendaItem.Reason.REVIEW_DUE,

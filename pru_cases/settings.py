@@ -331,6 +331,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Domain settings.
 CONCERN_PATTERN_COUNT = envint("CONCERN_PATTERN_COUNT", "3")
 CONCERN_PATTERN_DAYS = envint("CONCERN_PATTERN_DAYS", "14")
+# A pupil on roll this many calendar days after entry with no Fresh Start interview held is flagged on their page,
+# on the pupil list and on the next MDT agenda (14 calendar days: about ten school days).
+FRESH_START_FLAG_DAYS = envint("FRESH_START_FLAG_DAYS", "14")
 LEVEL_OF_NEED_LABELS = {
     1: envstr("LEVEL_1_LABEL", "Universal"),
     2: envstr("LEVEL_2_LABEL", "Additional / early help"),

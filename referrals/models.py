@@ -127,6 +127,27 @@ class Referral(models.Model):
     def age_days(self) -> int:
         return (timezone.now() - self.raised_at).days
 
+    @property
+    def outcome_words(self) -> str:
+        """Where the referral went, in plain words (reads `allocated_to`: fetch it with the row)."""
+        status = self.Status
+        if self.status == status.SUBMITTED:
+            return "Waiting for triage"
+        if self.status == status.ALLOCATED:
+            return f"Allocated to {self.allocated_to}"
+        if self.status == status.IN_PROGRESS:
+            return f"In progress with {self.allocated_to}" if self.allocated_to_id else "In progress"
+        if self.status == status.SIGNPOSTED:
+            return f"Signposted to the universal offer: {self.signpost_offer}"
+        if self.status == status.DECLINED:
+            return f"Declined: {self.decline_reason}"
+        if self.status == status.ESCALATED:
+            return f"Escalated: {self.get_escalation_display().lower()}"
+        words = f"Closed: {self.get_outcome_display().lower()}" if self.outcome else "Closed"
+        if self.allocated_to_id:
+            words += f" (worked with {self.allocated_to})"
+        return words
+
 
 @pghistory.track()
 @pgtrigger.register(never_deleted())

@@ -1,18 +1,32 @@
 """What the referrals app adds to the pupil pages: a panel on the pupil page and badges on the pupil list."""
 
 from django.conf import settings
-from django.db.models import BooleanField, Count, ExpressionWrapper, IntegerField, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.http import HttpRequest
 
 from concerns.models import Concern
 from concerns.selectors import annotate_recent_concern_count, is_pattern, recent_concerns
 from pru_cases.access import Action, can, can_for_pupil, restricted_rows
 from pupils.models import Pupil
-from referrals.models import Intervention, Referral
-from referrals.selectors import interventions_visible_to, referrals_visible_to
+from referrals.models import InformationRequest, Intervention, Referral
+from referrals.selectors import information_requests_visible_to, interventions_visible_to, referrals_visible_to
 
 RECENT = 5
+HISTORY = 10  # settled referrals and answered requests shown, latest first; the rest are counted
 
 
 TEMPLATE = "referrals/_pupil_panel.html"  # drawn on the pupil page with pupil_panel's context
@@ -38,30 +52,74 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
     held_back = Q(pk__in=[])
     for rule in restricted_rows(user, "referrals.Referral"):
         held_back |= rule.rows
-    health_referrals = Referral.objects.filter(held_back, pupil=pupil, status__in=Referral.OPEN).count()
+    health_referrals = Referral.objects.filter(held_back, pupil=pupil).aggregate(
+        open=Count("pk", filter=Q(status__in=Referral.OPEN)), earlier=Count("pk", filter=~Q(status__in=Referral.OPEN))
+    )
+    # The pupil is known: only the people the panel names are fetched with each row.
+    referrals = _latest_of_each(
+        referrals_visible_to(user).filter(pupil=pupil).select_related(None).select_related("allocated_to"),
+        waiting=Q(status__in=Referral.OPEN),
+        order=("-raised_at", "-pk"),
+    )
+    requests: list[InformationRequest] = []
+    if can(user, Action.REQUEST_INFORMATION):  # the roles that have the information request list
+        requests = _latest_of_each(
+            information_requests_visible_to(user)
+            .filter(pupil=pupil, status__in=(InformationRequest.Status.OPEN, InformationRequest.Status.ANSWERED))
+            .select_related(None)
+            .select_related("agency"),
+            waiting=Q(status=InformationRequest.Status.OPEN),
+            order=("-asked_on", "-pk"),
+        )
     return {
         "ref_concerns": concerns,
         "ref_recent_count": recent_count,
         "ref_pattern": is_pattern(recent_count),
         "ref_pattern_days": settings.CONCERN_PATTERN_DAYS,
-        # The pupil is known: only the people the panel names are fetched with each row.
-        "ref_referrals": list(
-            referrals_visible_to(user)
-            .filter(pupil=pupil, status__in=Referral.OPEN)
-            .select_related(None)
-            .select_related("allocated_to")
-        ),
+        "ref_open_referrals": [row for row in referrals if row.waiting],
+        "ref_past_referrals": [row for row in referrals if not row.waiting],
+        "ref_past_referrals_earlier": _earlier(referrals),
+        "ref_requests_shown": can(user, Action.REQUEST_INFORMATION),
+        "ref_open_requests": [row for row in requests if row.waiting],
+        "ref_answered_requests": [row for row in requests if not row.waiting],
+        "ref_answered_requests_earlier": _earlier(requests),
         "ref_interventions": list(
             interventions_visible_to(user)
             .filter(pupil=pupil, status=Intervention.Status.OPEN)
             .select_related(None)
             .select_related("specialist")
         ),
-        "ref_health_referrals_held_back": health_referrals,
+        "ref_health_referrals_held_back": health_referrals["open"],
+        "ref_health_referrals_earlier_held_back": health_referrals["earlier"],
         "ref_can_log": can(user, Action.LOG_CONCERN),
         "ref_can_refer": can_for_pupil(user, Action.RAISE_REFERRAL, pupil),
         "ref_can_request": can_for_pupil(user, Action.REQUEST_INFORMATION, pupil),
     }
+
+
+def _latest_of_each(rows: QuerySet, *, waiting: Q, order: tuple[str, ...]) -> list:
+    """Every waiting row, then the latest HISTORY of the rest, in one query whatever the pupil's history.
+
+    Each row carries `waiting`, its `rank` among its kind and `kind_total`, the number of rows of its kind."""
+    ordering = [F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in order]
+    kind = Case(When(waiting, then=Value(True)), default=Value(False), output_field=BooleanField())
+    return list(
+        rows.annotate(
+            waiting=kind,
+            rank=Window(RowNumber(), partition_by=[kind], order_by=ordering),
+            kind_total=Window(Count("pk"), partition_by=[kind]),
+            # Waiting rows are all shown: their cap is out of reach.
+            cap=Case(When(waiting, then=Value(2**31 - 1)), default=Value(HISTORY), output_field=IntegerField()),
+        )
+        .filter(rank__lte=F("cap"))
+        .order_by("-waiting", *order)
+    )
+
+
+def _earlier(rows: list) -> int:
+    """How many settled rows `_latest_of_each` left out."""
+    past = [row for row in rows if not row.waiting]
+    return past[0].kind_total - len(past) if past else 0
 
 
 def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:

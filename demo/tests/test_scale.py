@@ -27,13 +27,13 @@ QUERY_CAPS = {
     "home page, family worker": 8,
     "pupil list": 8,
     "pupil list with search": 8,
-    "pupil page": 15,
+    "pupil page": 16,  # one more for the pupil's information requests (waiting, and the latest answered)
     "triage queue": 8,
     "MDT meeting screen": 19,  # one more for the centre's MDT sharing basis and its core members
     "oversight dashboard": 13,
     "concern log form": 5,
     "concern log save": 17,  # one more to tell the safeguarding leads at once
-    "concern log redirect page": 18,
+    "concern log redirect page": 19,  # the pupil page: one more for its information requests
 }
 
 

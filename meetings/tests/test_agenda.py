@@ -88,7 +88,26 @@ def sources(db, site, staff, dsl, specialist, family_worker, today):
         needs="Help",
         recorded_by=staff,
     )
+    # Everyone else had their interview soon after entry, and the MDT has heard it.
+    for name, pupil in pupils.items():
+        if name not in ("fresh", "new"):
+            _interview(pupil, staff, family_worker, held_on=old + datetime.timedelta(days=3), discussed=True)
     return pupils
+
+
+def _interview(pupil, staff, family_worker, *, held_on, discussed=False) -> FreshStartInterview:
+    return FreshStartInterview.objects.create(
+        pupil=pupil,
+        held_on=held_on,
+        school_staff=staff,
+        agency_member=family_worker,
+        positives="PE",
+        negatives="Maths",
+        goals="GCSEs",
+        needs="Help",
+        discussed_at_mdt_on=held_on if discussed else None,
+        recorded_by=staff,
+    )
 
 
 def test_it_builds_the_agenda_from_every_source(mdt, leader, sources):
@@ -161,3 +180,51 @@ def test_it_carries_an_item_over_to_the_next_weekly_meeting(client, mdt, leader,
     assert following.invitees.count() == mdt.invitees.count()
     # Only one next meeting.
     assert client.post(f"/meetings/{mdt.pk}/next/").status_code == 409
+
+
+def test_it_adds_a_pupil_with_no_fresh_start_interview_n_days_after_entry(
+    mdt, leader, site, staff, family_worker, today, settings
+):
+    settings.FRESH_START_FLAG_DAYS = 14
+    late = make_pupil(site, first_name="Late", last_name="Interview", entry_date=today - datetime.timedelta(days=21))
+    recent = make_pupil(site, first_name="Recent", last_name="Entry", entry_date=today - datetime.timedelta(days=14))
+    held = make_pupil(site, first_name="Held", last_name="Interview", entry_date=today - datetime.timedelta(days=30))
+    _interview(held, staff, family_worker, held_on=today - datetime.timedelta(days=20), discussed=True)
+    left = make_pupil(
+        site,
+        first_name="Left",
+        last_name="Already",
+        entry_date=today - datetime.timedelta(days=60),
+        exit_date=today - datetime.timedelta(days=1),
+    )
+
+    services.agenda_build(meeting=mdt, by=leader)
+
+    item = mdt.items.get(pupil=late)
+    assert item.reason_kinds == {R.FRESH_START_MISSING}
+    assert item.reason_words == ["No Fresh Start interview 21 days after entry"]
+    assert _kinds(mdt, recent) == {R.NEW_PUPIL}  # joined 14 days ago: new, not yet late
+    for pupil in (held, left):
+        assert not mdt.items.filter(pupil=pupil).exists(), pupil.first_name
+
+
+def test_a_missing_interview_comes_after_interviews_to_feed_back(mdt, leader, site, staff, family_worker, today):
+    missing = make_pupil(site, first_name="Missing", last_name="Order", entry_date=today - datetime.timedelta(days=40))
+    fed_back = make_pupil(site, first_name="Fed", last_name="Order", entry_date=today - datetime.timedelta(days=40))
+    _interview(fed_back, staff, family_worker, held_on=today - datetime.timedelta(days=2))
+    overdue_plan = ActionPlan.objects.create(
+        pupil=make_pupil(site, first_name="Plan", last_name="Order"), created_by=leader
+    )
+    _interview(overdue_plan.pupil, staff, family_worker, held_on=datetime.date(2026, 1, 8), discussed=True)
+    Action.objects.create(
+        plan=overdue_plan,
+        description="Phone home",
+        owner_kind=Action.Owner.STAFF,
+        owner_user=staff,
+        due_on=today - datetime.timedelta(days=2),
+        success_criteria="Parent called back",
+        created_by=leader,
+    )
+    services.agenda_build(meeting=mdt, by=leader)
+    order = list(mdt.items.order_by("position").values_list("pupil_id", flat=True))
+    assert order == [fed_back.pk, missing.pk, overdue_plan.pupil_id]
