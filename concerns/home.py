@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from concerns.models import Concern
-from concerns.selectors import pattern_window_start, safeguarding_queue
+from concerns.selectors import pattern_window_start, pupils_at_pattern, safeguarding_queue
 from pru_cases.access import Action, can
 from pru_cases.lib.queries import CountOf
 from pupils.home import HomeSection
@@ -46,18 +46,9 @@ def at_the_pattern(request: HttpRequest) -> dict | None:
         .annotate(n=Count("pk"))
         .values("n")
     )
-    counted = (
-        Concern.objects.filter(occurred_at__gte=pattern_window_start())
-        .exclude(status=Concern.Status.WITHDRAWN)
-        .order_by()
-        .values("pupil_id")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=settings.CONCERN_PATTERN_COUNT)
-        .values("pupil_id")
-    )
     pupils = list(
         pupils_visible_to(user)
-        .filter(pk__in=counted, status=Pupil.Status.ACTIVE)
+        .filter(pk__in=pupils_at_pattern(), status=Pupil.Status.ACTIVE)
         .annotate(recent=Subquery(recent[:1], output_field=IntegerField()))
         .only("first_name", "preferred_name", "last_name")
         .order_by("-recent", "last_name", "pk")[:SHOWN]

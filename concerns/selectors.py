@@ -26,6 +26,19 @@ def recent_concerns(pupil_id) -> QuerySet[Concern]:
     )
 
 
+def pupils_at_pattern() -> QuerySet:
+    """The ids of the pupils at the pattern of concerns (as `values("pupil_id")`, for `pk__in` or a list)."""
+    return (
+        Concern.objects.filter(occurred_at__gte=pattern_window_start())
+        .exclude(status=Concern.Status.WITHDRAWN)
+        .order_by()
+        .values("pupil_id")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=settings.CONCERN_PATTERN_COUNT)
+        .values("pupil_id")
+    )
+
+
 def annotate_recent_concern_count(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
     """One correlated subquery for the whole page, never a query per row."""
     counts = recent_concerns(OuterRef("pk")).order_by().values("pupil_id").annotate(n=Count("pk")).values("n")[:1]

@@ -7,14 +7,12 @@ this again tells nobody twice.
 
 import datetime
 
-from django.conf import settings
-from django.db.models import Count
 from django.utils import timezone
 
 from accounts.models import Notification, User
 from accounts.notifications import reminders_run
 from concerns.models import Concern
-from concerns.selectors import pattern_window_start
+from concerns.selectors import pupils_at_pattern
 from concerns.services import pattern_alert, safeguarding_concern_alert
 from families.models import ReintegrationPlan
 from families.services import preference_sent_alert
@@ -33,16 +31,7 @@ def seed(*, users: dict[str, User], today: datetime.date | None = None) -> int:
     since = timezone.now() - datetime.timedelta(days=RECENT_DAYS)
     for concern in Concern.objects.filter(category=Concern.Category.SAFEGUARDING, logged_at__gte=since):
         safeguarding_concern_alert(concern, by=concern.logged_by)
-    at_pattern = (
-        Concern.objects.filter(occurred_at__gte=pattern_window_start())
-        .exclude(status=Concern.Status.WITHDRAWN)
-        .order_by()
-        .values("pupil_id")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=settings.CONCERN_PATTERN_COUNT)
-        .values_list("pupil_id", flat=True)
-    )
-    for pupil_id in at_pattern:
+    for pupil_id in pupils_at_pattern().values_list("pupil_id", flat=True):
         pattern_alert(pupil_id, by=None)
     for referral in Referral.objects.filter(triaged_at__gte=since).select_related("allocated_to", "triaged_by"):
         triage_alerts(referral, by=referral.triaged_by)

@@ -115,5 +115,6 @@ def test_the_small_demo_stays_as_it_was_with_history_recorded():
 
     assert summary.volume is None and not summary.history_skipped
     assert Concern.objects.count() < 20 * 10
-    assert not Meeting.objects.exists()
+    # last week's and this week's MDTs and one TAC, not the bulk seed's years of weekly meetings
+    assert 1 <= Meeting.objects.count() <= 5
     assert concern_history_rows() == Concern.objects.count()
