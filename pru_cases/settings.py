@@ -331,6 +331,8 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 # Domain settings.
 CONCERN_PATTERN_COUNT = envint("CONCERN_PATTERN_COUNT", "3")
 CONCERN_PATTERN_DAYS = envint("CONCERN_PATTERN_DAYS", "14")
+# An escalation (MASH referral, child protection, police) is due back this many working days after it opens.
+ESCALATION_DUE_WORKING_DAYS = envint("ESCALATION_DUE_WORKING_DAYS", "3")
 LEVEL_OF_NEED_LABELS = {
     1: envstr("LEVEL_1_LABEL", "Universal"),
     2: envstr("LEVEL_2_LABEL", "Additional / early help"),
