@@ -309,6 +309,7 @@ def _actions(rng, pupils, items, agencies, staff, chair, today):
                     chair.pk,
                     plan.created_at,
                     1,
+                    "",
                 )
 
     return copy_rows(
@@ -329,6 +330,7 @@ def _actions(rng, pupils, items, agencies, staff, chair, today):
             "created_by_id",
             "created_at",
             "version",
+            "family_wording",
         ],
         rows(),
     )
