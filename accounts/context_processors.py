@@ -12,6 +12,7 @@ def navigation(request: HttpRequest) -> dict:
     return {
         "nav_admin": can(user, Action.USE_ADMIN),
         "nav_can_create_pupil": can(user, Action.CREATE_PUPIL),
+        "nav_escalations": can(user, Action.MANAGE_ESCALATION),
         # One COUNT on the partial unread index, run only if the page shows the badge.
         "unread_notifications": SimpleLazyObject(lambda: unread_count(user)),
     }

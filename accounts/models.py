@@ -257,6 +257,7 @@ class Notification(models.Model):
         SDQ_ENDLINE = "sdq_endline", "An exit SDQ is due"
         FOLLOW_UP_DUE = "follow_up_due", "A reintegration follow-up check is due"
         MEETING_AGENDA = "meeting_agenda", "Agenda for tomorrow's meeting"
+        ESCALATION_DUE = "escalation_due", "An escalation you own is due"
         # Event alerts: sent when something happens, not on a date.
         SAFEGUARDING_CONCERN = "safeguarding_concern", "A safeguarding concern was logged"
         CONCERN_PATTERN = "concern_pattern", "A pupil reached the pattern of concerns"
@@ -265,6 +266,7 @@ class Notification(models.Model):
         PREFERENCE_SENT = "preference_sent", "A family's school preference was sent to you"
         INFORMATION_ANSWERED = "information_answered", "Your information request was answered"
         ACTION_ASSIGNED = "action_assigned", "An action was given to you"
+        ESCALATION_OWNED = "escalation_owned", "An escalation was given to you"
 
     # Alerts sent when something happens; every other kind is a dated reminder of the daily pass.
     EVENT_KINDS = frozenset(
@@ -276,6 +278,7 @@ class Notification(models.Model):
             Kind.PREFERENCE_SENT,
             Kind.INFORMATION_ANSWERED,
             Kind.ACTION_ASSIGNED,
+            Kind.ESCALATION_OWNED,
         }
     )
 
@@ -338,6 +341,7 @@ class Notification(models.Model):
             self.Kind.SDQ_ENDLINE: f"An exit SDQ is due: the pupil leaves on {when}",
             self.Kind.FOLLOW_UP_DUE: f"A reintegration follow-up check is due on {when}",
             self.Kind.MEETING_AGENDA: f"The agenda for the meeting on {when}",
+            self.Kind.ESCALATION_DUE: f"An escalation you own is due on {when}",
         }.get(self.kind, self.get_kind_display())
 
 

@@ -1,7 +1,9 @@
 from django import forms
 from django.db.models import QuerySet
 
-from concerns.models import Concern
+from accounts.models import User
+from concerns.models import Concern, Escalation, EscalationRoute, StatutoryMeeting
+from concerns.selectors import escalation_owners, pru_people
 from pru_cases.lib.forms import LongText
 from pupils.models import Pupil
 
@@ -38,3 +40,65 @@ class ConcernForm(forms.Form):
 
 class ConcernReviewForm(forms.Form):
     note = LongText(label="What was done", max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+SUMMARY_LIMIT = 5_000
+
+
+class EscalationForm(forms.Form):
+    route = forms.ChoiceField(label="Taken to", choices=EscalationRoute.choices)
+    owner = forms.ModelChoiceField(
+        queryset=User.objects.none(), help_text="Who follows it up until the outcome is known."
+    )
+    due_on = forms.DateField(label="Due", widget=DATE_INPUT, help_text="When an answer or the next step is due.")
+    outside_reference = forms.CharField(
+        label="Outside reference",
+        max_length=80,
+        required=False,
+        help_text="The MASH reference or police log number, when there is one.",
+    )
+    summary = LongText(
+        label="What was passed on", max_length=SUMMARY_LIMIT, rows=4, help_text="What was passed on, to whom, and why."
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = escalation_owners()
+
+
+class EscalationEditForm(EscalationForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class EscalationCloseForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(choices=[("", "Choose the outcome"), *Escalation.Outcome.choices])
+    outcome_note = LongText(label="About the outcome", max_length=SUMMARY_LIMIT, rows=3, required=False)
+    outside_reference = forms.CharField(
+        label="Outside reference",
+        max_length=80,
+        required=False,
+        help_text="Fill in if the reference came with the outcome; leave blank to keep the one on record.",
+    )
+
+
+class StatutoryMeetingForm(forms.Form):
+    kind = forms.ChoiceField(choices=StatutoryMeeting.Kind.choices)
+    held_on = forms.DateField(label="Held on", widget=DATE_INPUT)
+    attended_by = forms.ModelMultipleChoiceField(
+        label="Attended for the PRU", queryset=User.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    others_attending = forms.CharField(
+        label="Others from the PRU", max_length=300, required=False, help_text="Anyone not listed above."
+    )
+    decisions = LongText(label="Decisions", max_length=SUMMARY_LIMIT, rows=5)
+    next_on = forms.DateField(label="Next meeting", widget=DATE_INPUT, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attended_by"].queryset = pru_people()
+
+
+class StatutoryMeetingEditForm(StatutoryMeetingForm):
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,5 +1,5 @@
 """What the concern log adds to the home page (registered in `ConcernsConfig.ready()`): for the DSL, the open
-safeguarding concerns with their age, and the pupils at the pattern of concerns."""
+safeguarding concerns with their age, escalations without an outcome, and the pupils at the pattern of concerns."""
 
 import datetime
 
@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from concerns.models import Concern
-from concerns.selectors import pattern_window_start, pupils_at_pattern, safeguarding_queue
+from concerns.selectors import open_escalations, pattern_window_start, pupils_at_pattern, safeguarding_queue
 from pru_cases.access import Action, can
 from pru_cases.lib.queries import CountOf
 from pupils.home import HomeSection
@@ -61,7 +61,20 @@ def at_the_pattern(request: HttpRequest) -> dict | None:
     }
 
 
+def escalations_without_outcome(request: HttpRequest) -> dict | None:
+    """For the DSL: open escalations outside the PRU, the earliest due first (the count with the rows)."""
+    user = request.user
+    if not can(user, Action.REVIEW_SAFEGUARDING):
+        return None
+    queue = open_escalations(user)
+    rows = list(queue.annotate(total=CountOf(queue.order_by().values("pk")))[:SHOWN])
+    return {"escalations": rows, "total": rows[0].total if rows else 0, "pupil_ids": [row.pupil_id for row in rows]}
+
+
 SECTIONS = (
     HomeSection(name="safeguarding", template="concerns/_home_safeguarding.html", build=open_safeguarding, order=10),
     HomeSection(name="pattern", template="concerns/_home_pattern.html", build=at_the_pattern, order=20),
+    HomeSection(
+        name="escalations", template="concerns/_home_escalations.html", build=escalations_without_outcome, order=15
+    ),
 )

@@ -10,7 +10,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
-from concerns.models import Concern
+from concerns.models import Concern, Escalation, StatutoryMeeting
+from pru_cases.access import Action, can, role_can
 from pupils.models import Pupil
 from pupils.selectors import in_pupil_scope
 
@@ -56,3 +57,36 @@ def concerns_visible_to(user: User) -> QuerySet[Concern]:
 def safeguarding_queue(user: User) -> QuerySet[Concern]:
     """Open safeguarding concerns: the DSL's queue."""
     return concerns_visible_to(user).filter(category=Concern.Category.SAFEGUARDING, status=Concern.Status.OPEN)
+
+
+def escalations_visible_to(user: User) -> QuerySet[Escalation]:
+    """Escalations outside the PRU are child-protection detail: only the roles that manage them see them (within
+    their pupil scope); everyone else sees none, so their pages are a 404 and the pupil page leaves them out."""
+    if not can(user, Action.MANAGE_ESCALATION):
+        return Escalation.objects.none()
+    return Escalation.objects.filter(in_pupil_scope(user)).select_related("pupil", "owner")
+
+
+def statutory_meetings_visible_to(user: User) -> QuerySet[StatutoryMeeting]:
+    """Child protection conferences, CIN meetings, LAC reviews: seen by the same roles as escalations."""
+    if not can(user, Action.RECORD_STATUTORY_MEETING):
+        return StatutoryMeeting.objects.none()
+    return StatutoryMeeting.objects.filter(in_pupil_scope(user)).select_related("pupil")
+
+
+def open_escalations(user: User) -> QuerySet[Escalation]:
+    """The DSL's queue of escalations still waiting for an outcome, the earliest due first."""
+    return escalations_visible_to(user).filter(status=Escalation.Status.OPEN).order_by("due_on", "opened_at", "pk")
+
+
+def escalation_owners() -> QuerySet[User]:
+    """Who may own an escalation: active people whose role manages escalations."""
+    roles = [role for role in User.Role.values if role_can(role, Action.MANAGE_ESCALATION)]
+    return User.objects.filter(is_active=True, role__in=roles).order_by("last_name", "first_name", "pk")
+
+
+def pru_people() -> QuerySet[User]:
+    """Who may be named as attending a statutory meeting for the PRU: active people of the PRU's own roles."""
+    return User.objects.filter(
+        is_active=True, role__in=[User.Role.DSL, User.Role.SENIOR_LEADER, User.Role.STAFF, User.Role.FAMILY_WORKER]
+    ).order_by("last_name", "first_name", "pk")

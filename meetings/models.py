@@ -212,6 +212,7 @@ class AgendaItem(models.Model):
     class Reason(models.TextChoices):
         NEW_PUPIL = "new_pupil", "New pupil"
         REFERRAL = "referral", "Referral awaiting triage"
+        ESCALATION = "escalation", "Escalation awaiting its outcome"
         REVIEW_DUE = "review_due", "Review due"
         OVERDUE_ACTION = "overdue_action", "Overdue action"
         CONCERN_PATTERN = "concern_pattern", "Pattern of concerns"

@@ -18,6 +18,7 @@ from kombu.exceptions import OperationalError
 
 from accounts.models import Agency, Notification, User
 from accounts.notifications import notify
+from concerns.models import Escalation
 from concerns.selectors import annotate_recent_concern_count
 from families.models import FreshStartInterview
 from families.selectors import fresh_start_missing
@@ -415,6 +416,12 @@ def agenda_sources(*, meeting: Meeting, new_pupil_days: int = NEW_PUPIL_DAYS) ->
             pk,
             "Urgent referral to triage" if urgency == "urgent" else "Referral to triage",
         )
+    # An escalation outside the PRU keeps the pupil on every agenda until its outcome is recorded. The words name
+    # no route or reference: the agenda is shared with the meeting's core members.
+    for pk, pupil_id, due in Escalation.objects.filter(status=Escalation.Status.OPEN, pupil__in=pupils).values_list(
+        "pk", "pupil_id", "due_on"
+    ):
+        add(pupil_id, AgendaItem.Reason.ESCALATION, pk, f"Escalation awaiting its outcome (due {due:%d %b})")
     for pk, pupil_id, review in Intervention.objects.filter(
         status=Intervention.Status.OPEN, review_date__lte=day, pupil__in=pupils
     ).values_list("pk", "pupil_id", "review_date"):
@@ -438,6 +445,7 @@ def agenda_sources(*, meeting: Meeting, new_pupil_days: int = NEW_PUPIL_DAYS) ->
 # Sources come first in this order on a fresh agenda: triage and safeguarding-flavoured items lead.
 SOURCE_ORDER = [
     AgendaItem.Reason.REFERRAL,
+    AgendaItem.Reason.ESCALATION,
     AgendaItem.Reason.CONCERN_PATTERN,
     AgendaItem.Reason.NEW_PUPIL,
     AgendaItem.Reason.FRESH_START,

@@ -52,6 +52,9 @@ class Action(enum.StrEnum):
     BREAK_GLASS = "break_glass"  # open a pupil outside one's scope for a few hours (pru_cases.security)
     LOG_CONCERN = "log_concern"
     REVIEW_SAFEGUARDING = "review_safeguarding"
+    # escalations outside the PRU and statutory meetings: child-protection detail, seen only by these roles
+    MANAGE_ESCALATION = "manage_escalation"
+    RECORD_STATUTORY_MEETING = "record_statutory_meeting"
     RAISE_REFERRAL = "raise_referral"
     TRIAGE_REFERRAL = "triage_referral"
     RECORD_INTERVENTION = "record_intervention"
@@ -93,6 +96,8 @@ _ACTIONS: dict[Action, frozenset[str]] = {
     Action.BREAK_GLASS: frozenset({Role.STAFF}),  # leaders and the DSL already see every pupil
     Action.LOG_CONCERN: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF, Role.SPECIALIST, Role.FAMILY_WORKER}),
     Action.REVIEW_SAFEGUARDING: frozenset({Role.DSL}),
+    Action.MANAGE_ESCALATION: frozenset({Role.DSL, Role.SENIOR_LEADER}),
+    Action.RECORD_STATUTORY_MEETING: frozenset({Role.DSL, Role.SENIOR_LEADER}),
     Action.RAISE_REFERRAL: frozenset({Role.DSL, Role.SENIOR_LEADER, Role.STAFF, Role.SPECIALIST, Role.FAMILY_WORKER}),
     Action.TRIAGE_REFERRAL: frozenset({Role.DSL, Role.SENIOR_LEADER}),
     # The allocated specialist (checked per record) or the DSL.
@@ -125,6 +130,11 @@ _ACTIONS: dict[Action, frozenset[str]] = {
 
 def can(user: User, action: Action) -> bool:
     return bool(user.is_authenticated and user.is_active and user.role in _ACTIONS[action])
+
+
+def role_can(role: str, action: Action) -> bool:
+    """Whether people of `role` may do `action` (for choosing whom to offer as, say, an escalation's owner)."""
+    return role in _ACTIONS[action]
 
 
 def require(user: User, action: Action) -> None:

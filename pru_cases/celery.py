@@ -61,6 +61,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute=25, hour=7),
         "kwargs": {"kinds": ["follow_up_due"]},
     },
+    # Escalations outside the PRU due today or overdue, to their owner, daily at 07:30: https://crontab.guru/#30_7_*_*_*
+    "reminders-escalations": {
+        "task": "accounts.tasks.reminders_run",
+        "schedule": crontab(minute=30, hour=7),
+        "kwargs": {"kinds": ["escalation_due"]},
+    },
     # Tomorrow's meeting agenda link to its invitees, daily at 12:00: https://crontab.guru/#0_12_*_*_*
     "reminders-meeting-agenda": {
         "task": "accounts.tasks.reminders_run",

@@ -334,6 +334,8 @@ CONCERN_PATTERN_DAYS = envint("CONCERN_PATTERN_DAYS", "14")
 # A pupil on roll this many calendar days after entry with no Fresh Start interview held is flagged on their page,
 # on the pupil list and on the next MDT agenda (14 calendar days: about ten school days).
 FRESH_START_FLAG_DAYS = envint("FRESH_START_FLAG_DAYS", "14")
+# An escalation (MASH referral, child protection, police) is due back this many working days after it opens.
+ESCALATION_DUE_WORKING_DAYS = envint("ESCALATION_DUE_WORKING_DAYS", "3")
 LEVEL_OF_NEED_LABELS = {
     1: envstr("LEVEL_1_LABEL", "Universal"),
     2: envstr("LEVEL_2_LABEL", "Additional / early help"),

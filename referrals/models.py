@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Agency, Specialism  # Specialism: the referral specialisms of the one vocabulary
+from concerns.models import EscalationRoute
 
 
 def never_deleted() -> pgtrigger.Protect:
@@ -45,10 +46,8 @@ class Referral(models.Model):
         SOON = "soon", "Soon (within two weeks)"
         URGENT = "urgent", "Urgent"
 
-    class Escalation(models.TextChoices):
-        EARLY_HELP = "early_help_assessment", "Early help assessment"
-        CHILD_PROTECTION = "child_protection", "Child protection procedures"
-        POLICE_SAFE_AND_WELL = "police_safe_and_well", "Police safe-and-well check"
+    # The one vocabulary of routes outside the PRU: the escalation a triage creates is tracked in concerns.
+    Escalation = EscalationRoute
 
     class Outcome(models.TextChoices):
         ACHIEVED = "achieved", "Goals achieved"
@@ -85,6 +84,9 @@ class Referral(models.Model):
     signpost_offer = models.CharField("Universal offer", max_length=200, blank=True)
     decline_reason = models.CharField(max_length=300, blank=True)
     escalation = models.CharField(max_length=24, choices=Escalation.choices, blank=True)
+    escalation_record = models.ForeignKey(
+        "concerns.Escalation", on_delete=models.PROTECT, null=True, blank=True, related_name="referrals"
+    )
     triage_note = models.CharField(max_length=500, blank=True)
     outcome = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     outcome_note = models.TextField(blank=True)

@@ -15,6 +15,7 @@ from django.utils import timezone
 from accounts.models import Agency, Notification, User
 from accounts.notifications import notify
 from concerns.models import Concern
+from concerns.services import escalation_open
 from pru_cases.access import FieldGroup, can_write_field_group, hidden_row_fields, require_write
 from pru_cases.lib.conflicts import EditConflict
 from pupils.models import Allocation, Pupil
@@ -140,6 +141,11 @@ def _lock(referral: Referral, version: int | None, *, by: User | None = None) ->
     return locked
 
 
+def referral_words(referral: Referral) -> str:
+    """How an escalation names the referral it came from: no specialism, which may be health detail."""
+    return f"referral #{referral.pk}"
+
+
 def _who(referral: Referral) -> str:
     return str(referral.allocated_to) if referral.allocated_to_id else "a specialist"
 
@@ -190,12 +196,20 @@ def referral_triage(
             raise ValidationError(
                 {
                     "escalation": (
-                        "Choose the route: early help assessment, child protection procedures or a police "
-                        "safe-and-well check."
+                        "Choose the route: early help assessment, child protection procedures, a police "
+                        "safe-and-well check, a MASH referral or another route."
                     )
                 }
             )
         locked.escalation = escalation
+        # The escalation is tracked from here (owner, due date, outside reference, outcome), in this transaction.
+        locked.escalation_record = escalation_open(
+            pupil=locked.pupil,
+            by=by,
+            route=escalation,
+            summary=locked.triage_note or f"Escalated when {referral_words(locked)} was triaged.",
+            concern=locked.concern,
+        )
     else:
         raise ValidationError({"outcome": "Choose a triage outcome."})
     locked.status = outcome

@@ -21,6 +21,7 @@ from accounts.tests.conftest import (
     make_meeting,
     make_plan,
 )
+from concerns.models import Escalation, EscalationRoute
 from outcomes.models import SDQResponse
 from outcomes.models.measures import Occasion
 
@@ -87,6 +88,19 @@ def meeting_agenda(pupil, people, health_agency):
     return people["specialist"], f"/meetings/{meeting.pk}/", DAY - days(2), DAY - days(1)
 
 
+def escalation_due(pupil, people, health_agency):
+    escalation = Escalation.objects.create(
+        pupil=pupil,
+        route=EscalationRoute.MASH,
+        owner=people["leader"],
+        opened_by=people["dsl"],
+        due_on=DAY,
+        outside_reference="SENTINEL-REF",
+        summary="SENTINEL summary",
+    )
+    return people["leader"], f"/pupils/concerns/escalations/{escalation.pk}/", DAY - days(1), DAY
+
+
 CASES = {
     Kind.ACTION_DUE_SOON: action_due_soon,
     Kind.ACTION_OVERDUE: action_overdue,
@@ -96,6 +110,7 @@ CASES = {
     Kind.INFORMATION_OVERDUE: information_overdue,
     Kind.FOLLOW_UP_DUE: follow_up_due,
     Kind.MEETING_AGENDA: meeting_agenda,
+    Kind.ESCALATION_DUE: escalation_due,
 }
 
 

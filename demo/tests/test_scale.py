@@ -20,20 +20,20 @@ QUERY_CAPS = {
     # Home pages: the person's pupils, then one or two queries for each section of work their role does (open
     # safeguarding concerns, pupils at the pattern threshold, the triage counts, the next MDT, actions due, the
     # oversight headline), and one access-log write for the pupils named.
-    "home page, DSL": 12,
+    "home page, DSL": 13,  # one more for the escalations without an outcome
     "home page, senior leader": 12,
     "home page, PRU staff": 6,
     "home page, specialist": 8,
     "home page, family worker": 8,
     "pupil list": 8,
     "pupil list with search": 8,
-    "pupil page": 16,  # one more for the pupil's information requests (waiting, and the latest answered)
+    "pupil page": 18,  # information requests (1), the DSL's escalations and statutory meetings (2)
     "triage queue": 8,
     "MDT meeting screen": 19,  # one more for the centre's MDT sharing basis and its core members
     "oversight dashboard": 13,
     "concern log form": 5,
     "concern log save": 17,  # one more to tell the safeguarding leads at once
-    "concern log redirect page": 19,  # the pupil page: one more for its information requests
+    "concern log redirect page": 21,  # the pupil page, with its information requests and escalations
 }
 
 

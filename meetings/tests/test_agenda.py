@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from accounts.models import Agency
 from concerns.models import Concern
+from concerns.services import escalation_close, escalation_open
 from conftest import make_pupil
 from families.models import FreshStartInterview
 from meetings import services
@@ -228,3 +229,17 @@ def test_a_missing_interview_comes_after_interviews_to_feed_back(mdt, leader, si
     services.agenda_build(meeting=mdt, by=leader)
     order = list(mdt.items.order_by("position").values_list("pupil_id", flat=True))
     assert order == [fed_back.pk, missing.pk, overdue_plan.pupil_id]
+
+
+def test_an_open_escalation_keeps_the_pupil_on_the_agenda_until_closed(mdt, leader, dsl, pupil, today):
+    escalation = escalation_open(pupil=pupil, by=dsl, route="mash", summary="Passed to MASH.")
+    services.agenda_build(meeting=mdt, by=leader)
+    item = mdt.items.get(pupil=pupil)
+    assert R.ESCALATION in item.reason_kinds
+    assert item.reason_words[0].startswith("Escalation awaiting its outcome")
+    assert "MASH" not in " ".join(item.reason_words)  # the agenda is shared: no route, no reference
+    assert services.SOURCE_ORDER.index(R.ESCALATION) == 1
+    escalation_close(escalation=escalation, by=dsl, version=1, outcome="no_further_action")
+    assert pupil.pk not in services.agenda_sources(meeting=mdt) or R.ESCALATION not in {
+        reason["kind"] for reason in services.agenda_sources(meeting=mdt)[pupil.pk]
+    }

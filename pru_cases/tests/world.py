@@ -53,6 +53,8 @@ HEALTH_SENTINELS = {
 PK_BY_PREFIX = {
     "pupils/": "pupil",
     "pupils/concerns/": "concern",
+    "pupils/concerns/escalations/": "escalation",
+    "pupils/concerns/statutory-meetings/": "statutory_meeting",
     "referrals/": "referral",
     "referrals/interventions/": "intervention",
     "referrals/information-requests/": "information_request",
@@ -153,7 +155,7 @@ def unfilled_routes(world: World) -> list[str]:
 
 def build_world(*, pupil, dsl, leader, staff, specialist, health_specialist, family_worker, pdfs: bool = True) -> World:
     """Records of every kind about `pupil`, with every health-restricted field holding a sentinel."""
-    from concerns.models import Concern
+    from concerns.models import Concern, Escalation, StatutoryMeeting
     from families.models import (
         Carer,
         Consent,
@@ -190,6 +192,12 @@ def build_world(*, pupil, dsl, leader, staff, specialist, health_specialist, fam
     ids["allocation"] = Allocation.objects.filter(pupil=pupil).values_list("pk", flat=True).first()
     ids["concern"] = Concern.objects.create(
         pupil=pupil, category="attendance", seen="Late three days running.", logged_by=staff
+    ).pk
+    ids["escalation"] = Escalation.objects.create(
+        pupil=pupil, route="mash", owner=dsl, opened_by=dsl, due_on=today, summary="Passed to MASH by phone."
+    ).pk
+    ids["statutory_meeting"] = StatutoryMeeting.objects.create(
+        pupil=pupil, kind="cin_meeting", held_on=today, decisions="Child in need plan continues.", recorded_by=dsl
     ).pk
 
     # A CAMHS intervention (health staff's own) and a YJS one: the DSL writes a health note on the YJS

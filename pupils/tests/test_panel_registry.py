@@ -7,8 +7,13 @@ import pytest
 from pupils import panels
 
 
-def test_the_three_apps_register_their_panels_in_page_order():
-    assert [panel.__name__ for panel in panels.panels()] == ["referrals.panels", "families.panels", "meetings.panels"]
+def test_the_apps_register_their_panels_in_page_order():
+    assert [panel.__name__ for panel in panels.panels()] == [
+        "referrals.panels",
+        "concerns.panels",
+        "families.panels",
+        "meetings.panels",
+    ]
 
 
 def test_registering_twice_changes_nothing_and_an_incomplete_panel_is_refused():
