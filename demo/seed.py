@@ -20,6 +20,7 @@ from demo import families as families_demo
 from demo import meetings as demo_meetings
 from demo import outcomes as demo_outcomes
 from demo import referrals as referrals_demo
+from demo import safeguarding as demo_safeguarding
 from demo import volume as demo_volume
 from pupils.models import Allocation, HealthRecord, NeedLevelChange, Pupil, School
 
@@ -720,6 +721,7 @@ def seed(*, pupils: int = 120, seed_value: int = 2026, volume: bool | None = Non
         module.seed(rng=rng, pupils=created, users=users)
     if not volume:  # the bulk seed writes years of weekly meetings of its own (demo.volume)
         demo_meetings.seed(rng=rng, pupils=created, users=users, sites=sites)
+        demo_safeguarding.seed(rng=rng, pupils=created, users=users)
         demo_alerts.seed(users=users, today=today)
     written = None
     if volume:

@@ -135,7 +135,23 @@ def test_the_demo_has_the_agencies_a_pru_asks_and_people_start_with_their_alerts
     assert alerts.seed(users=users) == 0
     assert Notification.objects.count() == before
 
+    # the DSL's outside work: every escalated referral is tracked, one escalation is overdue and its owner reminded,
+    # and the pupils known to social care have their last statutory meeting on record
+    from concerns.models import Escalation, StatutoryMeeting
+    from referrals.models import Referral
+
+    assert not Referral.objects.filter(status=Referral.Status.ESCALATED, escalation_record__isnull=True).exists()
+    overdue = Escalation.objects.filter(status=Escalation.Status.OPEN, due_on__lt=timezone.localdate())
+    assert overdue.exists()
+    assert Notification.objects.filter(
+        kind=Notification.Kind.ESCALATION_DUE, object_id__in=overdue.values("pk"), recipient=dsl
+    ).exists()
+    assert StatutoryMeeting.objects.filter(next_on__gt=timezone.localdate()).exists()
+    assert client.get(reverse("concerns:escalations")).status_code == 302  # signed out
+
     client.force_login(dsl)
+    queue = client.get(reverse("concerns:escalations")).content.decode()
+    assert overdue.first().pupil.last_name in queue
     page = client.get(reverse("notifications"))
     assert page.status_code == 200
     assert recent.first().pupil.first_name in page.content.decode()
