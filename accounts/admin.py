@@ -238,6 +238,8 @@ class NotificationAdmin(ReadOnlyLeaderAdmin):
     """To answer "did I get the reminder?": who, what kind, when it was read and emailed (no pupil detail)."""
 
     list_display = ["created_at", "recipient", "kind", "due_on", "read_at", "emailed_at"]
+    # What an alert says, whom it is about and where it leads are for its recipient, in the app, only.
+    exclude = ["detail", "pupil_ref", "path"]
     list_filter = ["kind", "created_at", "emailed_at"]
     search_fields = ["recipient__username", "recipient__last_name"]
     list_select_related = ["recipient"]

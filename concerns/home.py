@@ -62,11 +62,14 @@ def at_the_pattern(request: HttpRequest) -> dict | None:
 
 
 def escalations_without_outcome(request: HttpRequest) -> dict | None:
-    """For the DSL: open escalations outside the PRU, the earliest due first (the count with the rows)."""
+    """For the DSL: open escalations outside the PRU, the earliest due first (the count with the rows). A senior
+    leader sees the ones they own."""
     user = request.user
-    if not can(user, Action.REVIEW_SAFEGUARDING):
+    if not can(user, Action.MANAGE_ESCALATION):
         return None
     queue = open_escalations(user)
+    if not can(user, Action.REVIEW_SAFEGUARDING):
+        queue = queue.filter(owner=user)
     rows = list(queue.annotate(total=CountOf(queue.order_by().values("pk")))[:SHOWN])
     return {"escalations": rows, "total": rows[0].total if rows else 0, "pupil_ids": [row.pupil_id for row in rows]}
 

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,7 +25,15 @@ from concerns.selectors import (
     open_escalations,
     statutory_meetings_visible_to,
 )
-from pru_cases.access import Action, can, get_for_user, get_pupil_for_user, record_reads, require
+from pru_cases.access import (
+    Action,
+    can,
+    get_for_user,
+    get_pupil_for_user,
+    record_reads,
+    require,
+    without_restricted_rows,
+)
 from pru_cases.lib.forms import add_service_errors, plain_widgets, show_refusal
 from pru_cases.lib.ids import parse_id
 from pru_cases.lib.private_search import private_search, public_query, search_data
@@ -148,7 +156,8 @@ def _escalation_page(request: HttpRequest, escalation, *, edit_form=None, close_
         "concerns/escalation.html",
         {
             "escalation": escalation,
-            "referrals": list(escalation.referrals.only("pk", "raised_at")),
+            # a referral the reader may not know (a health referral, for a senior leader) is not linked
+            "referrals": list(without_restricted_rows(request.user, escalation.referrals.only("pk", "raised_at"))),
             "edit_form": edit_form or EscalationEditForm(initial=initial),
             "close_form": close_form or EscalationCloseForm(initial={"version": escalation.version}),
         },
@@ -177,6 +186,8 @@ def escalation_new(request: HttpRequest, pupil_pk: int) -> HttpResponse:
     concern_id = parse_id(source.get("concern"))
     if concern_id is not None:
         concern = concerns_visible_to(request.user).filter(pupil=pupil, pk=concern_id).first()
+        if concern is None:  # another pupil's concern, or none: say so rather than open an escalation without it
+            raise Http404("No such concern about this pupil.")
     context = {"pupil": pupil, "concern": concern}
     if request.method == "GET":
         form = EscalationForm(initial={"owner": request.user.pk, "due_on": escalation_due_on()})

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +16,7 @@ from accounts.models import Agency, Notification, User
 from accounts.notifications import notify
 from concerns.models import Concern
 from concerns.services import escalation_open
-from pru_cases.access import FieldGroup, can_write_field_group, hidden_row_fields, require_write
+from pru_cases.access import FieldGroup, can_write_field_group, hidden_row_fields, require_write, restricted_rows
 from pru_cases.lib.conflicts import EditConflict
 from pupils.models import Allocation, Pupil
 from pupils.services import allocation_add
@@ -207,7 +207,8 @@ def referral_triage(
             pupil=locked.pupil,
             by=by,
             route=escalation,
-            summary=locked.triage_note or f"Escalated when {referral_words(locked)} was triaged.",
+            # Never the triage note: it may be health detail, and staff read it on the referral.
+            summary=f"Escalated when {referral_words(locked)} was triaged.",
             concern=locked.concern,
         )
     else:
@@ -223,8 +224,19 @@ def referral_triage(
     return referral
 
 
+def _hidden_from(user: User, referral: Referral) -> bool:
+    """Whether `user` may not know this referral at all (a health referral, for someone outside health)."""
+    hidden = Q(pk__in=[])
+    for rule in restricted_rows(user, "referrals.Referral"):
+        hidden |= rule.rows
+    return Referral.objects.filter(hidden, pk=referral.pk).exists()
+
+
 def triage_alerts(referral: Referral, *, by: User) -> None:
-    """The referrer hears the outcome and why; an allocated specialist hears that the work is theirs."""
+    """The referrer hears the outcome and why; an allocated specialist hears that the work is theirs.
+
+    A referrer who may not read the referral (a health referral raised by a teacher) hears only that it was
+    triaged and how, with a link to the pupil: the reason, the offer and the specialist are health detail."""
     path = reverse("referrals:detail", args=[referral.pk])
     detail = {
         Referral.Status.ALLOCATED: f"Allocated to {referral.allocated_to}." if referral.allocated_to_id else "",
@@ -232,14 +244,17 @@ def triage_alerts(referral: Referral, *, by: User) -> None:
         Referral.Status.DECLINED: f"Reason: {referral.decline_reason}",
         Referral.Status.ESCALATED: f"Escalated: {referral.get_escalation_display()}.",
     }.get(referral.status, "")
+    referrer_path, referrer_detail = path, detail
+    if _hidden_from(referral.raised_by, referral):
+        referrer_path, referrer_detail = reverse("pupils:detail", args=[referral.pupil_id]), ""
     notify(
         kind=Notification.Kind.REFERRAL_TRIAGED,
         recipients=[referral.raised_by_id],
         object_id=referral.pk,
         occasion=referral.status,
-        path=path,
+        path=referrer_path,
         pupil_id=referral.pupil_id,
-        detail=detail,
+        detail=referrer_detail,
         exclude=by,
     )
     if referral.status == Referral.Status.ALLOCATED:

@@ -168,3 +168,27 @@ def test_the_list_groups_alerts_by_pupil(client, staff, dsl, pupil, other_pupil)
     page = client.get(reverse("notifications")).content.decode()
     assert page.count('<h2 class="h6 mb-1" id="notification-group-') == 1  # the DSL logged the other one
     assert page.count(f": {NAME}") == 2
+
+
+def test_a_referrer_outside_health_hears_a_health_referrals_outcome_without_its_detail(client, staff, dsl, pupil):
+    health = referrals.referral_create(pupil=pupil, by=staff, specialism="camhs", reasons="Low mood for weeks.")
+    referrals.referral_triage(referral=health, by=dsl, outcome="declined", reason="Open to the eating disorder team.")
+    alert = _alerts(Notification.Kind.REFERRAL_TRIAGED).get()
+    assert alert.recipient == staff and alert.occasion == "declined"
+    assert alert.detail == ""
+    assert alert.path == reverse("pupils:detail", args=[pupil.pk])  # the referral itself is closed to them
+    client.force_login(staff)
+    page = client.get(reverse("notifications")).content.decode()
+    assert NAME in page and "eating disorder" not in page
+
+
+def test_the_admin_list_of_notifications_shows_no_pupil_or_detail(client, leader, staff, dsl, pupil):
+    referral = referrals.referral_create(pupil=pupil, by=staff, specialism="youth_justice", reasons="Out late.")
+    referrals.referral_triage(referral=referral, by=dsl, outcome="declined", reason="Already open to the YOT.")
+    alert = _alerts(Notification.Kind.REFERRAL_TRIAGED).get()
+    client.force_login(leader)
+    page = client.get(reverse("admin:accounts_notification_change", args=[alert.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "Already open to the YOT" not in body
+    assert reverse("referrals:detail", args=[referral.pk]) not in body

@@ -179,7 +179,8 @@ def test_an_escalated_triage_opens_the_escalation(dsl, staff, pupil):
     escalation = referral.escalation_record
     assert escalation is not None
     assert (escalation.route, escalation.owner, escalation.opened_by) == ("police_safe_and_well", dsl, dsl)
-    assert escalation.summary == "Call 101"
+    # never the triage note: on a health referral it is health detail, and staff read it on the referral
+    assert escalation.summary == f"Escalated when referral #{referral.pk} was triaged."
     assert escalation.due_on == escalation_due_on()
     assert Referral.Escalation is EscalationRoute
 
@@ -245,3 +246,39 @@ def test_only_leaders_and_the_dsl_reach_an_escalation(client, cast, role, pupil)
         assert (b"Escalations and statutory meetings" in page.content) == (role in MANAGERS)
     else:
         assert page.status_code == 404
+
+
+def test_a_leader_does_not_get_a_link_to_a_health_referral_behind_an_escalation(client, dsl, leader, staff, pupil):
+    referral = Referral.objects.create(pupil=pupil, specialism="camhs", reasons="Low mood, self-harm.", raised_by=staff)
+    referral_triage(referral=referral, by=dsl, outcome="escalated", escalation="child_protection", note="Clinical")
+    escalation = Escalation.objects.get()
+    client.force_login(dsl)
+    assert reverse("referrals:detail", args=[referral.pk]) in client.get(escalation_url(escalation)).content.decode()
+    client.force_login(leader)
+    page = client.get(escalation_url(escalation)).content.decode()
+    assert reverse("referrals:detail", args=[referral.pk]) not in page
+    assert "Clinical" not in page and "self-harm" not in page
+
+
+def escalation_url(escalation) -> str:
+    return reverse("concerns:escalation", args=[escalation.pk])
+
+
+def test_another_pupils_concern_is_refused_not_dropped(client, dsl, staff, pupil, other_pupil):
+    elsewhere = Concern.objects.create(pupil=other_pupil, category="safeguarding", seen="Elsewhere.", logged_by=staff)
+    client.force_login(dsl)
+    url = reverse("concerns:escalation_new", args=[pupil.pk])
+    assert client.get(f"{url}?concern={elsewhere.pk}").status_code == 404
+    response = client.post(url, {"concern": elsewhere.pk, "route": "mash", "summary": "Passed on."})
+    assert response.status_code == 404
+    assert not Escalation.objects.exists()
+
+
+def test_a_leader_sees_the_escalations_they_own_on_their_home_page(client, dsl, leader, pupil, other_pupil):
+    theirs = _open(pupil, dsl, owner=leader)
+    _open(other_pupil, dsl)
+    client.force_login(leader)
+    page = client.get("/").content.decode()
+    assert "Escalations without an outcome" in page
+    assert escalation_url(theirs) in page
+    assert other_pupil.last_name not in page
