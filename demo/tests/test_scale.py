@@ -21,7 +21,7 @@ QUERY_CAPS = {
     # safeguarding concerns, pupils at the pattern threshold, the triage counts, the next MDT, actions due, the
     # oversight headline), and one access-log write for the pupils named.
     "home page, DSL": 13,  # one more for the escalations without an outcome
-    "home page, senior leader": 12,
+    "home page, senior leader": 13,  # one more for the escalations the leader owns
     "home page, PRU staff": 6,
     "home page, specialist": 8,
     "home page, family worker": 8,
