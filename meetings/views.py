@@ -191,8 +191,7 @@ def _detail_context(request: HttpRequest, meeting: Meeting, **forms) -> dict:
         if meeting.is_closed and may_download(user, meeting)
         else None,
         "has_next": Meeting.objects.filter(previous=meeting).exists(),
-        "has_family_letter": PdfJob.Kind.FAMILY_LETTER in services.PDF_KINDS_FOR[meeting.kind]
-        and may_download(user, meeting),
+        "has_family_letter": _has_family_letter(user, meeting),
     }
 
 
@@ -713,13 +712,18 @@ def pdf_download(request: HttpRequest, job_pk: int) -> HttpResponse:
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=name, content_type="application/pdf")
 
 
+def _has_family_letter(user, meeting: Meeting) -> bool:
+    """Whether the meeting sends the family a letter that `user` may read (as they may its other documents)."""
+    return PdfJob.Kind.FAMILY_LETTER in services.PDF_KINDS_FOR[meeting.kind] and may_download(user, meeting)
+
+
 @require_GET
 def family_letter(request: HttpRequest, pk: int) -> HttpResponse:
     """The family's thank-you letter as the family will read it, before anyone makes the PDF."""
     meeting = get_for_user(
         request, meetings_visible_to(request.user).select_related("pupil__site", "site", "chair"), pk
     )
-    if PdfJob.Kind.FAMILY_LETTER not in services.PDF_KINDS_FOR[meeting.kind] or not may_download(request.user, meeting):
+    if not _has_family_letter(request.user, meeting):
         raise Http404("This meeting has no family letter.")
     try:
         letter = documents.family_letter_context(meeting, request.user)

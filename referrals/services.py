@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,7 +16,13 @@ from accounts.models import Agency, Notification, User
 from accounts.notifications import notify
 from concerns.models import Concern
 from concerns.services import escalation_open
-from pru_cases.access import FieldGroup, can_write_field_group, hidden_row_fields, require_write, restricted_rows
+from pru_cases.access import (
+    FieldGroup,
+    can_write_field_group,
+    hidden_row_fields,
+    require_write,
+    without_restricted_rows,
+)
 from pru_cases.lib.conflicts import EditConflict
 from pupils.models import Allocation, Pupil
 from pupils.services import allocation_add
@@ -224,14 +230,6 @@ def referral_triage(
     return referral
 
 
-def _hidden_from(user: User, referral: Referral) -> bool:
-    """Whether `user` may not know this referral at all (a health referral, for someone outside health)."""
-    hidden = Q(pk__in=[])
-    for rule in restricted_rows(user, "referrals.Referral"):
-        hidden |= rule.rows
-    return Referral.objects.filter(hidden, pk=referral.pk).exists()
-
-
 def triage_alerts(referral: Referral, *, by: User) -> None:
     """The referrer hears the outcome and why; an allocated specialist hears that the work is theirs.
 
@@ -245,7 +243,8 @@ def triage_alerts(referral: Referral, *, by: User) -> None:
         Referral.Status.ESCALATED: f"Escalated: {referral.get_escalation_display()}.",
     }.get(referral.status, "")
     referrer_path, referrer_detail = path, detail
-    if _hidden_from(referral.raised_by, referral):
+    # a referrer who may not know this referral at all (a health referral, for someone outside health)
+    if not without_restricted_rows(referral.raised_by, Referral.objects.filter(pk=referral.pk)).exists():
         referrer_path, referrer_detail = reverse("pupils:detail", args=[referral.pupil_id]), ""
     notify(
         kind=Notification.Kind.REFERRAL_TRIAGED,
