@@ -4,12 +4,12 @@ safeguarding concerns with their age, escalations without an outcome, and the pu
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, Subquery
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.utils import timezone
 
-from concerns.models import Concern
-from concerns.selectors import open_escalations, pattern_window_start, pupils_at_pattern, safeguarding_queue
+from concerns.selectors import open_escalations, pattern_counts, safeguarding_queue
 from pru_cases.access import Action, can
 from pru_cases.lib.queries import CountOf
 from pupils.home import HomeSection
@@ -35,24 +35,30 @@ def open_safeguarding(request: HttpRequest) -> dict | None:
 
 
 def at_the_pattern(request: HttpRequest) -> dict | None:
+    """The pupils with the most concerns in the pattern window, the most recent first among equals. The counts are
+    ranked from the concerns alone and only the top of the ranking is looked up (widened if archived or unseen
+    pupils leave it short), so the page never reads the whole roll, however many pupils are at the pattern."""
     user = request.user
     if not can(user, Action.REVIEW_SAFEGUARDING):
         return None
-    recent = (
-        Concern.objects.filter(pupil_id=OuterRef("pk"), occurred_at__gte=pattern_window_start())
-        .exclude(status=Concern.Status.WITHDRAWN)
-        .order_by()
-        .values("pupil_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    pupils = list(
-        pupils_visible_to(user)
-        .filter(pk__in=pupils_at_pattern(), status=Pupil.Status.ACTIVE)
-        .annotate(recent=Subquery(recent[:1], output_field=IntegerField()))
-        .only("first_name", "preferred_name", "last_name")
-        .order_by("-recent", "last_name", "pk")[:SHOWN]
-    )
+    order = [F("n").desc(), F("latest").desc(), F("pupil_id")]
+    ranked = pattern_counts().annotate(place=Window(RowNumber(), order_by=order))
+    depth = SHOWN
+    while True:
+        top = {
+            row["pupil_id"]: row for row in ranked.filter(place__lte=depth).values("pupil_id", "n", "latest", "place")
+        }
+        pupils = list(
+            pupils_visible_to(user)
+            .filter(pk__in=list(top), status=Pupil.Status.ACTIVE)
+            .only("first_name", "preferred_name", "last_name")
+        )
+        if len(pupils) >= SHOWN or len(top) < depth:  # enough, or every pupil at the pattern is in `top`
+            break
+        depth *= 4
+    for pupil in pupils:
+        pupil.recent = top[pupil.pk]["n"]
+    pupils = sorted(pupils, key=lambda pupil: top[pupil.pk]["place"])[:SHOWN]
     return {
         "pupils": pupils,
         "days": settings.CONCERN_PATTERN_DAYS,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -27,17 +27,23 @@ def recent_concerns(pupil_id) -> QuerySet[Concern]:
     )
 
 
-def pupils_at_pattern() -> QuerySet:
-    """The ids of the pupils at the pattern of concerns (as `values("pupil_id")`, for `pk__in` or a list)."""
+def pattern_counts() -> QuerySet:
+    """`pupil_id`, `n` (the concerns in the pattern window) and `latest` (when the last of them happened) for each
+    pupil at the pattern of concerns: read from
+    the concerns alone (`concern_recent_idx` holds the window's columns), never the pupil table."""
     return (
         Concern.objects.filter(occurred_at__gte=pattern_window_start())
         .exclude(status=Concern.Status.WITHDRAWN)
         .order_by()
         .values("pupil_id")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("*"), latest=Max("occurred_at"))
         .filter(n__gte=settings.CONCERN_PATTERN_COUNT)
-        .values("pupil_id")
     )
+
+
+def pupils_at_pattern() -> QuerySet:
+    """The ids of the pupils at the pattern of concerns (as `values("pupil_id")`, for `pk__in` or a list)."""
+    return pattern_counts().values("pupil_id")
 
 
 def annotate_recent_concern_count(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:

@@ -1,10 +1,14 @@
+import datetime
+
 import pytest
 from django.db import ProgrammingError, transaction
+from django.utils import timezone
 
+from concerns.models import Concern
 from pru_cases.access import FieldGroup, can_read_field_group
-from pru_cases.models import AccessEvent
+from pru_cases.models import AccessEvent, BreakGlass
 from pupils.models import Allocation
-from pupils.selectors import pupils_visible_to
+from pupils.selectors import in_pupil_scope, pupils_visible_to
 
 
 def test_it_gives_the_dsl_and_leaders_every_pupil(dsl, leader, pupil, other_pupil):
@@ -28,6 +32,39 @@ def test_it_gives_specialists_only_their_open_allocations(specialist, outsider, 
     assert list(pupils_visible_to(outsider)) == []
     Allocation.objects.filter(user=specialist).update(ended_on="2026-02-01")
     assert list(pupils_visible_to(specialist)) == []
+
+
+def test_rows_about_pupils_follow_the_same_scope_for_every_role(cast, dsl, pupil, other_pupil):
+    """`in_pupil_scope` asks some roles in a shape of its own; it must give the rows about exactly the pupils
+    `pupils_visible_to` gives, key-worked pupils, open allocations and unexpired grants included."""
+    other_pupil.key_worker = cast["family_worker"]
+    other_pupil.save()
+    now = timezone.now()
+    BreakGlass.objects.create(
+        user=cast["outsider"],
+        pupil=other_pupil,
+        reason="Test",
+        granted_at=now,
+        expires_at=now + datetime.timedelta(hours=1),
+    )
+    BreakGlass.objects.create(
+        user=cast["specialist"],
+        pupil=other_pupil,
+        reason="Test",
+        granted_at=now - datetime.timedelta(hours=5),
+        expires_at=now - datetime.timedelta(hours=1),
+    )
+    for about in (pupil, other_pupil):
+        Concern.objects.create(pupil=about, category=Concern.Category.BEHAVIOUR, seen="Seen.", logged_by=dsl)
+    seen = {}
+    for role, person in cast.items():
+        rows = {concern.pupil_id for concern in Concern.objects.filter(in_pupil_scope(person))}
+        assert rows == {p.pk for p in pupils_visible_to(person)}, role
+        seen[role] = rows
+    assert seen["family_worker"] == {pupil.pk, other_pupil.pk}
+    assert seen["outsider"] == {other_pupil.pk}
+    assert seen["specialist"] == {pupil.pk}
+    assert seen["admin_user"] == set()
 
 
 def test_it_gives_administrators_and_inactive_users_nobody(admin_user, dsl, pupil):

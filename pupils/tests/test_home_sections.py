@@ -14,6 +14,7 @@ from conftest import make_pupil
 from meetings import services as meetings
 from meetings.models import Action, Meeting
 from pru_cases.tests.cast import CAST
+from pupils.models import Pupil
 from pupils.selectors import pupils_visible_to
 from referrals import services as referrals
 
@@ -36,6 +37,40 @@ def test_the_dsl_sees_open_safeguarding_concerns_with_their_age_and_the_pattern(
     assert reverse("concerns:review", args=[old.pk]) in page
     assert "At the pattern of concerns" in page and f'href="/pupils/{pupil.pk}/"' in page
     assert "none is allocated to you" in page  # not the staff wording
+
+
+def test_the_pattern_lists_the_most_concerns_first_and_skips_archived_pupils(rf, dsl, staff, site, settings):
+    """Ranked from the concerns alone: most concerns first, the latest concern first among equals; archived pupils
+    are left out and the list still fills, looking further down the ranking."""
+    from concerns.home import SHOWN, at_the_pattern
+
+    settings.CONCERN_PATTERN_COUNT = 2
+    now = timezone.now()
+    pupils = []
+    for number in range(SHOWN + 4):
+        pupil = make_pupil(site, first_name=f"Pupil{number:02d}", last_name="Pattern")
+        # Pupils 0-3 have four concerns, the rest two; within each group a higher number had its last concern later.
+        for hours in range(4 if number < 4 else 2):
+            Concern.objects.create(
+                pupil=pupil,
+                category=Concern.Category.BEHAVIOUR,
+                seen="Seen.",
+                logged_by=staff,
+                occurred_at=now - datetime.timedelta(hours=100 - number + hours),
+            )
+        pupils.append(pupil)
+    Concern.objects.create(
+        pupil=make_pupil(site, last_name="Once"), category="behaviour", seen="Seen.", logged_by=staff, occurred_at=now
+    )
+    Concern.objects.filter(pupil=pupils[1]).update(status=Concern.Status.WITHDRAWN, reviewed_at=now)
+    for archived in (pupils[3], pupils[13]):
+        Pupil.objects.filter(pk=archived.pk).update(status=Pupil.Status.ARCHIVED)
+    request = rf.get("/")
+    request.user = dsl
+    shown = at_the_pattern(request)["pupils"]
+    expected = [pupils[2], pupils[0]] + [pupils[number] for number in (12, 11, 10, 9, 8, 7, 6, 5)]
+    assert [pupil.pk for pupil in shown] == [pupil.pk for pupil in expected]
+    assert [pupil.recent for pupil in shown] == [4, 4] + [2] * 8
 
 
 def test_the_chair_sees_urgent_referrals_and_the_next_mdt(client, leader, staff, pupil):
