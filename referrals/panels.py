@@ -6,21 +6,20 @@ from django.db.models import (
     Case,
     Count,
     ExpressionWrapper,
-    F,
     IntegerField,
     Q,
     QuerySet,
     Subquery,
     Value,
     When,
-    Window,
 )
-from django.db.models.functions import Coalesce, RowNumber
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
 from concerns.models import Concern
 from concerns.selectors import annotate_recent_concern_count, is_pattern, recent_concerns
 from pru_cases.access import Action, can, can_for_pupil, restricted_rows
+from pru_cases.lib.queries import CountOf
 from pupils.models import Pupil
 from referrals.models import InformationRequest, Intervention, Referral
 from referrals.selectors import information_requests_visible_to, interventions_visible_to, referrals_visible_to
@@ -97,29 +96,29 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
     }
 
 
-def _latest_of_each(rows: QuerySet, *, waiting: Q, order: tuple[str, ...]) -> list:
-    """Every waiting row, then the latest HISTORY of the rest, in one query whatever the pupil's history.
+FETCHED = 40  # rows asked for at once: every waiting row and the latest HISTORY settled ones, in all but odd cases
 
-    Each row carries `waiting`, its `rank` among its kind and `kind_total`, the number of rows of its kind."""
-    ordering = [F(name[1:]).desc() if name.startswith("-") else F(name).asc() for name in order]
+
+def _latest_of_each(rows: QuerySet, *, waiting: Q, order: tuple[str, ...]) -> list:
+    """Every waiting row, then the latest HISTORY of the rest, in one plain query whatever the pupil's history.
+
+    Each row carries `waiting`; the first settled row shown carries `settled_total`, the number of settled rows in
+    all (a count the database works out once). Only a pupil with more than FETCHED waiting rows needs a second
+    query, for all of them."""
     kind = Case(When(waiting, then=Value(True)), default=Value(False), output_field=BooleanField())
-    return list(
-        rows.annotate(
-            waiting=kind,
-            rank=Window(RowNumber(), partition_by=[kind], order_by=ordering),
-            kind_total=Window(Count("pk"), partition_by=[kind]),
-            # Waiting rows are all shown: their cap is out of reach.
-            cap=Case(When(waiting, then=Value(2**31 - 1)), default=Value(HISTORY), output_field=IntegerField()),
-        )
-        .filter(rank__lte=F("cap"))
-        .order_by("-waiting", *order)
-    )
+    settled = CountOf(rows.exclude(waiting).order_by().values("pk"))
+    annotated = rows.annotate(waiting=kind, settled_total=settled).order_by("-waiting", *order)
+    fetched = list(annotated[:FETCHED])
+    if len(fetched) == FETCHED and fetched[-1].waiting:
+        fetched = list(annotated)
+    shown = [row for row in fetched if row.waiting]
+    return shown + [row for row in fetched if not row.waiting][:HISTORY]
 
 
 def _earlier(rows: list) -> int:
     """How many settled rows `_latest_of_each` left out."""
     past = [row for row in rows if not row.waiting]
-    return past[0].kind_total - len(past) if past else 0
+    return past[0].settled_total - len(past) if past else 0
 
 
 def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:

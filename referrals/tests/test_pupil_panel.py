@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from referrals import services
 from referrals.models import InformationRequest, Referral, Specialism
-from referrals.panels import HISTORY
+from referrals.panels import FETCHED, HISTORY
 
 
 def _page(client, pupil) -> tuple[str, int]:
@@ -19,7 +19,9 @@ def _page(client, pupil) -> tuple[str, int]:
 
 
 def _referral(pupil, by, specialism=Specialism.YOUTH_JUSTICE, **extra) -> Referral:
-    return Referral.objects.create(pupil=pupil, raised_by=by, specialism=specialism, reasons="Seen in town.", **extra)
+    return Referral.objects.create(
+        pupil=pupil, raised_by=by, specialism=specialism, **({"reasons": "Seen in town."} | extra)
+    )
 
 
 def test_it_shows_each_referral_with_its_outcome_in_words(client, dsl, staff, specialist, pupil):
@@ -80,6 +82,19 @@ def test_it_shows_the_latest_settled_referrals_and_counts_the_rest(client, dsl, 
     assert "Reason number 00" in body and f"Reason number {HISTORY - 1:02d}" in body
     assert f"Reason number {HISTORY:02d}" not in body
     assert "and 3 earlier" in body
+
+
+def test_it_shows_every_waiting_referral_even_more_than_one_fetch_holds(client, dsl, staff, pupil):
+    now = timezone.now()
+    waiting = [_referral(pupil, staff, raised_at=now - datetime.timedelta(hours=index)) for index in range(FETCHED + 2)]
+    for index in range(HISTORY + 1):
+        referral = _referral(pupil, staff, raised_at=now - datetime.timedelta(days=30 + index))
+        services.referral_triage(referral=referral, by=dsl, outcome=Referral.Status.DECLINED, reason=f"Old {index:02d}")
+    client.force_login(dsl)
+    body, _ = _page(client, pupil)
+    assert all(f'href="/referrals/{referral.pk}/"' in body for referral in waiting)
+    assert f"Old {HISTORY - 1:02d}" in body and f"Old {HISTORY:02d}" not in body
+    assert "and 1 earlier" in body
 
 
 def test_it_holds_back_health_referrals_from_those_without_health_access(client, dsl, staff, health_specialist, pupil):
