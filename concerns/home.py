@@ -26,8 +26,13 @@ def open_safeguarding(request: HttpRequest) -> dict | None:
     if not can(user, Action.REVIEW_SAFEGUARDING):
         return None
     queue = safeguarding_queue(user).order_by("logged_at", "pk")
-    # The count comes with the page of rows, in one query.
-    rows = list(queue.annotate(total=CountOf(queue.order_by().values("pk")))[:SHOWN])
+    # The count comes with the page of rows, in one query; of each row, only what the section shows.
+    rows = list(
+        queue.annotate(total=CountOf(queue.order_by().values("pk")))
+        .select_related(None)
+        .select_related("pupil")
+        .only("pupil_id", "logged_at", "pupil__first_name", "pupil__preferred_name", "pupil__last_name")[:SHOWN]
+    )
     stale_before = timezone.now() - STALE_AFTER
     for row in rows:
         row.stale = row.logged_at < stale_before

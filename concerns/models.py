@@ -65,6 +65,12 @@ class Concern(models.Model):
                 condition=Q(category="safeguarding", status="open"),
                 name="concern_safeguarding_open_idx",
             ),
+            # The DSL's home page: the open safeguarding concerns waiting longest since they were logged.
+            models.Index(
+                fields=["logged_at", "id"],
+                condition=Q(category="safeguarding", status="open"),
+                name="concern_sg_waiting_idx",
+            ),
             # Every pupil's count in the pattern window (the DSL's home page, the pattern alert): an index-only range
             # scan over the last few weeks instead of a scan of the whole log.
             models.Index(fields=["occurred_at"], include=["pupil", "status"], name="concern_recent_idx"),

@@ -20,7 +20,7 @@ QUERY_CAPS = {
     # Home pages: the person's pupils, then one or two queries for each section of work their role does (open
     # safeguarding concerns, pupils at the pattern threshold, the triage counts, the next MDT, actions due, the
     # oversight headline), and one access-log write for the pupils named.
-    "home page, DSL": 13,  # one more for the escalations without an outcome
+    "home page, DSL": 14,  # escalations without an outcome (1); the pattern ranked, then the top looked up (1)
     "home page, senior leader": 13,  # one more for the escalations the leader owns
     "home page, PRU staff": 6,
     "home page, specialist": 8,
