@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import BooleanField, Case, CharField, ExpressionWrapper, OuterRef, QuerySet, Subquery, Value, When
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -89,26 +89,16 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
 
 
 def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
-    """Annotations read by `pupil_list_badges` (set-based, one query)."""
+    """Annotations read by `pupil_list_badges` (set-based, one query): whether the Fresh Start interview is missing
+    and the status of the latest open reintegration plan (its label and colour are worked out from the status)."""
     latest_open = ReintegrationPlan.objects.filter(
         pupil_id=OuterRef("pk"), status__in=ReintegrationPlan.OPEN_STATUSES
     ).order_by("-started_on", "-pk")
-    label = Case(
-        *[When(status=value, then=Value(str(title))) for value, title in ReintegrationPlan.Status.choices],
-        output_field=CharField(),
-    )
-    colour = Case(
-        *[When(status=value, then=Value(badge)) for value, badge in PLAN_BADGE.items()],
-        default=Value("secondary"),
-        output_field=CharField(),
-    )
     return pupils.annotate(
         fresh_start_missing=ExpressionWrapper(
             fresh_start_missing_condition(on=timezone.localdate()), output_field=BooleanField()
         ),
         reintegration_status=Subquery(latest_open.values("status")[:1]),
-        reintegration_label=Subquery(latest_open.annotate(label=label).values("label")[:1]),
-        reintegration_badge=Subquery(latest_open.annotate(badge=colour).values("badge")[:1]),
     )
 
 
@@ -120,6 +110,7 @@ def pupil_list_badges(pupil: Pupil) -> list[dict]:
         title = f"No Fresh Start interview held within {days} days of entry"
         badges.append({"colour": "warning", "title": title, "text": "No Fresh Start interview"})
     if pupil.reintegration_status:
-        text = f"Reintegration: {(pupil.reintegration_label or '').lower()}"
-        badges.append({"colour": pupil.reintegration_badge, "title": "Reintegration plan", "text": text})
+        label = ReintegrationPlan.Status(pupil.reintegration_status).label
+        colour = PLAN_BADGE.get(pupil.reintegration_status, "secondary")
+        badges.append({"colour": colour, "title": "Reintegration plan", "text": f"Reintegration: {label.lower()}"})
     return badges

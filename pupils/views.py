@@ -51,6 +51,22 @@ from pupils.panels import panels
 from pupils.selectors import break_glass_find_pupil, pupils_visible_to, works_with
 
 PAGE_SIZE = 25
+# What a row of the pupil list shows, and what its badges are worked out from.
+LIST_FIELDS = (
+    "first_name",
+    "preferred_name",
+    "last_name",
+    "upn",
+    "year_group",
+    "site",
+    "key_worker",
+    "level_of_need",
+    "send_status",
+    "social_care_status",
+    "status",
+    "entry_date",
+    "exit_date",
+)
 
 
 @private_search
@@ -83,7 +99,12 @@ def _page_of_pupils(request: HttpRequest, pupils: QuerySet[Pupil]) -> Page:
     """
     page = Paginator(pupils.values_list("pk", flat=True), PAGE_SIZE).get_page(request.GET.get("page"))
     ids = list(page.object_list)
-    rows = pupils_visible_to(request.user).filter(pk__in=ids).select_related("site", "key_worker")
+    rows = (
+        pupils_visible_to(request.user)
+        .filter(pk__in=ids)
+        .select_related("site", "key_worker")
+        .only(*LIST_FIELDS, "site__name", "key_worker__first_name", "key_worker__last_name", "key_worker__username")
+    )
     for panel in panels():
         rows = panel.annotate_pupil_list(rows)
     found = {pupil.pk: pupil for pupil in rows}
