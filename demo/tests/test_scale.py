@@ -23,8 +23,8 @@ QUERY_CAPS = {
     "home page, DSL": 14,  # escalations without an outcome (1); the pattern ranked, then the top looked up (1)
     "home page, senior leader": 13,  # one more for the escalations the leader owns
     "home page, PRU staff": 6,
-    "home page, specialist": 8,
-    "home page, family worker": 8,
+    "home page, specialist": 7,
+    "home page, family worker": 7,
     "pupil list": 8,
     "pupil list with search": 8,
     "pupil page": 18,  # information requests (1), the DSL's escalations and statutory meetings (2)
