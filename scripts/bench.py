@@ -116,7 +116,7 @@ def main() -> None:
             f"{load_average()} (1/5/15 min). {datetime.now(UTC):%Y-%m-%d %H:%M} UTC."
         ),
         "",
-        "In-process, one request at a time (manage.py bench_plan, median of 15):",
+        "In-process, one request at a time (manage.py bench_plan: median of 15 rounds, each page in turn):",
         "",
         *plan_table(plan),
     ]
@@ -152,11 +152,14 @@ def load_average() -> str:
 
 
 def plan_table(plan: dict) -> list[str]:
-    lines = ["| page | server ms | target ms | met | queries |", "|---|---:|---:|---|---:|"]
+    trivial = next((page["server_ms"] for page in plan["pages"] if page["name"].startswith("baseline")), None)
+    lines = ["| page | server ms | × trivial page | target ms | met | queries |", "|---|---:|---:|---:|---|---:|"]
     for page in plan["pages"]:
         met = "yes" if page["met"] else "**no**"
+        ratio = f"{page['server_ms'] / trivial:.1f}" if trivial else "–"
         lines.append(
-            f"| {page['name']} | {page['server_ms']:.1f} | {page['target_ms']:.0f} | {met} | {page['queries']} |"
+            f"| {page['name']} | {page['server_ms']:.1f} | {ratio} | {page['target_ms']:.0f} | {met} | "
+            f"{page['queries']} |"
         )
     return lines
 

@@ -1,7 +1,10 @@
 """Growth: the bulk demo seed for load tests, and benchmarked pages that cost the same queries at any size."""
 
+import io
+
 import pytest
 from django.apps import apps
+from django.core.management import call_command
 from django.db import DatabaseError, connection, transaction
 from django.db.models import Count
 
@@ -118,3 +121,17 @@ def test_the_small_demo_stays_as_it_was_with_history_recorded():
     # last week's and this week's MDTs and one TAC, not the bulk seed's years of weekly meetings
     assert 1 <= Meeting.objects.count() <= 5
     assert concern_history_rows() == Concern.objects.count()
+
+
+@pytest.mark.django_db
+def test_bench_plan_measures_every_page_in_rounds_and_compares_it_with_the_trivial_page():
+    demo.seed(pupils=20, volume=True)
+    out = io.StringIO()
+    call_command("bench_plan", "--table", "--runs", "2", "--pdfs", "0", stdout=out)
+    rows = [line for line in out.getvalue().splitlines() if line.startswith("| ") and "---" not in line]
+    header, *pages = rows
+    assert "× trivial page" in header
+    assert [row.split(" | ")[0].removeprefix("| ") for row in pages] == [page.name for page in PAGES]
+    trivial = next(row for row in pages if row.startswith("| baseline"))
+    assert trivial.split(" | ")[2] == "1.0"
+    assert Concern.objects.filter(seen__startswith="Benchmark:").count() == 0  # the saves were rolled back

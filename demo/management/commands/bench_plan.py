@@ -212,14 +212,22 @@ def visit(client: Client, page: Page, path: str) -> tuple[float, int]:
     return elapsed, len(captured)
 
 
-def measure(client: Client, page: Page, path: str, *, runs: int) -> tuple[float, int]:
-    """Median server time (ms) over `runs` requests after one unmeasured warm-up, and the queries the last one made."""
-    visit(client, page, path)
-    timings, queries = [], 0
-    for _ in range(runs):
-        elapsed, queries = visit(client, page, path)
-        timings.append(elapsed)
-    return round(statistics.median(timings), 2), queries
+def measure_in_rounds(visits: list[tuple[Page, Client, str]], *, runs: int) -> dict[str, tuple[float, int]]:
+    """Median server time (ms) of each page and the queries its last request made.
+
+    Each page is visited once unmeasured, then all of them in turn, `runs` rounds: a busy moment on the machine
+    slows every page a little, rather than all the requests of a few pages, so the figures of one run compare."""
+    timings: dict[str, list[float]] = {page.name: [] for page, _client, _path in visits}
+    queries: dict[str, int] = {}
+    for round_number in range(runs + 1):
+        for page, client, path in visits:
+            try:
+                elapsed, queries[page.name] = visit(client, page, path)
+            except CommandError as error:
+                raise CommandError(f"{page.name}: {error}") from None
+            if round_number:  # the first round warms each page up
+                timings[page.name].append(elapsed)
+    return {name: (round(statistics.median(times), 2), queries[name]) for name, times in timings.items()}
 
 
 class Command(BaseCommand):
@@ -242,6 +250,7 @@ class Command(BaseCommand):
         plan = list(PAGES) + [Page(name, 15, _fixed(path)) for name, _, path in (item.partition("=") for item in extra)]
         if only:
             plan = [page for page in plan if any(word in page.name for word in only)]
+        visits: list[tuple[Page, Client, str]] = []
         for page in plan:
             if page.role not in clients:
                 viewer = viewer_for(page.role, person)
@@ -251,14 +260,12 @@ class Command(BaseCommand):
                 clients[page.role] = signed_in(viewer)
             client = clients[page.role]
             try:
-                path = page.resolve(client)
+                visits.append((page, client, page.resolve(client)))
             except NoReverseMatch:
                 missing.append(page.name)
-                continue
-            try:
-                server_ms, queries = measure(client, page, path, runs=runs)
-            except CommandError as error:
-                raise CommandError(f"{page.name}: {error}") from None
+        measured = measure_in_rounds(visits, runs=runs)
+        for page, client, path in visits:
+            server_ms, queries = measured[page.name]
             # Every cookie a browser would send back: the session, and the CSRF cookie the page's forms were made for.
             cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items() if morsel.value)
             pages.append(
@@ -283,15 +290,20 @@ class Command(BaseCommand):
 
 
 def markdown_table(pages: list[dict], *, runs: int) -> str:
+    """The figures as Markdown, each page also as a multiple of the trivial page measured in the same rounds (the
+    machine's speed at the time cancels out of that column)."""
     load = " / ".join(f"{n:.2f}" for n in os.getloadavg())
+    trivial = next((page["server_ms"] for page in pages if page["name"].startswith("baseline")), None)
     lines = [
-        f"| page | server ms (median of {runs}) | target ms | met | queries |",
-        "|---|---:|---:|---|---:|",
+        f"| page | server ms (median of {runs}) | × trivial page | target ms | met | queries |",
+        "|---|---:|---:|---:|---|---:|",
     ]
     for page in pages:
         met = "yes" if page["met"] else "**no**"
+        ratio = f"{page['server_ms'] / trivial:.1f}" if trivial else "–"
         lines.append(
-            f"| {page['name']} | {page['server_ms']:.1f} | {page['target_ms']:.0f} | {met} | {page['queries']} |"
+            f"| {page['name']} | {page['server_ms']:.1f} | {ratio} | {page['target_ms']:.0f} | {met} | "
+            f"{page['queries']} |"
         )
     lines.append("")
     lines.append(f"{timezone.now():%Y-%m-%d %H:%M} UTC, load average {load} (1/5/15 min).")
