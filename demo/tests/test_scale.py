@@ -18,25 +18,26 @@ from referrals.models import Referral
 
 # The most queries each benchmarked page may make, whatever the data size: each page's count today, so that a change
 # that adds a query to a hot page has to say so here. (A save counts its own request only, not the page it leads to.)
+# Every page with the layout counts the reader's unread notifications with the reader (accounts.auth_backends).
 QUERY_CAPS = {
     "baseline (trivial template)": 2,
     # Home pages: the person's pupils, then one or two queries for each section of work their role does (open
     # safeguarding concerns, pupils at the pattern threshold, the triage counts, the next MDT, actions due, the
     # oversight headline), and one access-log write for the pupils named.
-    "home page, DSL": 14,  # escalations without an outcome (1); the pattern ranked, then the top looked up (1)
-    "home page, senior leader": 13,  # one more for the escalations the leader owns
-    "home page, PRU staff": 6,
-    "home page, specialist": 7,
-    "home page, family worker": 7,
-    "pupil list": 8,
-    "pupil list with search": 8,
-    "pupil page": 18,  # information requests (1), the DSL's escalations and statutory meetings (2)
-    "triage queue": 8,
-    "MDT meeting screen": 19,  # one more for the centre's MDT sharing basis and its core members
-    "oversight dashboard": 13,
-    "concern log form": 5,
+    "home page, DSL": 13,  # escalations without an outcome (1); the pattern ranked, then the top looked up (1)
+    "home page, senior leader": 12,  # one more for the escalations the leader owns
+    "home page, PRU staff": 5,
+    "home page, specialist": 6,
+    "home page, family worker": 6,
+    "pupil list": 7,
+    "pupil list with search": 7,
+    "pupil page": 17,  # information requests (1), the DSL's escalations and statutory meetings (2)
+    "triage queue": 7,
+    "MDT meeting screen": 18,  # one more for the centre's MDT sharing basis and its core members
+    "oversight dashboard": 12,
+    "concern log form": 4,
     "concern log save": 17,  # one more to tell the safeguarding leads at once
-    "concern log redirect page": 21,  # the pupil page, with its information requests and escalations
+    "concern log redirect page": 20,  # the pupil page, with its information requests and escalations
 }
 
 
