@@ -1,5 +1,5 @@
 from django import forms
-from django.db.models import QuerySet
+from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from concerns.models import Concern, Escalation, EscalationRoute, StatutoryMeeting
@@ -13,14 +13,13 @@ CONCERN_LIMIT = 20_000
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
+PICK_THE_PUPIL = "Choose the pupil: type part of their name and pick them from the list."
+
+
 class ConcernForm(forms.Form):
-    pupil = forms.ModelChoiceField(
-        queryset=Pupil.objects.none(),
+    pupil = forms.IntegerField(
         widget=forms.HiddenInput,
-        error_messages={
-            "required": "Choose the pupil: type part of their name and pick them from the list.",
-            "invalid_choice": "Choose the pupil: type part of their name and pick them from the list.",
-        },
+        error_messages={"required": PICK_THE_PUPIL, "invalid": PICK_THE_PUPIL},
     )
     category = forms.ChoiceField(choices=Concern.Category.choices, widget=forms.RadioSelect)
     seen = LongText(
@@ -33,9 +32,15 @@ class ConcernForm(forms.Form):
         label="When", widget=DATETIME_INPUT, required=False, help_text="Leave blank for now."
     )
 
-    def __init__(self, *args, pupils: QuerySet[Pupil], **kwargs):
+    def __init__(self, *args, pupil: Pupil | None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["pupil"].queryset = pupils
+        self.pupil = pupil  # fetched, scoped and audited by the view
+
+    def clean_pupil(self) -> Pupil:
+        """The pupil the page was opened for; no query of its own."""
+        if self.pupil is None or self.cleaned_data["pupil"] != self.pupil.pk:
+            raise ValidationError(PICK_THE_PUPIL, code="invalid_choice")
+        return self.pupil
 
 
 class ConcernReviewForm(forms.Form):

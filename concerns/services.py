@@ -37,7 +37,9 @@ def concern_log(
     concern = Concern(
         pupil=pupil, logged_by=by, category=category, seen=seen.strip(), occurred_at=occurred_at, logged_at=now
     )
-    concern.full_clean()
+    # The pupil and the person logging are the rows the caller already holds (and checked above): no query to learn
+    # that they exist.
+    concern.full_clean(exclude=["pupil", "logged_by"])
     concern.save()
     if concern.category == Concern.Category.SAFEGUARDING:
         safeguarding_concern_alert(concern, by=by)

@@ -55,11 +55,10 @@ def concern_new(request: HttpRequest) -> HttpResponse:
         pupil = get_pupil_for_user(request, pupil_id, action=Action.LOG_CONCERN, related=("site",))
     else:
         require(request.user, Action.LOG_CONCERN)
-    scope = Pupil.objects.filter(pk=pupil.pk) if pupil else Pupil.objects.none()
     if request.method == "GET":
-        form = plain_widgets(ConcernForm(initial={"pupil": pupil.pk if pupil else None}, pupils=scope))
+        form = plain_widgets(ConcernForm(initial={"pupil": pupil.pk if pupil else None}, pupil=pupil))
         return render(request, "concerns/new.html", {"form": form, "pupil": pupil})
-    form = ConcernForm(request.POST, pupils=scope)
+    form = ConcernForm(request.POST, pupil=pupil)
     if form.is_valid():
         data = form.cleaned_data
         try:
