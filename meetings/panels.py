@@ -12,6 +12,17 @@ from pru_cases.access import can
 from pupils.models import Pupil
 
 RECENT = 5
+ACTION_FIELDS = (
+    "description",
+    "status",
+    "due_on",
+    "owner_kind",
+    "owner_name",
+    "owner_user__first_name",
+    "owner_user__last_name",
+    "owner_user__username",
+    "owner_agency__name",
+)
 
 
 TEMPLATE = "meetings/_pupil_panel.html"  # drawn on the pupil page with pupil_panel's context
@@ -24,13 +35,17 @@ def pupil_related(user) -> tuple[str, ...]:
 
 def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
     """Context for templates/meetings/_pupil_panel.html on the pupil page (pupil already access-checked)."""
+    # Of each action and meeting, only what the panel shows (an owner is named by `Action.owner_label`).
     actions = list(
-        Action.objects.filter(plan__pupil=pupil, status=Action.Status.OPEN).select_related("owner_user", "owner_agency")
+        Action.objects.filter(plan__pupil=pupil, status=Action.Status.OPEN)
+        .select_related("owner_user", "owner_agency")
+        .only(*ACTION_FIELDS)
     )
+    meetings = meetings_visible_to(request.user).filter(pupil=pupil).select_related(None)
     return {
         "mt_actions": actions,
         "mt_overdue": sum(1 for action in actions if action.is_overdue),
-        "mt_meetings": list(meetings_visible_to(request.user).filter(pupil=pupil)[:RECENT]),
+        "mt_meetings": list(meetings.only("held_on", "status")[:RECENT]),
         "mt_can_schedule": can(request.user, Perm.SCHEDULE_MEETING),
     }
 
