@@ -70,6 +70,20 @@ def pupils_writable_by(user: AbstractUser) -> QuerySet[Pupil]:
     return pupils_visible_to(user, break_glass=False)
 
 
+def _short_lists(user: AbstractUser) -> tuple[QuerySet, QuerySet, QuerySet]:
+    """The pupils a specialist or family worker may see, as three lists of ids, each read from its own index: their
+    open allocations, the pupils they key-work and their unexpired break-glass grants."""
+    return (
+        Allocation.objects.filter(user_id=user.pk, ended_on__isnull=True).values("pupil_id"),
+        Pupil.objects.filter(key_worker_id=user.pk).values("pk"),
+        BreakGlass.objects.filter(user_id=user.pk, expires_at__gt=timezone.now()).values("pupil_id"),
+    )
+
+
+def _sees_short_lists(user: AbstractUser) -> bool:
+    return user.is_authenticated and user.is_active and user.role in (Role.SPECIALIST, Role.FAMILY_WORKER)
+
+
 def in_pupil_scope(user: AbstractUser, field: str = "pupil") -> Q:
     """A filter on `field` (a required foreign key to Pupil) for rows about pupils the user may see.
 
@@ -78,16 +92,24 @@ def in_pupil_scope(user: AbstractUser, field: str = "pupil") -> Q:
     """
     if user.is_authenticated and user.is_active and user.sees_all_pupils:
         return Q()
-    if user.is_authenticated and user.is_active and user.role in (Role.SPECIALIST, Role.FAMILY_WORKER):
-        # The same pupils as `pupils_visible_to`, asked as three short lists (open allocations, key-worked pupils,
-        # unexpired grants), each read from its own index and hashed once, instead of testing every pupil on roll.
-        lists = (
-            Allocation.objects.filter(user_id=user.pk, ended_on__isnull=True).values("pupil_id"),
-            Pupil.objects.filter(key_worker_id=user.pk).values("pk"),
-            BreakGlass.objects.filter(user_id=user.pk, expires_at__gt=timezone.now()).values("pupil_id"),
-        )
-        return Q(**{f"{field}__in": lists[0]}) | Q(**{f"{field}__in": lists[1]}) | Q(**{f"{field}__in": lists[2]})
+    if _sees_short_lists(user):
+        # The same pupils as `pupils_visible_to`, matched against each short list hashed once, instead of testing
+        # every pupil on roll.
+        allocated, key_worked, granted = _short_lists(user)
+        return Q(**{f"{field}__in": allocated}) | Q(**{f"{field}__in": key_worked}) | Q(**{f"{field}__in": granted})
     return Q(**{f"{field}__in": pupils_visible_to(user)})
+
+
+def pupils_counted_for(user: AbstractUser) -> QuerySet[Pupil]:
+    """The pupils of `pupils_visible_to(user)`, in the shape that counts them fastest.
+
+    A specialist's or family worker's pupils are fetched by id from one `UNION ALL` of their short lists (an
+    index-only probe of `pupil_active_id_idx` each) rather than by testing every pupil on roll. To list a page of them
+    in name order, `pupils_visible_to` is the faster shape: the roll is read in order and the scan stops early."""
+    if _sees_short_lists(user):
+        allocated, key_worked, granted = _short_lists(user)
+        return Pupil.objects.filter(pk__in=allocated.union(key_worked, granted, all=True))
+    return pupils_visible_to(user)
 
 
 def break_glass_find_pupil(

@@ -48,7 +48,7 @@ from pupils.forms import (
 from pupils.home import sections_for
 from pupils.models import Allocation, HealthRecord, Pupil
 from pupils.panels import panels
-from pupils.selectors import break_glass_find_pupil, pupils_visible_to, works_with
+from pupils.selectors import break_glass_find_pupil, pupils_counted_for, pupils_visible_to, works_with
 
 PAGE_SIZE = 25
 # What a row of the pupil list shows, and what its badges are worked out from.
@@ -450,11 +450,12 @@ HOME_PUPIL_FIELDS = ("first_name", "preferred_name", "last_name", "year_group", 
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     visible = pupils_visible_to(user).filter(status=Pupil.Status.ACTIVE)
+    counted = pupils_counted_for(user).filter(status=Pupil.Status.ACTIVE)
     mine = visible.filter(works_with(user)).select_related("site").only(*HOME_PUPIL_FIELDS)
     # The count of pupils on roll comes with the list (computed once, as an InitPlan), or on its own when the
     # reader works with no one.
-    my_pupils = list(mine.annotate(on_roll=CountOf(visible.order_by().values("pk")))[:50])
-    on_roll = my_pupils[0].on_roll if my_pupils else visible.count()
+    my_pupils = list(mine.annotate(on_roll=CountOf(counted.order_by().values("pk")))[:50])
+    on_roll = my_pupils[0].on_roll if my_pupils else counted.count()
     # What needs this person now, from the apps that own the work (pupils.home).
     sections = sections_for(request)
     named = {pupil.pk for pupil in my_pupils}

@@ -8,7 +8,7 @@ from concerns.models import Concern
 from pru_cases.access import FieldGroup, can_read_field_group
 from pru_cases.models import AccessEvent, BreakGlass
 from pupils.models import Allocation
-from pupils.selectors import in_pupil_scope, pupils_visible_to
+from pupils.selectors import in_pupil_scope, pupils_counted_for, pupils_visible_to
 
 
 def test_it_gives_the_dsl_and_leaders_every_pupil(dsl, leader, pupil, other_pupil):
@@ -35,10 +35,12 @@ def test_it_gives_specialists_only_their_open_allocations(specialist, outsider, 
 
 
 def test_rows_about_pupils_follow_the_same_scope_for_every_role(cast, dsl, pupil, other_pupil):
-    """`in_pupil_scope` asks some roles in a shape of its own; it must give the rows about exactly the pupils
-    `pupils_visible_to` gives, key-worked pupils, open allocations and unexpired grants included."""
+    """`in_pupil_scope` and `pupils_counted_for` ask some roles in shapes of their own; they must give exactly the
+    pupils `pupils_visible_to` gives, key-worked pupils, open allocations and unexpired grants included."""
     other_pupil.key_worker = cast["family_worker"]
     other_pupil.save()
+    pupil.key_worker = cast["specialist"]  # key-worked and allocated: still one pupil
+    pupil.save()
     now = timezone.now()
     BreakGlass.objects.create(
         user=cast["outsider"],
@@ -59,7 +61,10 @@ def test_rows_about_pupils_follow_the_same_scope_for_every_role(cast, dsl, pupil
     seen = {}
     for role, person in cast.items():
         rows = {concern.pupil_id for concern in Concern.objects.filter(in_pupil_scope(person))}
-        assert rows == {p.pk for p in pupils_visible_to(person)}, role
+        visible = {p.pk for p in pupils_visible_to(person)}
+        assert rows == visible, role
+        assert {p.pk for p in pupils_counted_for(person)} == visible, role
+        assert pupils_counted_for(person).count() == len(visible), role  # each pupil once, however they are seen
         seen[role] = rows
     assert seen["family_worker"] == {pupil.pk, other_pupil.pk}
     assert seen["outsider"] == {other_pupil.pk}

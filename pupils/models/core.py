@@ -132,6 +132,8 @@ class Pupil(models.Model):
             models.Index(
                 fields=["key_worker", "site", "id"], condition=Q(status="active"), name="pupil_active_scope_idx"
             ),
+            # A specialist's or family worker's pupils counted by id (`pupils_counted_for`): one index-only probe each.
+            models.Index(fields=["id"], condition=Q(status="active"), name="pupil_active_id_idx"),
             # The pupil search matches the start of any name, case-blind (UPPER(name) LIKE 'JO%'), and a whole UPN.
             GinIndex(OpClass(Upper("first_name"), name="gin_trgm_ops"), name="pupil_first_name_trgm_idx"),
             GinIndex(OpClass(Upper("last_name"), name="gin_trgm_ops"), name="pupil_last_name_trgm_idx"),
