@@ -100,6 +100,11 @@ def in_pupil_scope(user: AbstractUser, field: str = "pupil") -> Q:
     return Q(**{f"{field}__in": pupils_visible_to(user)})
 
 
+def counted_apart(user: AbstractUser) -> bool:
+    """Whether `pupils_counted_for(user)` has a shape of its own, so that a list worth counting counts there."""
+    return _sees_short_lists(user)
+
+
 def pupils_counted_for(user: AbstractUser) -> QuerySet[Pupil]:
     """The pupils of `pupils_visible_to(user)`, in the shape that counts them fastest.
 

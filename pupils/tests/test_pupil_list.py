@@ -97,3 +97,22 @@ def test_it_rejects_bad_filters_with_a_message(client, dsl, pupil, query):
     response = client.get(f"/pupils/?{query}")
     assert response.status_code == 400
     assert response.context["filter"].form.errors
+
+
+def test_a_specialists_list_counts_their_own_pupils_once_with_its_filters(client, specialist, site, other_site, dsl):
+    """A specialist's pupils are counted in a shape of their own (pupils_counted_for): the same pupils, each once,
+    with the list's filters applied."""
+    _make_many(site, 30)
+    _make_many(other_site, 5, start=100)
+    for pupil in Pupil.objects.filter(last_name__startswith="Bulk"):
+        Allocation.objects.create(pupil=pupil, user=specialist, created_by=dsl)
+    Pupil.objects.filter(last_name="Bulk0000").update(key_worker=specialist)  # allocated and key-worked
+    make_pupil(site, last_name="Unallocated")
+    client.force_login(specialist)
+    page = client.get("/pupils/").context["page"]
+    assert page.paginator.count == 35 and page.paginator.num_pages == 2
+    assert "Unallocated" not in client.get("/pupils/?page=2").content.decode()
+    filtered = client.get(f"/pupils/?site={other_site.pk}").context["page"]
+    assert filtered.paginator.count == 5 and {p.last_name for p in filtered.object_list} == {
+        f"Bulk{n:04d}" for n in range(100, 105)
+    }
