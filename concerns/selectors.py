@@ -29,8 +29,8 @@ def recent_concerns(pupil_id) -> QuerySet[Concern]:
 
 def pattern_counts() -> QuerySet:
     """`pupil_id`, `n` (the concerns in the pattern window) and `latest` (when the last of them happened) for each
-    pupil at the pattern of concerns: read from
-    the concerns alone (`concern_recent_idx` holds the window's columns), never the pupil table."""
+    pupil at the pattern of concerns: read from the concerns alone (`concern_recent_idx` holds the window's
+    columns), never the pupil table."""
     return (
         Concern.objects.filter(occurred_at__gte=pattern_window_start())
         .exclude(status=Concern.Status.WITHDRAWN)

@@ -20,6 +20,20 @@ from pru_cases.roles import Role
 from pupils.models import Allocation, Pupil
 
 
+def _allocated(user: AbstractUser) -> QuerySet:
+    """The ids of the pupils `user` has an open allocation to (read from `allocation_open_pupils_idx`)."""
+    return Allocation.objects.filter(user_id=user.pk, ended_on__isnull=True).values("pupil_id")
+
+
+def _key_worked(user: AbstractUser) -> QuerySet:
+    return Pupil.objects.filter(key_worker_id=user.pk).values("pk")
+
+
+def _granted(user: AbstractUser) -> QuerySet:
+    """The ids of the pupils `user` holds an unexpired break-glass grant for."""
+    return BreakGlass.objects.filter(user_id=user.pk, expires_at__gt=timezone.now()).values("pupil_id")
+
+
 def works_with(user: AbstractUser) -> Q:
     """Pupils this person key-works or is allocated to (an open allocation): "my pupils".
 
@@ -28,11 +42,9 @@ def works_with(user: AbstractUser) -> Q:
     staff may work with thousands: each pupil is tested against a hashed list, so a page of them can be read in name
     order and the scan stops as soon as the page is full.
     """
-    allocated = Allocation.objects.filter(user_id=user.pk, ended_on__isnull=True).values("pupil_id")
     if user.sees_all_pupils:
-        key_worked = Pupil.objects.filter(key_worker_id=user.pk).values("pk")
-        return Q(pk__in=allocated.union(key_worked, all=True))
-    return Q(key_worker_id=user.pk) | Q(pk__in=allocated)
+        return Q(pk__in=_allocated(user).union(_key_worked(user), all=True))
+    return Q(key_worker_id=user.pk) | Q(pk__in=_allocated(user))
 
 
 def usual_scope(user: AbstractUser) -> Q | None:
@@ -59,8 +71,7 @@ def pupils_visible_to(user: AbstractUser, *, break_glass: bool = True) -> QueryS
         return pupils
     if not break_glass:
         return pupils.filter(usual)
-    granted = BreakGlass.objects.filter(user_id=user.pk, expires_at__gt=timezone.now()).values("pupil_id")
-    return pupils.filter(usual | Q(pk__in=granted))
+    return pupils.filter(usual | Q(pk__in=_granted(user)))
 
 
 def pupils_writable_by(user: AbstractUser) -> QuerySet[Pupil]:
@@ -73,11 +84,7 @@ def pupils_writable_by(user: AbstractUser) -> QuerySet[Pupil]:
 def _short_lists(user: AbstractUser) -> tuple[QuerySet, QuerySet, QuerySet]:
     """The pupils a specialist or family worker may see, as three lists of ids, each read from its own index: their
     open allocations, the pupils they key-work and their unexpired break-glass grants."""
-    return (
-        Allocation.objects.filter(user_id=user.pk, ended_on__isnull=True).values("pupil_id"),
-        Pupil.objects.filter(key_worker_id=user.pk).values("pk"),
-        BreakGlass.objects.filter(user_id=user.pk, expires_at__gt=timezone.now()).values("pupil_id"),
-    )
+    return _allocated(user), _key_worked(user), _granted(user)
 
 
 def _sees_short_lists(user: AbstractUser) -> bool:
