@@ -118,7 +118,7 @@ def main() -> None:
         "",
         "In-process, one request at a time (manage.py bench_plan: median of 15 rounds, each page in turn):",
         "",
-        *plan_table(plan),
+        plan["table"],
     ]
     if plan.get("pdf_ms") is not None:
         lines += ["", f"Action-plan PDF (the longest open plan): median {plan['pdf_ms']:.0f} ms to render, in-process."]
@@ -149,19 +149,6 @@ def main() -> None:
 
 def load_average() -> str:
     return " / ".join(f"{n:.2f}" for n in os.getloadavg())
-
-
-def plan_table(plan: dict) -> list[str]:
-    trivial = next((page["server_ms"] for page in plan["pages"] if page["name"].startswith("baseline")), None)
-    lines = ["| page | server ms | × trivial page | target ms | met | queries |", "|---|---:|---:|---:|---|---:|"]
-    for page in plan["pages"]:
-        met = "yes" if page["met"] else "**no**"
-        ratio = f"{page['server_ms'] / trivial:.1f}" if trivial else "–"
-        lines.append(
-            f"| {page['name']} | {page['server_ms']:.1f} | {ratio} | {page['target_ms']:.0f} | {met} | "
-            f"{page['queries']} |"
-        )
-    return lines
 
 
 @contextlib.contextmanager

@@ -1,6 +1,7 @@
 """Growth: the bulk demo seed for load tests, and benchmarked pages that cost the same queries at any size."""
 
 import io
+import json
 
 import pytest
 from django.apps import apps
@@ -136,3 +137,9 @@ def test_bench_plan_measures_every_page_in_rounds_and_compares_it_with_the_trivi
     trivial = next(row for row in pages if row.startswith("| baseline"))
     assert trivial.split(" | ")[2] == "1.0"
     assert Concern.objects.filter(seen__startswith="Benchmark:").count() == 0  # the saves were rolled back
+
+    # scripts/bench.py prints the table the command hands over with its plan
+    out = io.StringIO()
+    call_command("bench_plan", "--runs", "1", "--pdfs", "0", "--only", "baseline", stdout=out)
+    plan = json.loads(out.getvalue().strip().splitlines()[-1])
+    assert "× trivial page" in plan["table"] and "| baseline (trivial template) |" in plan["table"]

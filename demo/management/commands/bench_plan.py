@@ -286,7 +286,8 @@ class Command(BaseCommand):
         if table:
             self.stdout.write(markdown_table(pages, runs=runs))
             return
-        self.stdout.write(json.dumps({"pages": pages, "missing": missing, "pdf_ms": pdf_ms}))
+        table_text = markdown_table(pages, runs=runs)  # scripts/bench.py prints it as it is
+        self.stdout.write(json.dumps({"pages": pages, "missing": missing, "pdf_ms": pdf_ms, "table": table_text}))
 
 
 def markdown_table(pages: list[dict], *, runs: int) -> str:
