@@ -82,13 +82,10 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     data.setdefault("status", Pupil.Status.ACTIVE)
     filterset = PupilFilter(data, queryset=pupils_visible_to(request.user), request=request)
     plain_widgets(filterset.form)
+    pupils = filterset.qs  # validates the search form, once
     # The same filters over the same pupils in the shape fastest to count, for those who have one.
-    counted = (
-        PupilFilter(data, queryset=pupils_counted_for(request.user), request=request).qs
-        if counted_apart(request.user)
-        else None
-    )
-    page = _page_of_pupils(request, filterset.qs, counted=counted)
+    counted = filterset.filter_queryset(pupils_counted_for(request.user)) if counted_apart(request.user) else None
+    page = _page_of_pupils(request, pupils, counted=counted)
     record_reads(request, pupil_ids=[pupil.pk for pupil in page.object_list])  # one insert for the whole page
     return render(
         request,
