@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet, Subquery
+from django.db.models import BooleanField, CharField, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -11,12 +11,14 @@ from families.models import (
     AGENCY_KIND_CHOICES,
     ANY_AGENCY,
     Consent,
+    FreshStartInterview,
     HouseholdPupil,
     ReintegrationPlan,
 )
-from families.selectors import fresh_start_days_overdue, fresh_start_missing_condition
+from families.selectors import fresh_start_days_overdue
 from pru_cases.access import Action, can_for_pupil
 from pupils.models import Pupil
+from pupils.panels import row_sql
 
 # Badge colours for the plan's state on the pupil list.
 PLAN_BADGE = {
@@ -89,23 +91,31 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
 
 
 def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
-    """Annotations read by `pupil_list_badges` (set-based, one query): whether the Fresh Start interview is missing
-    and the status of the latest open reintegration plan (its label and colour are worked out from the status)."""
-    latest_open = ReintegrationPlan.objects.filter(
-        pupil_id=OuterRef("pk"), status__in=ReintegrationPlan.OPEN_STATUSES
-    ).order_by("-started_on", "-pk")
+    """Annotations read by `pupil_list_badges`, one subquery each for the page: when the pupil's Fresh Start
+    interview was held (if it was; `fresh_start_missing` says what that means for the badge) and the status of the
+    latest open reintegration plan (its label and colour are worked out from the status)."""
+    today = timezone.localdate()
     return pupils.annotate(
-        fresh_start_missing=ExpressionWrapper(
-            fresh_start_missing_condition(on=timezone.localdate()), output_field=BooleanField()
+        fresh_start_held=row_sql(
+            "SELECT EXISTS (SELECT 1 FROM {interview} i WHERE i.pupil_id = {pupil_id} AND i.held_on <= %s)",
+            (today,),
+            tables={"interview": FreshStartInterview},
+            output_field=BooleanField(),
         ),
-        reintegration_status=Subquery(latest_open.values("status")[:1]),
+        reintegration_status=row_sql(
+            "SELECT r.status FROM {plan} r WHERE r.pupil_id = {pupil_id} AND r.status = ANY(%s)"
+            " ORDER BY r.started_on DESC, r.id DESC LIMIT 1",
+            ([str(status) for status in ReintegrationPlan.OPEN_STATUSES],),
+            tables={"plan": ReintegrationPlan},
+            output_field=CharField(),
+        ),
     )
 
 
 def pupil_list_badges(pupil: Pupil) -> list[dict]:
     """The badges on the pupil's row of the list, from `annotate_pupil_list`'s annotations."""
     badges = []
-    if pupil.fresh_start_missing:
+    if not pupil.fresh_start_held and fresh_start_days_overdue(pupil, None, on=timezone.localdate()) is not None:
         days = settings.FRESH_START_FLAG_DAYS
         title = f"No Fresh Start interview held within {days} days of entry"
         badges.append({"colour": "warning", "title": title, "text": "No Fresh Start interview"})

@@ -1,15 +1,15 @@
 """What the meetings app adds to the pupil pages: the action plan panel and an overdue-actions badge."""
 
-from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import IntegerField, QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
-from meetings.models import Action
+from meetings.models import Action, ActionPlan
 from meetings.selectors import meetings_visible_to
 from pru_cases.access import Action as Perm
 from pru_cases.access import can
 from pupils.models import Pupil
+from pupils.panels import row_sql
 
 RECENT = 5
 ACTION_FIELDS = (
@@ -52,14 +52,14 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
 
 def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
     """`overdue_action_count` for `pupil_list_badges`: one subquery for the page."""
-    overdue = (
-        Action.objects.filter(plan__pupil_id=OuterRef("pk"), status=Action.Status.OPEN, due_on__lt=timezone.localdate())
-        .order_by()
-        .values("plan__pupil_id")
-        .annotate(n=Count("pk"))
-        .values("n")[:1]
+    overdue = row_sql(
+        "SELECT count(*) FROM {action} a JOIN {plan} p ON p.id = a.plan_id"
+        " WHERE p.pupil_id = {pupil_id} AND a.status = %s AND a.due_on < %s",
+        (Action.Status.OPEN, timezone.localdate()),
+        tables={"action": Action, "plan": ActionPlan},
+        output_field=IntegerField(),
     )
-    return pupils.annotate(overdue_action_count=Coalesce(Subquery(overdue, output_field=IntegerField()), 0))
+    return pupils.annotate(overdue_action_count=overdue)
 
 
 def pupil_list_badges(pupil: Pupil) -> list[dict]:

@@ -7,10 +7,16 @@ here from its `AppConfig.ready()`. A panel module offers
 - `pupil_related(user)`: what the pupil page fetches with the pupil for it (`select_related` names);
 - `pupil_panel(request, pupil)`: that context (the pupil already access-checked);
 - `annotate_pupil_list(queryset)` and `pupil_list_badges(pupil)`: set-based annotations for a page of the list,
-  and the badges they give each row.
+  and the badges they give each row (`row_sql` writes such an annotation).
 """
 
 from types import ModuleType
+
+from django.db import connection
+from django.db.models import Field
+from django.db.models.expressions import RawSQL
+
+from pupils.models import Pupil
 
 _registered: dict[str, tuple[int, ModuleType]] = {}
 
@@ -25,3 +31,15 @@ def register(panel: ModuleType, *, order: int) -> None:
 
 def panels() -> tuple[ModuleType, ...]:
     return tuple(panel for _order, panel in sorted(_registered.values(), key=lambda entry: entry[0]))
+
+
+def row_sql(sql: str, params: tuple, *, tables: dict[str, type], output_field: Field) -> RawSQL:
+    """An annotation for `annotate_pupil_list`: a correlated subquery written as SQL, on a query of pupils.
+
+    The list asks each panel for a few figures per row of its page. Built from querysets, those subqueries took
+    longer to compile on every request than the database took to answer them. In `sql`, `{pupil_id}` stands for the
+    row's pupil id and `{name}` for the table of `tables[name]`."""
+    quote = connection.ops.quote_name
+    names = {name: quote(model._meta.db_table) for name, model in tables.items()}
+    pupil_id = f"{quote(Pupil._meta.db_table)}.{quote(Pupil._meta.pk.column)}"
+    return RawSQL(sql.format(pupil_id=pupil_id, **names), params, output_field=output_field)

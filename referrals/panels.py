@@ -5,7 +5,6 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
-    ExpressionWrapper,
     IntegerField,
     Q,
     QuerySet,
@@ -17,10 +16,11 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
 from concerns.models import Concern
-from concerns.selectors import annotate_recent_concern_count, is_pattern, recent_concerns
+from concerns.selectors import is_pattern, pattern_window_start, recent_concerns
 from pru_cases.access import Action, can, can_for_pupil, restricted_rows
 from pru_cases.lib.queries import CountOf
 from pupils.models import Pupil
+from pupils.panels import row_sql
 from referrals.models import InformationRequest, Intervention, Referral
 from referrals.selectors import information_requests_visible_to, interventions_visible_to, referrals_visible_to
 
@@ -122,16 +122,19 @@ def _earlier(rows: list) -> int:
 
 
 def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
-    """Annotations read by `pupil_list_badges` (set-based, one query)."""
-    return annotate_recent_concern_count(pupils).annotate(
-        concern_pattern=ExpressionWrapper(
-            Q(recent_concern_count__gte=settings.CONCERN_PATTERN_COUNT), output_field=BooleanField()
-        )
+    """`recent_concern_count` for `pupil_list_badges`: the concerns in the pattern window (withdrawn ones do not
+    count), one subquery for the page."""
+    count = row_sql(
+        "SELECT count(*) FROM {concern} c WHERE c.pupil_id = {pupil_id} AND c.occurred_at >= %s AND c.status <> %s",
+        (pattern_window_start(), Concern.Status.WITHDRAWN),
+        tables={"concern": Concern},
+        output_field=IntegerField(),
     )
+    return pupils.annotate(recent_concern_count=count)
 
 
 def pupil_list_badges(pupil: Pupil) -> list[dict]:
     """The badges on the pupil's row of the list, from `annotate_pupil_list`'s annotations."""
-    if not pupil.concern_pattern:
+    if not is_pattern(pupil.recent_concern_count):
         return []
     return [{"colour": "warning", "text": f"Pattern: {pupil.recent_concern_count} concerns"}]

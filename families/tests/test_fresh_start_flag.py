@@ -105,3 +105,23 @@ def test_the_pupil_list_shows_a_badge(client, staff, family_worker, pupil, site,
     texts = {pk: [badge["text"] for badge in row.list_badges] for pk, row in rows.items()}
     assert WARNING in texts[pupil.pk]
     assert WARNING not in texts[interviewed.pk]
+
+
+def test_the_list_badge_flags_exactly_the_pupils_the_set_based_rule_flags(
+    client, dsl, staff, family_worker, pupil, site, today
+):
+    """The list works the flag out per row; the agenda and reports use `fresh_start_missing`: they must agree."""
+    day = datetime.timedelta(days=1)
+    _enter(pupil, today, 40)  # flagged
+    make_pupil(site, first_name="New", entry_date=today - 14 * day)  # not yet: exactly the allowed days
+    make_pupil(site, first_name="Due", entry_date=today - 15 * day)  # flagged
+    make_pupil(site, first_name="Left", entry_date=today - 40 * day, exit_date=today)
+    make_pupil(site, first_name="Leaving", entry_date=today - 40 * day, exit_date=today + 5 * day)  # flagged
+    held = make_pupil(site, first_name="Held", entry_date=today - 40 * day)
+    _interview(held, staff, family_worker, today - 30 * day)
+    client.force_login(dsl)
+    response = client.get("/pupils/", {"status": ""})
+    assert response.status_code == 200
+    badged = {row.pk for row in response.context["page"] if any(b["text"] == WARNING for b in row.list_badges)}
+    expected = set(fresh_start_missing(Pupil.objects.all(), on=today).values_list("pk", flat=True))
+    assert badged == expected and len(expected) == 3
