@@ -38,8 +38,9 @@ def concern_log(
         pupil=pupil, logged_by=by, category=category, seen=seen.strip(), occurred_at=occurred_at, logged_at=now
     )
     # The pupil and the person logging are the rows the caller already holds (and checked above): no query to learn
-    # that they exist.
-    concern.full_clean(exclude=["pupil", "logged_by"])
+    # that they exist. The status and review fields keep their defaults (open, not reviewed) until a review, so the
+    # check that ties them together is left to the review and to the database.
+    concern.full_clean(exclude=["pupil", "logged_by", "status", "reviewed_at", "reviewed_by"])
     concern.save()
     if concern.category == Concern.Category.SAFEGUARDING:
         safeguarding_concern_alert(concern, by=by)

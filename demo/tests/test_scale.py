@@ -37,7 +37,7 @@ QUERY_CAPS = {
     "MDT meeting screen": 18,  # one more for the centre's MDT sharing basis and its core members
     "oversight dashboard": 12,
     "concern log form": 4,
-    "concern log save": 14,  # tells the safeguarding leads at once; the pupil and author are not looked up again
+    "concern log save": 13,  # tells the safeguarding leads at once; the pupil and author are not looked up again
     "concern log redirect page": 20,  # the pupil page, with its information requests and escalations
 }
 
