@@ -24,6 +24,9 @@ def next_meeting(request: HttpRequest) -> dict | None:
     meeting = (
         meetings_visible_to(user)
         .filter(status=Meeting.Status.PLANNED, held_on__gte=today, kind=Meeting.Kind.MDT)
+        .select_related(None)
+        .select_related("site")
+        .only("title", "held_on", "starts_at", "site__name")
         .order_by("held_on", "starts_at", "pk")
         .first()
     )
@@ -36,6 +39,12 @@ def my_actions(request: HttpRequest) -> dict | None:
     actions = list(
         actions_visible_to(user)
         .filter(owner_user_id=user.pk, status=Action.Status.OPEN, due_on__lte=today + DUE_WITHIN)
+        # Of each action, what the section shows: its words, when it is due and whose it is.
+        .select_related(None)
+        .select_related("plan__pupil")
+        .only(
+            "description", "due_on", "plan__pupil__first_name", "plan__pupil__preferred_name", "plan__pupil__last_name"
+        )
         .order_by("due_on", "pk")[:ACTIONS_SHOWN]
     )
     if not actions:

@@ -83,6 +83,8 @@ def test_the_chair_sees_urgent_referrals_and_the_next_mdt(client, leader, staff,
     page = _home(client, leader)
     assert reverse("referrals:detail", args=[referral.pk]) in page
     assert reverse("meetings:detail", args=[meeting.pk]) in page
+    when = meeting.held_on
+    assert f"Thursday MDT</a>, {when:%A} {when.day} {when:%B} at {meeting.starts_at:%H:%M}" in page
     assert "This year's figures" in page
     assert "Open safeguarding concerns" not in page  # the DSL's work, not the leader's
 
@@ -103,6 +105,10 @@ def test_staff_see_their_actions_due_and_no_triage(client, leader, staff, pupil)
     )
     page = _home(client, staff)
     assert reverse("meetings:action", args=[action.pk]) in page and "Your actions due" in page
+    due = action.due_on
+    assert (
+        f'Ring home about the trip</a> <span class="small text-muted">{pupil.full_name}, by {due.day} {due:%b}' in page
+    )
     assert "Referrals waiting" not in page and "Open safeguarding concerns" not in page
 
 
