@@ -472,6 +472,7 @@ def break_glass(request: HttpRequest) -> HttpResponse:
 
 
 # What the home page's list of pupils shows (and all it fetches of them).
+MY_PUPILS_SHOWN = 25  # on the home page, by name; the pupil list has them all
 HOME_PUPIL_FIELDS = ("first_name", "preferred_name", "last_name", "year_group", "level_of_need", "site__name")
 
 
@@ -483,8 +484,10 @@ def home(request: HttpRequest) -> HttpResponse:
     mine = visible.filter(works_with(user)).select_related("site").only(*HOME_PUPIL_FIELDS)
     # The count of pupils on roll comes with the list (computed once, as an InitPlan), or on its own when the
     # reader works with no one.
-    my_pupils = list(mine.annotate(on_roll=CountOf(counted.order_by().values("pk")))[:50])
+    my_pupils = list(mine.annotate(on_roll=CountOf(counted.order_by().values("pk")))[: MY_PUPILS_SHOWN + 1])
     on_roll = my_pupils[0].on_roll if my_pupils else counted.count()
+    more_pupils = len(my_pupils) > MY_PUPILS_SHOWN  # the rest are on the pupil list, "only my pupils"
+    my_pupils = my_pupils[:MY_PUPILS_SHOWN]
     # What needs this person now, from the apps that own the work (pupils.home).
     sections = sections_for(request)
     named = {pupil.pk for pupil in my_pupils}
@@ -493,5 +496,11 @@ def home(request: HttpRequest) -> HttpResponse:
     record_reads(request, pupil_ids=named)  # the page names them: one insert
     # Each row links to /pupils/<pk>/: the address is worked out once, not once a row.
     pupil_url = reverse("pupils:detail", args=[0]).removesuffix("0/")
-    context = {"my_pupils": my_pupils, "pupil_url": pupil_url, "on_roll": on_roll, "sections": sections}
+    context = {
+        "my_pupils": my_pupils,
+        "more_pupils": more_pupils,
+        "pupil_url": pupil_url,
+        "on_roll": on_roll,
+        "sections": sections,
+    }
     return render(request, "home.html", context)

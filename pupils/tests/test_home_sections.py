@@ -168,3 +168,22 @@ def test_each_home_page_asks_the_same_number_of_questions_however_much_there_is(
         add(n)
     assert _count_queries(client) == few
     assert few <= 17
+
+
+def test_the_home_page_lists_the_first_pupils_by_name_and_leads_to_the_rest(client, staff, site):
+    from pupils.views import MY_PUPILS_SHOWN
+
+    keyworked = [
+        make_pupil(site, first_name="Kay", last_name=f"Pupil{number:02d}", key_worker=staff)
+        for number in range(MY_PUPILS_SHOWN + 1)
+    ]
+    page = _home(client, staff)
+    shown = [pupil for pupil in keyworked if f'href="/pupils/{pupil.pk}/"' in page]
+    assert shown == keyworked[:MY_PUPILS_SHOWN]  # the first by name; the last is left to the list
+    assert f"{reverse('pupils:list')}?mine=on" in page and "See all the pupils you work with" in page
+    listed = client.get(reverse("pupils:list"), {"mine": "on"})
+    assert {pupil.pk for pupil in listed.context["page"]} == {pupil.pk for pupil in keyworked[:25]}
+    assert listed.context["page"].paginator.count == len(keyworked)
+
+    Pupil.objects.filter(pk=keyworked[-1].pk).update(key_worker=None)  # as many as it shows: no pointer to more
+    assert "See all the pupils you work with" not in _home(client, staff)
