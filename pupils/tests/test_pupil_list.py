@@ -116,3 +116,38 @@ def test_a_specialists_list_counts_their_own_pupils_once_with_its_filters(client
     assert filtered.paginator.count == 5 and {p.last_name for p in filtered.object_list} == {
         f"Bulk{n:04d}" for n in range(100, 105)
     }
+
+
+def test_each_row_shows_the_pupils_details_escaped_with_its_badges(client, dsl, staff, site, settings):
+    from concerns.services import concern_log
+
+    settings.CONCERN_PATTERN_COUNT = 2
+    plain = make_pupil(site, first_name="Ada", last_name="Plain", upn="")
+    marked = make_pupil(
+        site,
+        first_name="Robert",
+        preferred_name="Bobby",
+        last_name="O'Neil <b>",
+        upn="A123456789012",
+        year_group=10,
+        key_worker=staff,
+        level_of_need=4,
+        send_status=Pupil.Send.EHCP,
+        social_care_status=Pupil.SocialCare.CP,
+    )
+    for seen in ("Shouting.", "Left the room."):
+        concern_log(pupil=marked, by=staff, category="behaviour", seen=seen)
+    client.force_login(dsl)
+    page = client.get("/pupils/").content.decode()
+    assert (
+        f'<tr><td><a href="/pupils/{marked.pk}/">O&#x27;Neil &lt;b&gt;, Bobby</a></td><td>A123456789012</td>'
+        f"<td>10</td><td>{site.name}</td><td>{staff.get_full_name()}</td>"
+        '<td><span class="badge text-bg-danger">4</span></td><td>EHC plan</td><td>Child protection plan</td>'
+        '<td><span class="badge text-bg-warning">Pattern: 2 concerns</span> <span class="badge text-bg-warning" '
+        f'title="No Fresh Start interview held within {settings.FRESH_START_FLAG_DAYS} days of entry">'
+        "No Fresh Start interview</span> </td><td>On roll</td></tr>"
+    ) in page
+    assert f'<a href="/pupils/{plain.pk}/">Plain, Ada</a></td><td>–</td>' in page
+    assert "<b>" not in page.split("<tbody>")[1]
+    empty = client.get("/pupils/", {"year_group": 1}).content.decode()
+    assert "No pupils match these filters." in empty
