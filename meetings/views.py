@@ -437,8 +437,23 @@ def _case_context(request: HttpRequest, meeting: Meeting, item: AgendaItem, room
     return context
 
 
+# Of each agenda item's pupil, what the agenda and the case panel show: the name, the centre and the headline
+# figures (the case's records are fetched by the panel itself).
+SCREEN_PUPIL_FIELDS = (
+    "pupil__first_name",
+    "pupil__preferred_name",
+    "pupil__last_name",
+    "pupil__year_group",
+    "pupil__level_of_need",
+    "pupil__send_status",
+    "pupil__social_care_status",
+    "pupil__site__name",
+)
+
+
 def _screen_items(meeting: Meeting) -> list[AgendaItem]:
-    return list(meeting.items.select_related("pupil__site"))  # the case panel names the pupil's centre
+    every_item_field = (field.name for field in AgendaItem._meta.concrete_fields)
+    return list(meeting.items.select_related("pupil__site").only(*every_item_field, *SCREEN_PUPIL_FIELDS))
 
 
 @require_GET
