@@ -1,9 +1,11 @@
 """How a signed-in person is loaded for each request."""
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
+from django.db.models import Exists
 
 from accounts.models import Notification, User
 from pru_cases.lib.queries import CountOf
+from pru_cases.security import second_factors
 
 
 class AuthenticationBackend(AllauthBackend):
@@ -11,13 +13,16 @@ class AuthenticationBackend(AllauthBackend):
 
     Every page's layout names the reader's agency, and the access policy reads it for every outside professional:
     one join here instead of one more query on every page. The number of their unread notifications, which the
-    layout shows, comes in the same query (`unread_at_load`).
+    layout shows, comes in the same query (`unread_at_load`), and so does whether they have a second factor
+    (`second_factor_at_load`), which `MfaRequiredMiddleware` asks on every request.
     """
 
     def get_user(self, user_id):
         unread = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).order_by().values("pk")
         try:
-            users = User._default_manager.select_related("agency").annotate(unread_at_load=CountOf(unread))
+            users = User._default_manager.select_related("agency").annotate(
+                unread_at_load=CountOf(unread), second_factor_at_load=Exists(second_factors(user_id))
+            )
             user = users.get(pk=user_id)
         except User.DoesNotExist:
             return None

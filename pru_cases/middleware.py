@@ -173,8 +173,8 @@ class MfaRequiredMiddleware:
         if (
             user is not None
             and security.mfa_required_for(user)
+            and not security.had_second_factor_at_load(user)
             and not self._allowed(request)
-            and not security.has_second_factor(user)
         ):
             if request.headers.get("HX-Request") == "true":
                 response = HttpResponse(status=204)

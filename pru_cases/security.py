@@ -12,6 +12,7 @@ from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
@@ -98,12 +99,23 @@ def mfa_required_for(user: User) -> bool:
     return settings.MFA_REQUIRED_FOR_EVERYONE or user.role in settings.MFA_REQUIRED_ROLES
 
 
-def has_second_factor(user: User) -> bool:
+def second_factors(user_id) -> QuerySet:
+    """The authenticator app and passkeys of the person `user_id` (recovery codes are not a factor on their own)."""
     from allauth.mfa.models import Authenticator
 
-    return Authenticator.objects.filter(
-        user_id=user.pk, type__in=[Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
-    ).exists()
+    kinds = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+    return Authenticator.objects.filter(user_id=user_id, type__in=kinds)
+
+
+def has_second_factor(user: User) -> bool:
+    return second_factors(user.pk).exists()
+
+
+def had_second_factor_at_load(user: User) -> bool:
+    """`has_second_factor` as it was when the request loaded the person (accounts.auth_backends, no query of its
+    own), or asked now for a person loaded some other way."""
+    loaded = getattr(user, "second_factor_at_load", None)
+    return has_second_factor(user) if loaded is None else loaded
 
 
 # Break-glass: a time-limited grant to one pupil outside the user's scope, with a reason, audited, and the
