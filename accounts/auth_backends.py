@@ -1,6 +1,7 @@
 """How a signed-in person is loaded for each request."""
 
 from allauth.account.auth_backends import AuthenticationBackend as AllauthBackend
+from django.conf import settings
 from django.db.models import Exists
 
 from accounts.models import Notification, User
@@ -20,9 +21,9 @@ class AuthenticationBackend(AllauthBackend):
     def get_user(self, user_id):
         unread = Notification.objects.filter(recipient_id=user_id, read_at__isnull=True).order_by().values("pk")
         try:
-            users = User._default_manager.select_related("agency").annotate(
-                unread_at_load=CountOf(unread), second_factor_at_load=Exists(second_factors(user_id))
-            )
+            users = User._default_manager.select_related("agency").annotate(unread_at_load=CountOf(unread))
+            if settings.MFA_REQUIRED_FOR_EVERYONE or settings.MFA_REQUIRED_ROLES:  # asked on every request
+                users = users.annotate(second_factor_at_load=Exists(second_factors(user_id)))
             user = users.get(pk=user_id)
         except User.DoesNotExist:
             return None

@@ -18,7 +18,6 @@ from django.http import HttpRequest
 from concerns.models import Concern
 from concerns.selectors import is_pattern, pattern_window_start, recent_concerns
 from pru_cases.access import Action, can, can_for_pupil, restricted_rows
-from pru_cases.lib.queries import CountOf
 from pupils.models import Pupil
 from pupils.panels import row_sql
 from referrals.models import InformationRequest, Intervention, Referral
@@ -55,14 +54,15 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
         open=Count("pk", filter=Q(status__in=Referral.OPEN)), earlier=Count("pk", filter=~Q(status__in=Referral.OPEN))
     )
     # The pupil is known: only the people the panel names are fetched with each row.
-    referrals = _latest_of_each(
+    referrals, earlier_referrals = _latest_of_each(
         referrals_visible_to(user).filter(pupil=pupil).select_related(None).select_related("allocated_to"),
         waiting=Q(status__in=Referral.OPEN),
         order=("-raised_at", "-pk"),
     )
     requests: list[InformationRequest] = []
+    earlier_requests = 0
     if can(user, Action.REQUEST_INFORMATION):  # the roles that have the information request list
-        requests = _latest_of_each(
+        requests, earlier_requests = _latest_of_each(
             information_requests_visible_to(user)
             .filter(pupil=pupil, status__in=(InformationRequest.Status.OPEN, InformationRequest.Status.ANSWERED))
             .select_related(None)
@@ -77,11 +77,11 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
         "ref_pattern_days": settings.CONCERN_PATTERN_DAYS,
         "ref_open_referrals": [row for row in referrals if row.waiting],
         "ref_past_referrals": [row for row in referrals if not row.waiting],
-        "ref_past_referrals_earlier": _earlier(referrals),
+        "ref_past_referrals_earlier": earlier_referrals,
         "ref_requests_shown": can(user, Action.REQUEST_INFORMATION),
         "ref_open_requests": [row for row in requests if row.waiting],
         "ref_answered_requests": [row for row in requests if not row.waiting],
-        "ref_answered_requests_earlier": _earlier(requests),
+        "ref_answered_requests_earlier": earlier_requests,
         "ref_interventions": list(
             interventions_visible_to(user)
             .filter(pupil=pupil, status=Intervention.Status.OPEN)
@@ -99,26 +99,23 @@ def pupil_panel(request: HttpRequest, pupil: Pupil) -> dict:
 FETCHED = 40  # rows asked for at once: every waiting row and the latest HISTORY settled ones, in all but odd cases
 
 
-def _latest_of_each(rows: QuerySet, *, waiting: Q, order: tuple[str, ...]) -> list:
-    """Every waiting row, then the latest HISTORY of the rest, in one plain query whatever the pupil's history.
+def _latest_of_each(rows: QuerySet, *, waiting: Q, order: tuple[str, ...]) -> tuple[list, int]:
+    """Every waiting row, then the latest HISTORY of the rest; and how many of the rest were left out.
 
-    Each row carries `waiting`; the first settled row shown carries `settled_total`, the number of settled rows in
-    all (a count the database works out once). Only a pupil with more than FETCHED waiting rows needs a second
-    query, for all of them."""
+    One plain query for nearly every pupil (the busiest pupil of the 20,000-pupil demo has 9 referrals): the rows come
+    waiting first, FETCHED at a time, and a shorter answer holds them all. Only a longer history asks again: for
+    every row when more than FETCHED are waiting, or else for the number of settled ones. Each row carries
+    `waiting`."""
     kind = Case(When(waiting, then=Value(True)), default=Value(False), output_field=BooleanField())
-    settled = CountOf(rows.exclude(waiting).order_by().values("pk"))
-    annotated = rows.annotate(waiting=kind, settled_total=settled).order_by("-waiting", *order)
+    annotated = rows.annotate(waiting=kind).order_by("-waiting", *order)
     fetched = list(annotated[:FETCHED])
-    if len(fetched) == FETCHED and fetched[-1].waiting:
-        fetched = list(annotated)
-    shown = [row for row in fetched if row.waiting]
-    return shown + [row for row in fetched if not row.waiting][:HISTORY]
-
-
-def _earlier(rows: list) -> int:
-    """How many settled rows `_latest_of_each` left out."""
-    past = [row for row in rows if not row.waiting]
-    return past[0].settled_total - len(past) if past else 0
+    complete = len(fetched) < FETCHED
+    if not complete and fetched[-1].waiting:
+        fetched, complete = list(annotated), True
+    settled = [row for row in fetched if not row.waiting]
+    settled_total = len(settled) if complete else rows.exclude(waiting).count()
+    shown = settled[:HISTORY]
+    return [row for row in fetched if row.waiting] + shown, settled_total - len(shown)
 
 
 def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
