@@ -214,3 +214,22 @@ def test_everyone_needs_a_second_factor_under_the_production_default(client, req
     client.force_login(request.getfixturevalue(who))
     assert client.get(reverse("home"))["Location"] == reverse("mfa_index")
     assert client.get(reverse("sessions"))["Location"] == reverse("mfa_index")
+
+
+def test_the_check_on_every_page_costs_no_query_of_its_own(client, dsl_with_totp, settings):
+    """Whether the person has a second factor comes with the person (accounts.auth_backends); a factor removed
+    counts from the next request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    dsl, _secret = dsl_with_totp
+    settings.MFA_REQUIRED_ROLES = []  # no check at all
+    client.force_login(dsl)
+    with CaptureQueriesContext(connection) as free:
+        assert client.get(reverse("ping")).status_code == 200
+    settings.MFA_REQUIRED_FOR_EVERYONE = True
+    with CaptureQueriesContext(connection) as checked:
+        assert client.get(reverse("ping")).status_code == 200
+    assert len(checked) == len(free)
+    Authenticator.objects.filter(user=dsl).delete()  # a leader removed the lost phone in the admin
+    assert client.get(reverse("ping"))["Location"] == reverse("mfa_index")
