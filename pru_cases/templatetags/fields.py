@@ -16,7 +16,7 @@ register = template.Library()
 @register.simple_tag
 def plain_field(field: BoundField) -> SafeString:
     if field.is_hidden:
-        return mark_safe(str(field))
+        return _widget(field) if type(field.field.widget) is forms.HiddenInput else mark_safe(str(field))
     if field.widget_type == "radioselect":
         return _radios(field)
     if field.widget_type == "checkbox":
@@ -46,7 +46,7 @@ def _radios(field: BoundField) -> SafeString:
     choices = format_html_join(
         "",
         '<div class="form-check">{} <label class="form-check-label" for="{}">{}</label></div>',
-        ((choice.tag(), choice.id_for_label, choice.choice_label) for choice in field),
+        _radio_options(field),
     )
     return format_html(
         '<fieldset class="mb-3"><legend class="form-label fs-6">{}{}</legend>{}{}{}</fieldset>',
@@ -55,6 +55,42 @@ def _radios(field: BoundField) -> SafeString:
         choices,
         _help(field),
         _errors(field),
+    )
+
+
+def _radio_options(field: BoundField):
+    """(input, id, label) of each radio button, written as Django's radio templates write them (two templates a
+    button); a radio widget with options in groups or attributes of its own but a class is left to Django."""
+    widget = field.field.widget
+    choices = list(widget.choices)
+    if (
+        type(widget) is not forms.RadioSelect
+        or set(widget.attrs) - {"class"}
+        or any(isinstance(label, list | tuple) for _value, label in choices)
+    ):
+        return [(choice.tag(), choice.id_for_label, choice.choice_label) for choice in field]
+    chosen = set(widget.format_value(field.value()))
+    shared = {**widget.attrs, **field.build_widget_attrs({"id": field.auto_id} if field.auto_id else {})}
+    name = escape(field.html_name)
+    options = []
+    for index, (value, label) in enumerate(choices):
+        value = "" if value is None else str(value)
+        attrs = dict(shared)
+        if "id" in attrs:
+            attrs["id"] = f"{attrs['id']}_{index}"
+        if value in chosen:
+            attrs["checked"] = True
+        tag = mark_safe(f'<input type="radio" name="{name}" value="{escape(value)}"{_attributes(attrs)}>')
+        options.append((tag, attrs.get("id", ""), label))
+    return options
+
+
+def _attributes(attrs: dict) -> str:
+    """Attributes as django/forms/widgets/attrs.html writes them: True alone, False left out."""
+    return "".join(
+        f" {name}" if value is True else f' {name}="{escape(str(value))}"'
+        for name, value in attrs.items()
+        if value is not False
     )
 
 
@@ -80,7 +116,16 @@ def _select(field: BoundField) -> SafeString:
 
 
 # Widgets drawn here exactly as Django's templates draw them (input.html, textarea.html and attrs.html).
-_INPUTS = (forms.TextInput, forms.NumberInput, forms.EmailInput, forms.URLInput, forms.DateInput, forms.TimeInput)
+_INPUTS = (
+    forms.TextInput,
+    forms.NumberInput,
+    forms.EmailInput,
+    forms.URLInput,
+    forms.DateInput,
+    forms.TimeInput,
+    forms.DateTimeInput,
+    forms.HiddenInput,
+)
 
 
 def _widget(field: BoundField) -> SafeString:
@@ -91,11 +136,7 @@ def _widget(field: BoundField) -> SafeString:
     if field.auto_id and "id" not in widget.attrs:
         attrs.setdefault("id", field.auto_id)
     context = widget.get_context(field.html_name, field.value(), attrs)["widget"]
-    rendered = "".join(
-        f" {name}" if value is True else f' {name}="{escape(str(value))}"'
-        for name, value in context["attrs"].items()
-        if value is not False
-    )
+    rendered = _attributes(context["attrs"])
     if isinstance(widget, forms.Textarea):
         value = escape(context["value"]) if context["value"] else ""
         return mark_safe(f'<textarea name="{escape(context["name"])}"{rendered}>\n{value}</textarea>')
