@@ -8,6 +8,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
+from pru_cases.lib.rows import choice_labels
 from pupils.models import Pupil
 
 register = template.Library()
@@ -17,6 +18,7 @@ ROW = (
     '<td><span class="badge text-bg-{}">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
 )
 NONE = "–"
+LABELS = choice_labels(Pupil, "send_status", "social_care_status", "status")
 
 
 @register.simple_tag
@@ -40,6 +42,12 @@ def _badges(badges: list[dict]) -> SafeString:
     )
 
 
+def _unless_none(pupil: Pupil, name: str) -> str:
+    """The field's label, or a dash for "none" (no SEND need identified, no social care involvement)."""
+    value = getattr(pupil, name)
+    return NONE if value == "none" else LABELS[name].get(value, value)
+
+
 def _cells(pupil: Pupil) -> tuple:
     return (
         pupil.detail_url,
@@ -51,8 +59,8 @@ def _cells(pupil: Pupil) -> tuple:
         pupil.key_worker or NONE,
         _level_colour(pupil.level_of_need),
         pupil.level_of_need,
-        pupil.get_send_status_display() if pupil.send_status != Pupil.Send.NONE else NONE,
-        pupil.get_social_care_status_display() if pupil.social_care_status != Pupil.SocialCare.NONE else NONE,
+        _unless_none(pupil, "send_status"),
+        _unless_none(pupil, "social_care_status"),
         _badges(pupil.list_badges),
-        pupil.get_status_display(),
+        LABELS["status"].get(pupil.status, pupil.status),
     )

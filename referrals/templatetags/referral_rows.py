@@ -5,10 +5,11 @@ about as much per row as the rest of the page.
 """
 
 from django import template
-from django.template.defaultfilters import date as format_date
-from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
+
+from pru_cases.lib.rows import choice_labels, day_month_year
+from referrals.models import Referral
 
 register = template.Library()
 
@@ -25,20 +26,23 @@ def referral_rows(referrals, referrals_url: str) -> SafeString:
     return format_html_join("", ROW, (_cells(referral, referrals_url) for referral in referrals))
 
 
-def _cells(referral, referrals_url: str) -> tuple:
+LABELS = choice_labels(Referral, "specialism", "urgency", "consent_status", "status")
+
+
+def _cells(referral: Referral, referrals_url: str) -> tuple:
     days = referral.age_days
     return (
         referrals_url,
         referral.pk,
-        format_date(timezone.localtime(referral.raised_at), "j M Y"),
+        day_month_year(referral.raised_at),
         days,
         "" if days == 1 else "s",
         referral.pupil.full_name,
         referral.pupil.site,
-        referral.get_specialism_display(),
-        URGENT if referral.urgency == "urgent" else referral.get_urgency_display(),
-        referral.get_consent_status_display(),
-        referral.get_status_display(),
+        LABELS["specialism"].get(referral.specialism, referral.specialism),
+        URGENT if referral.urgency == "urgent" else LABELS["urgency"].get(referral.urgency, referral.urgency),
+        LABELS["consent_status"].get(referral.consent_status, referral.consent_status),
+        LABELS["status"].get(referral.status, referral.status),
         referral.allocated_to or "–",
         referral.raised_by,
     )
