@@ -7,7 +7,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from pghistory.models import Events
 
@@ -33,6 +32,7 @@ from pru_cases.access import (
 )
 from pru_cases.lib.conflicts import EditConflict
 from pru_cases.lib.forms import add_service_errors, plain_widgets, show_edit_conflict
+from pru_cases.lib.pages import counted_page
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pru_cases.lib.queries import CountOf
 from pru_cases.models import AccessEvent
@@ -100,34 +100,16 @@ def pupil_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _CountedPaginator(Paginator):
-    """A paginator that counts the rows of another queryset with the same rows (one shaped for counting)."""
-
-    def __init__(self, object_list, per_page, *, counted: QuerySet):
-        super().__init__(object_list, per_page)
-        self.counted = counted
-
-    @cached_property
-    def count(self) -> int:
-        return self.counted.count()
-
-
 def _page_of_pupils(request: HttpRequest, pupils: QuerySet[Pupil], *, counted: QuerySet | None = None) -> Page:
-    """The page asked for, in two steps: the ids on it (ordered and counted over the bare rows, or counted over
-    `counted`, the same pupils in a shape faster to count), then those pupils with their centre, key worker and
-    each app's badges.
+    """The page asked for, in two steps: the ids on it with how many pupils there are in all (one query; counted
+    over `counted`, the same pupils in a shape faster to count, when given), then those pupils with their centre,
+    key worker and each app's badges.
 
     In one step, PostgreSQL works out the badges (correlated subqueries) for every row OFFSET skips as well as the 25
     shown: page 400 of the whole roll then costs the badges of 10,000 pupils.
     """
-    ids_in_order = pupils.values_list("pk", flat=True)
-    paginator = (
-        Paginator(ids_in_order, PAGE_SIZE)
-        if counted is None
-        else _CountedPaginator(ids_in_order, PAGE_SIZE, counted=counted)
-    )
-    page = paginator.get_page(request.GET.get("page"))
-    ids = list(page.object_list)
+    page = counted_page(pupils.only("pk"), request.GET.get("page"), PAGE_SIZE, counted=counted)
+    ids = [pupil.pk for pupil in page.object_list]
     rows = (
         pupils_visible_to(request.user)
         .filter(pk__in=ids)

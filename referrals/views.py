@@ -6,7 +6,6 @@ from collections.abc import Iterable
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,6 +28,7 @@ from pru_cases.access import (
 from pru_cases.lib.conflicts import EditConflict
 from pru_cases.lib.forms import add_service_errors, plain_widgets, show_edit_conflict
 from pru_cases.lib.ids import parse_id
+from pru_cases.lib.pages import counted_page
 from pru_cases.lib.private_search import private_search, public_query, search_data
 from pru_cases.lib.queries import CountOf
 from referrals import forms, services
@@ -69,8 +69,7 @@ def _page(request: HttpRequest, filterset, *, also: Iterable[int] = ()) -> tuple
     """One page of a list of pupil records, its reads written to the access log in one insert (with the pupils
     of `also`, other records the page names)."""
     plain_widgets(filterset.form)  # drawn by templates/_field.html in referrals/_filter_form.html
-    page = Paginator(filterset.qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = list(page.object_list)
+    page = counted_page(filterset.qs, request.GET.get("page"), PAGE_SIZE)
     record_reads(request, pupil_ids=[*(record.pupil_id for record in page.object_list), *also])
     return page, public_query(request.GET)
 
