@@ -255,3 +255,34 @@ def test_it_links_each_referral_in_the_queue_to_its_page(client, dsl, camhs_refe
     page = client.get(reverse("referrals:triage")).content.decode()
     for referral in (camhs_referral, yjs_referral):
         assert f'<a href="{reverse("referrals:detail", args=[referral.pk])}">' in page
+
+
+def test_each_waiting_safeguarding_concern_has_its_details_and_a_review_form_that_works(dsl, staff, pupil):
+    from django.test import Client
+
+    from concerns.models import Concern
+
+    long_words = "Said <script>x</script> at break. " + "More detail. " * 40
+    concern = Concern.objects.create(
+        pupil=pupil,
+        category="safeguarding",
+        seen=long_words,
+        occurred_at=datetime.datetime(2026, 6, 30, 23, 30, tzinfo=datetime.UTC),
+        logged_by=staff,
+    )
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(dsl)
+    page = browser.get(reverse("referrals:triage")).content.decode()
+    row = page.split('id="sg-queue"')[1].split("</ul>")[0]
+    assert f'<a href="/pupils/{pupil.pk}/">{pupil.full_name}</a></strong> · 1 Jul 2026 00:30 · logged by {staff}' in row
+    assert "&lt;script&gt;x&lt;/script&gt;" in row and "<script>" not in row
+    assert "More detail. " * 10 in row and "More detail. " * 30 not in row and "…" in row
+    assert f'action="{reverse("concerns:review", args=[concern.pk])}"' in row and 'for="note-' in row
+    token = row.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    reviewed = browser.post(
+        reverse("concerns:review", args=[concern.pk]), {"csrfmiddlewaretoken": token, "note": "Rang social care."}
+    )
+    assert reviewed.status_code == 302
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.REVIEWED
+    assert "No safeguarding concerns are waiting." in browser.get(reverse("referrals:triage")).content.decode()
