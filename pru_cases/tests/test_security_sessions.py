@@ -245,3 +245,20 @@ def test_a_session_ended_by_a_password_change_is_not_listed(client, staff):
     assert response.status_code == 302
     body = mine.get(reverse("sessions")).content.decode()
     assert "Firefox on Windows" in body and "Safari on iPhone" not in body
+
+
+def test_the_session_store_reads_a_live_session_and_forgets_an_expired_or_unknown_one(staff):
+    from accounts.sessions import SessionStore
+
+    saved = SessionStore()
+    saved["_auth_user_id"] = str(staff.pk)
+    saved["note"] = "kept"
+    saved.create()
+    key = saved.session_key
+    live = SessionStore(key)
+    assert live.load()["note"] == "kept" and live.session_key == key
+    UserSession.objects.filter(session_key=key).update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
+    expired = SessionStore(key)
+    assert expired.load() == {} and expired.session_key is None
+    unknown = SessionStore("x" * 32)
+    assert unknown.load() == {} and unknown.session_key is None
