@@ -13,10 +13,7 @@ here from its `AppConfig.ready()`. A panel module offers
 from types import ModuleType
 
 from django.db import connection
-from django.db.models import Field
-from django.db.models.expressions import RawSQL
-
-from pupils.models import Pupil
+from django.db.models import Expression, F, Field
 
 _registered: dict[str, tuple[int, ModuleType]] = {}
 
@@ -33,7 +30,28 @@ def panels() -> tuple[ModuleType, ...]:
     return tuple(panel for _order, panel in sorted(_registered.values(), key=lambda entry: entry[0]))
 
 
-def row_sql(sql: str, params: tuple, *, tables: dict[str, type], output_field: Field) -> RawSQL:
+class RowSQL(Expression):
+    """A correlated subquery written as SQL about the row's pupil, whose id Django writes in (so the annotation keeps
+    working where Django renames the pupil table, as it does in a subquery)."""
+
+    def __init__(self, sql: str, params: tuple, output_field: Field):
+        super().__init__(output_field=output_field)
+        self.sql, self.params, self.pupil = sql, tuple(params), F("pk")
+
+    def get_source_expressions(self) -> list:
+        return [self.pupil]
+
+    def set_source_expressions(self, expressions: list) -> None:
+        (self.pupil,) = expressions
+
+    def as_sql(self, compiler, connection):
+        pupil_sql, pupil_params = compiler.compile(self.pupil)
+        if pupil_params:
+            raise ValueError("A pupil id column takes no parameters.")
+        return f"({self.sql.format(pupil_id=pupil_sql)})", self.params
+
+
+def row_sql(sql: str, params: tuple, *, tables: dict[str, type], output_field: Field) -> RowSQL:
     """An annotation for `annotate_pupil_list`: a correlated subquery written as SQL, on a query of pupils.
 
     The list asks each panel for a few figures per row of its page. Built from querysets, those subqueries took
@@ -41,5 +59,4 @@ def row_sql(sql: str, params: tuple, *, tables: dict[str, type], output_field: F
     row's pupil id and `{name}` for the table of `tables[name]`."""
     quote = connection.ops.quote_name
     names = {name: quote(model._meta.db_table) for name, model in tables.items()}
-    pupil_id = f"{quote(Pupil._meta.db_table)}.{quote(Pupil._meta.pk.column)}"
-    return RawSQL(sql.format(pupil_id=pupil_id, **names), params, output_field=output_field)
+    return RowSQL(sql.format(pupil_id="{pupil_id}", **names), params, output_field)

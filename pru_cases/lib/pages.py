@@ -5,6 +5,10 @@ from django.db.models import QuerySet
 
 from pru_cases.lib.queries import CountOf
 
+# No list here has this many pages; a larger number (typed into the address) is past the end, found by counting,
+# and never becomes an OFFSET beyond what PostgreSQL accepts.
+LAST_PAGE_ASKED = 10**6
+
 
 def counted_page(rows: QuerySet, number, per_page: int, *, counted: QuerySet | None = None) -> Page:
     """The page `number` of `rows`, as `Paginator(rows, per_page).get_page(number)` gives it, with its rows fetched.
@@ -17,7 +21,7 @@ def counted_page(rows: QuerySet, number, per_page: int, *, counted: QuerySet | N
     except (TypeError, ValueError):
         wanted = 1  # as get_page: not a whole number, the first page
     paginator = Paginator(rows, per_page)
-    if wanted >= 1:
+    if 1 <= wanted <= LAST_PAGE_ASKED:
         total = CountOf((rows if counted is None else counted).order_by().values("pk"))
         bottom = (wanted - 1) * per_page
         fetched = list(rows.annotate(rows_in_all=total)[bottom : bottom + per_page])

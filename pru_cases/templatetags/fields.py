@@ -16,7 +16,8 @@ register = template.Library()
 @register.simple_tag
 def plain_field(field: BoundField) -> SafeString:
     if field.is_hidden:
-        return _widget(field) if type(field.field.widget) is forms.HiddenInput else mark_safe(str(field))
+        plain = type(field.field.widget) is forms.HiddenInput and not field.field.show_hidden_initial
+        return _widget(field) if plain else mark_safe(str(field))
     if field.widget_type == "radioselect":
         return _radios(field)
     if field.widget_type == "checkbox":

@@ -151,3 +151,20 @@ def test_each_row_shows_the_pupils_details_escaped_with_its_badges(client, dsl, 
     assert "<b>" not in page.split("<tbody>")[1]
     empty = client.get("/pupils/", {"year_group": 1}).content.decode()
     assert "No pupils match these filters." in empty
+
+
+def test_the_badge_figures_hold_when_the_list_is_asked_inside_another_query(staff, site, settings):
+    """Django renames the pupil table inside a subquery: a figure written as SQL must follow it."""
+    from concerns.models import Concern
+    from concerns.services import concern_log
+    from meetings.panels import annotate_pupil_list as with_overdue
+    from referrals.panels import annotate_pupil_list as with_concerns
+
+    worried = make_pupil(site, first_name="Worried")
+    make_pupil(site, first_name="Calm")
+    concern_log(pupil=worried, by=staff, category="behaviour", seen="Shouting.")
+    counted = with_overdue(with_concerns(Pupil.objects.all()))
+    at_least_one = counted.filter(recent_concern_count__gte=1).values("pk")
+    assert list(Pupil.objects.filter(pk__in=at_least_one)) == [worried]
+    assert list(Concern.objects.filter(pupil__in=at_least_one).values_list("pupil_id", flat=True)) == [worried.pk]
+    assert {pupil.first_name: pupil.recent_concern_count for pupil in counted} == {"Worried": 1, "Calm": 0}
