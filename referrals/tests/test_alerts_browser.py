@@ -48,9 +48,10 @@ def test_a_safeguarding_concern_reaches_the_dsls_bell_and_home_page_at_once(live
     base = live_server.url
     _sign_in(page, base, staff)
     page.goto(f"{base}/pupils/concerns/new/")
-    page.keyboard.type(pupil.first_name[:4].lower())  # the search box has the focus
+    expect(page.get_by_label("Find the pupil")).to_be_focused()  # the search box has the focus
+    page.keyboard.type(pupil.first_name[:4].lower())
     choice = page.get_by_role("radio", name=pupil.full_name)
-    expect(choice).to_be_visible()
+    expect(choice).to_be_visible(timeout=15_000)  # the search answers over the network; a busy machine is slow
     page.keyboard.press("Enter")  # Enter moves to the first choice
     expect(choice).to_be_focused()
     page.keyboard.press("Space")
