@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore as DatabaseSessionStore
-from django.db import connection, connections, router
+from django.db import connections, router
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -34,8 +34,9 @@ class SessionStore(DatabaseSessionStore):
         """The session's data, read with one statement written out: every request reads its session, and building
         that query through the ORM took longer than running it. A missing or expired session reads as empty and
         forgets its key, as Django's own `load` does."""
-        table = connection.ops.quote_name(UserSession._meta.db_table)
-        with connections[router.db_for_read(UserSession)].cursor() as cursor:
+        database = connections[router.db_for_read(UserSession)]
+        table = database.ops.quote_name(UserSession._meta.db_table)
+        with database.cursor() as cursor:
             cursor.execute(
                 f'SELECT "session_data" FROM {table} WHERE "session_key" = %s AND "expire_date" > %s',
                 [self.session_key, timezone.now()],

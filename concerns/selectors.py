@@ -5,14 +5,14 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.db.models import Count, IntegerField, Max, OuterRef, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count, IntegerField, Max, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
 from concerns.models import Concern, Escalation, StatutoryMeeting
 from pru_cases.access import Action, can, role_can
 from pupils.models import Pupil
+from pupils.panels import row_sql
 from pupils.selectors import in_pupil_scope
 
 
@@ -47,9 +47,15 @@ def pupils_at_pattern() -> QuerySet:
 
 
 def annotate_recent_concern_count(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
-    """One correlated subquery for the whole page, never a query per row."""
-    counts = recent_concerns(OuterRef("pk")).order_by().values("pupil_id").annotate(n=Count("pk")).values("n")[:1]
-    return pupils.annotate(recent_concern_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0))
+    """`recent_concern_count`: each pupil's `recent_concerns`, counted by one correlated subquery for the whole
+    page, written as SQL (the pupil list asks it on every view; compiled from a queryset it cost more than it ran)."""
+    count = row_sql(
+        "SELECT count(*) FROM {concern} c WHERE c.pupil_id = {pupil_id} AND c.occurred_at >= %s AND c.status <> %s",
+        (pattern_window_start(), Concern.Status.WITHDRAWN),
+        tables={"concern": Concern},
+        output_field=IntegerField(),
+    )
+    return pupils.annotate(recent_concern_count=count)
 
 
 def is_pattern(count: int) -> bool:

@@ -12,7 +12,6 @@ here from its `AppConfig.ready()`. A panel module offers
 
 from types import ModuleType
 
-from django.db import connection
 from django.db.models import Expression, F, Field
 
 _registered: dict[str, tuple[int, ModuleType]] = {}
@@ -31,12 +30,13 @@ def panels() -> tuple[ModuleType, ...]:
 
 
 class RowSQL(Expression):
-    """A correlated subquery written as SQL about the row's pupil, whose id Django writes in (so the annotation keeps
-    working where Django renames the pupil table, as it does in a subquery)."""
+    """A correlated subquery written as SQL about the row's pupil: `{pupil_id}` in `sql` stands for the row's pupil
+    id, which Django writes in (so it holds where Django renames the pupil table, as in a subquery), and `{name}` for
+    the table of `tables[name]`."""
 
-    def __init__(self, sql: str, params: tuple, output_field: Field):
+    def __init__(self, sql: str, params: tuple, tables: dict[str, type], output_field: Field):
         super().__init__(output_field=output_field)
-        self.sql, self.params, self.pupil = sql, tuple(params), F("pk")
+        self.sql, self.params, self.tables, self.pupil = sql, tuple(params), tables, F("pk")
 
     def get_source_expressions(self) -> list:
         return [self.pupil]
@@ -48,15 +48,14 @@ class RowSQL(Expression):
         pupil_sql, pupil_params = compiler.compile(self.pupil)
         if pupil_params:
             raise ValueError("A pupil id column takes no parameters.")
-        return f"({self.sql.format(pupil_id=pupil_sql)})", self.params
+        names = {name: connection.ops.quote_name(model._meta.db_table) for name, model in self.tables.items()}
+        return f"({self.sql.format(pupil_id=pupil_sql, **names)})", self.params
 
 
 def row_sql(sql: str, params: tuple, *, tables: dict[str, type], output_field: Field) -> RowSQL:
-    """An annotation for `annotate_pupil_list`: a correlated subquery written as SQL, on a query of pupils.
+    """An annotation for `annotate_pupil_list`: a correlated subquery written as SQL, on a query of pupils (see
+    `RowSQL` for what `sql` may name).
 
     The list asks each panel for a few figures per row of its page. Built from querysets, those subqueries took
-    longer to compile on every request than the database took to answer them. In `sql`, `{pupil_id}` stands for the
-    row's pupil id and `{name}` for the table of `tables[name]`."""
-    quote = connection.ops.quote_name
-    names = {name: quote(model._meta.db_table) for name, model in tables.items()}
-    return RowSQL(sql.format(pupil_id="{pupil_id}", **names), params, output_field)
+    longer to compile on every request than the database took to answer them."""
+    return RowSQL(sql, params, tables, output_field)

@@ -16,10 +16,9 @@ from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 
 from concerns.models import Concern
-from concerns.selectors import is_pattern, pattern_window_start, recent_concerns
+from concerns.selectors import annotate_recent_concern_count, is_pattern, recent_concerns
 from pru_cases.access import Action, can, can_for_pupil, restricted_rows
 from pupils.models import Pupil
-from pupils.panels import row_sql
 from referrals.models import InformationRequest, Intervention, Referral
 from referrals.selectors import information_requests_visible_to, interventions_visible_to, referrals_visible_to
 
@@ -119,15 +118,8 @@ def _latest_of_each(rows: QuerySet, *, waiting: Q, order: tuple[str, ...]) -> tu
 
 
 def annotate_pupil_list(pupils: QuerySet[Pupil]) -> QuerySet[Pupil]:
-    """`recent_concern_count` for `pupil_list_badges`: the concerns in the pattern window (withdrawn ones do not
-    count), one subquery for the page."""
-    count = row_sql(
-        "SELECT count(*) FROM {concern} c WHERE c.pupil_id = {pupil_id} AND c.occurred_at >= %s AND c.status <> %s",
-        (pattern_window_start(), Concern.Status.WITHDRAWN),
-        tables={"concern": Concern},
-        output_field=IntegerField(),
-    )
-    return pupils.annotate(recent_concern_count=count)
+    """`recent_concern_count` for `pupil_list_badges`: one subquery for the page."""
+    return annotate_recent_concern_count(pupils)
 
 
 def pupil_list_badges(pupil: Pupil) -> list[dict]:

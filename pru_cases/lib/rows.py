@@ -8,10 +8,17 @@ from django.utils import timezone
 from django.utils.dates import MONTHS_3
 
 
-def choice_labels(model: type[Model], *names: str) -> dict[str, dict]:
-    """For each field of `names`, its stored values and their labels: `labels[name].get(value, value)` is what
-    `get_<name>_display()` returns. That method builds the same dictionary again on every call."""
-    return {name: dict(model._meta.get_field(name).flatchoices) for name in names}
+class ChoiceLabels:
+    """`labels(record, name)` is what `record.get_<name>_display()` returns, for each field of `names`.
+
+    That method builds the field's dictionary of choices again on every call; these are built once."""
+
+    def __init__(self, model: type[Model], *names: str):
+        self._labels = {name: dict(model._meta.get_field(name).flatchoices) for name in names}
+
+    def __call__(self, record: Model, name: str):
+        value = getattr(record, name)
+        return self._labels[name].get(value, value)
 
 
 def day_month_year(moment: datetime.datetime) -> str:

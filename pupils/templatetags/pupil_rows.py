@@ -8,7 +8,7 @@ from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 
-from pru_cases.lib.rows import choice_labels
+from pru_cases.lib.rows import ChoiceLabels
 from pupils.models import Pupil
 
 register = template.Library()
@@ -18,7 +18,7 @@ ROW = (
     '<td><span class="badge text-bg-{}">{}</span></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>'
 )
 NONE = "–"
-LABELS = choice_labels(Pupil, "send_status", "social_care_status", "status")
+LABELS = ChoiceLabels(Pupil, "send_status", "social_care_status", "status")
 
 
 @register.simple_tag
@@ -44,8 +44,7 @@ def _badges(badges: list[dict]) -> SafeString:
 
 def _unless_none(pupil: Pupil, name: str) -> str:
     """The field's label, or a dash for "none" (no SEND need identified, no social care involvement)."""
-    value = getattr(pupil, name)
-    return NONE if value == "none" else LABELS[name].get(value, value)
+    return NONE if getattr(pupil, name) == "none" else LABELS(pupil, name)
 
 
 def _cells(pupil: Pupil) -> tuple:
@@ -62,5 +61,5 @@ def _cells(pupil: Pupil) -> tuple:
         _unless_none(pupil, "send_status"),
         _unless_none(pupil, "social_care_status"),
         _badges(pupil.list_badges),
-        LABELS["status"].get(pupil.status, pupil.status),
+        LABELS(pupil, "status"),
     )

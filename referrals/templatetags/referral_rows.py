@@ -8,7 +8,7 @@ from django import template
 from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
-from pru_cases.lib.rows import choice_labels, day_month_year
+from pru_cases.lib.rows import ChoiceLabels, day_month_year
 from referrals.models import Referral
 
 register = template.Library()
@@ -26,7 +26,7 @@ def referral_rows(referrals, referrals_url: str) -> SafeString:
     return format_html_join("", ROW, (_cells(referral, referrals_url) for referral in referrals))
 
 
-LABELS = choice_labels(Referral, "specialism", "urgency", "consent_status", "status")
+LABELS = ChoiceLabels(Referral, "specialism", "urgency", "consent_status", "status")
 
 
 def _cells(referral: Referral, referrals_url: str) -> tuple:
@@ -39,10 +39,10 @@ def _cells(referral: Referral, referrals_url: str) -> tuple:
         "" if days == 1 else "s",
         referral.pupil.full_name,
         referral.pupil.site,
-        LABELS["specialism"].get(referral.specialism, referral.specialism),
-        URGENT if referral.urgency == "urgent" else LABELS["urgency"].get(referral.urgency, referral.urgency),
-        LABELS["consent_status"].get(referral.consent_status, referral.consent_status),
-        LABELS["status"].get(referral.status, referral.status),
+        LABELS(referral, "specialism"),
+        URGENT if referral.urgency == "urgent" else LABELS(referral, "urgency"),
+        LABELS(referral, "consent_status"),
+        LABELS(referral, "status"),
         referral.allocated_to or "–",
         referral.raised_by,
     )
